@@ -1,0 +1,42 @@
+# One command surface for humans and CI. `make help` lists the targets.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SPECS := $(wildcard specs/*)
+
+.PHONY: help install generate check-generated lint test serve bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create the virtualenv and install everything
+
+generate: $(STAMP)  ## Compile every app under specs/ into generated/
+	$(BIN)/specgen generate-all specs -o generated
+
+check-generated: $(STAMP)  ## Fail when generated/ differs from what specgen produces now
+	$(BIN)/specgen generate-all specs -o generated --check
+
+lint: $(STAMP)  ## ruff format --check and ruff check
+	$(BIN)/ruff format --check specgen runtime tests bench
+	$(BIN)/ruff check specgen runtime tests bench generated
+
+test: $(STAMP) lint check-generated  ## Lint, stale check, then every test (unit, golden, HTTP, schemathesis)
+	$(BIN)/pytest
+
+serve: $(STAMP)  ## Serve the Coffee Shop example on SQLite at http://127.0.0.1:3000/api
+	$(BIN)/specgen generate-all specs -o generated --if-stale
+	$(BIN)/specgen serve specs/coffee-shop --generated generated/coffee_shop --host 127.0.0.1 --port 3000
+
+bench: $(STAMP)  ## Throughput and p99 of findById, find with a filter and create
+	$(BIN)/python -m bench.run
+
+clean:  ## Remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache .specgen-cache

@@ -1,0 +1,267 @@
+"""Build the served application from a generated package: document -> registry -> tables -> models ->
+connexion app with LB3 error handling. Everything here runs once, at start-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+import yaml
+from connexion import AsyncApp
+from connexion.apps.abstract import AbstractApp
+from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition  # noqa: F401  (re-exported for boot scripts)
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from .datasources import resolve_url
+from .db import Database
+from .errors import LoopBackError, MethodNotAllowed, NotFound
+from .extensions import run_setup
+from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload
+from .model import Model
+from .registry import Registry, build_registry
+from .sql.tables import build_table
+
+logger = logging.getLogger("runtime")
+VERBS = ("delete", "get", "head", "options", "patch", "post", "put")
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    name: str
+    rest_api_root: str
+    host: str
+    port: int
+
+
+class _Api(AsyncApi):
+    def make_operation(self, operation: Any) -> Any:
+        return operation.function  # already an Endpoint: see LoopBackApp._resolve
+
+
+class _ASGIApp(AsyncASGIApp):
+    api_cls = _Api
+
+
+class _ConnexionApp(AsyncApp):
+    """connexion's AsyncApp routing to our Endpoints."""
+
+    def __init__(self, import_name: str, **kwargs: Any) -> None:
+        self._middleware_app = _ASGIApp()
+        AbstractApp.__init__(self, import_name, **kwargs)
+
+
+class LoopBackApp:
+    """The ASGI application, with the model registry and Python API for model modules and boot
+    scripts: `app.models["CoffeeShop"]`, `app.db`, `app.config`."""
+
+    def __init__(
+        self,
+        document: dict[str, Any],
+        handlers: dict[str, ModuleType],
+        app_dir: Path,
+        db_url: str | None = None,
+        *,
+        swagger_ui: bool = True,
+        body_limit: int = DEFAULT_BODY_LIMIT,
+    ) -> None:
+        self.document = document
+        self.app_dir = app_dir
+        self.registry: Registry = build_registry(document)
+        meta = self.registry.app
+        self.config = AppConfig(
+            name=str(meta.get("name", "app")),
+            rest_api_root=str(meta.get("restApiRoot", "/api")),
+            host=str(meta.get("host", "0.0.0.0")),
+            port=int(meta.get("port", 3000)),
+        )
+        datasource = next((m.datasource for m in self.registry.models.values() if m.public), None)
+        self.db = Database(resolve_url(app_dir, datasource, db_url))
+        self.metadata = sa.MetaData()
+        connector = self.db.engine.dialect.name
+        self.models: dict[str, Model] = {}
+        for name, model_meta in self.registry.models.items():
+            table = build_table(model_meta, self.metadata, connector)
+            self.models[name] = Model(model_meta, table, self.db)
+        self.db.create_all(self.metadata)
+        self._startup: list[Awaitable[Any]] = []
+        for model in self.models.values():
+            model.app = self
+            module = model.meta.raw.get("pythonModule")
+            if module:
+                self._later(run_setup(app_dir / module, model))
+        boot = app_dir / "boot"
+        for script in sorted(boot.glob("*.py")) if boot.is_dir() else []:
+            self._later(run_setup(script, self))
+        self._body_limit = body_limit
+        self._handlers = handlers
+        self._allowed = _allowed_methods(document)
+        self.connexion = self._build_connexion(swagger_ui)
+
+    def _later(self, awaitable: Awaitable[Any] | None) -> None:
+        if awaitable is not None:
+            self._startup.append(awaitable)
+
+    def _resolve(self, operation_id: str) -> Endpoint:
+        for path_item in self.document["paths"].values():
+            for verb, op in path_item.items():
+                if verb in VERBS and op.get("operationId") == operation_id:
+                    ext = op["x-lb-operation"]
+                    handler = getattr(self._handlers[ext["model"]], ext["handler"])
+                    return Endpoint(
+                        handler, self.models[ext["model"]], operation_id, self._body_limit
+                    )
+        raise LookupError(operation_id)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, _app: Any) -> AsyncIterator[None]:
+        for awaitable in self._startup:
+            await awaitable
+        self._startup.clear()
+        yield
+        self.db.dispose()
+
+    def _build_connexion(self, swagger_ui: bool) -> _ConnexionApp:
+        middlewares = [
+            ServerErrorMiddleware,
+            ExceptionMiddleware,
+            SwaggerUIMiddleware,
+            RoutingMiddleware,
+            LifespanMiddleware,
+            ContextMiddleware,
+        ]
+        app = _ConnexionApp(
+            __name__,
+            middlewares=middlewares,
+            lifespan=self._lifespan,
+            swagger_ui_options=SwaggerUIOptions(
+                swagger_ui=swagger_ui, swagger_ui_path="/explorer", serve_spec=False
+            ),
+        )
+        # served from bytes made once (connexion would serialise its ref-resolved copy per request,
+        # which is cyclic for the recursive where schema); added before the API mount to win
+        root = self.config.rest_api_root.rstrip("/")
+        served = _served_document(self.document)
+        spec_json = orjson.dumps(served)
+        spec_yaml = yaml.safe_dump(served, sort_keys=False, allow_unicode=True).encode()
+
+        async def openapi_json(_request: Any) -> Response:
+            return Response(spec_json, media_type="application/json")
+
+        async def openapi_yaml(_request: Any) -> Response:
+            return Response(spec_yaml, media_type="application/yaml")
+
+        app.add_url_rule(f"{root}/openapi.json", "openapi_json", openapi_json, methods=["GET"])
+        app.add_url_rule(f"{root}/openapi.yaml", "openapi_yaml", openapi_yaml, methods=["GET"])
+        app.add_api(
+            _served_document(self.document),
+            resolver=Resolver(function_resolver=self._resolve),
+            base_path=self.config.rest_api_root,
+        )
+        if swagger_ui:
+            explorer = f"{self.config.rest_api_root}/explorer/"
+
+            async def to_explorer(_request: Any) -> RedirectResponse:
+                return RedirectResponse(explorer)
+
+            app.add_url_rule("/explorer", "explorer", to_explorer, methods=["GET"])
+            app.add_url_rule("/explorer/", "explorer_slash", to_explorer, methods=["GET"])
+        app.add_error_handler(HTTPException, self._http_error)
+        app.add_error_handler(Exception, self._unexpected)
+        return app
+
+    def _http_error(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        assert isinstance(exc, HTTPException)
+        path = request.url.path
+        error: LoopBackError
+        if exc.status_code == 405:
+            allowed = self._allowed(path)
+            error = MethodNotAllowed(f"{request.method} is not allowed on {path}", allowed)
+        elif exc.status_code == 404:
+            error = NotFound(f"There is no method to handle {request.method} {path}")
+        else:
+            error = LoopBackError(str(exc.detail))
+            error.status = exc.status_code
+        return _response(error)
+
+    def _unexpected(self, _request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        return _response(exc)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.connexion(scope, receive, send)
+
+
+def _response(exc: BaseException) -> ConnexionResponse:
+    status, payload, headers = error_payload(exc)
+    return ConnexionResponse(
+        status_code=status,
+        body=orjson.dumps(payload),
+        content_type="application/json; charset=utf-8",
+        headers={k.decode(): v.decode() for k, v in headers}
+        | {"X-Content-Type-Options": "nosniff"},
+    )
+
+
+def _served_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The document as served: the runtime's x-lb-models stay in the process, not on the wire."""
+    return {k: v for k, v in document.items() if k not in ("x-lb-models", "x-lb-app")}
+
+
+def _allowed_methods(document: dict[str, Any]) -> Any:
+    """The verbs the document allows on a concrete path (for 405's Allow header): starlette's per-verb
+    routes would report only the first route's verbs."""
+    root = document["servers"][0]["url"].rstrip("/")
+    table = []
+    for template, item in document["paths"].items():
+        pattern = re.escape(root + template)
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", pattern)
+        table.append((re.compile(f"^{pattern}/?$"), {v.upper() for v in item if v in VERBS}))
+
+    def allowed(path: str) -> list[str]:
+        verbs: set[str] = set()
+        for regex, methods in table:
+            if regex.match(path):
+                verbs |= methods
+        if "GET" in verbs:
+            verbs.add("HEAD")
+        return sorted(verbs)
+
+    return allowed
+
+
+def load_document(path: Path) -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with path.open(encoding="utf-8") as f:
+        document: dict[str, Any] = yaml.load(f, Loader=loader)
+    return document
+
+
+def build_app(
+    openapi: Path,
+    *,
+    handlers: dict[str, ModuleType],
+    app_dir: Path,
+    db_url: str | None = None,
+    **options: Any,
+) -> LoopBackApp:
+    """Entry point of generated packages."""
+    return LoopBackApp(load_document(openapi), handlers, app_dir, db_url, **options)

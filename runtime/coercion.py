@@ -1,0 +1,201 @@
+"""Values between JSON, Python and the database, per LB3 property type; converters are chosen once per
+property at start-up, so a request only calls them.
+
+LB3 coerces silently (`"abc"` sent to a number property is stored as null); we refuse what would lose or
+invent data with a 422, and accept exactly the JSON types the OpenAPI schema documents.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from .registry import PropertyMeta
+
+INT64_MAX = 2**63 - 1
+
+
+class Invalid(Exception):
+    """A value a property cannot hold: (LB3 validation code, message)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+Converter = Callable[[Any], Any]
+
+
+def parse_date(value: Any) -> datetime:
+    """ISO 8601 date or date-time -> naive UTC datetime; naive input is read as UTC."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("date", "is not a valid date")
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
+        else:
+            parsed = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        raise Invalid("date", "is not a valid date") from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def format_date(value: datetime | str) -> str:
+    """LB3 prints dates as JavaScript's toISOString: UTC, milliseconds, `Z`."""
+    if isinstance(value, str):  # some drivers return text for DATETIME columns
+        value = parse_date(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _string(v: Any) -> str:
+    if not isinstance(v, str):
+        raise Invalid("type", "is not a string")
+    if "\x00" in v:
+        raise Invalid("type", "contains a NUL character")
+    return v
+
+
+def _number(v: Any) -> float | int:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise Invalid("type", "is not a number")
+    if isinstance(v, float) and not math.isfinite(v):
+        raise Invalid("type", "is not a finite number")
+    if isinstance(v, int) and abs(v) > 2**53:
+        raise Invalid("type", "is too large to be stored exactly")
+    return v
+
+
+def _integer_id(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= INT64_MAX:
+        raise Invalid("type", "is not a valid id")
+    return v
+
+
+def _boolean(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise Invalid("type", "is not a boolean")
+    return v
+
+
+def _object(v: Any) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise Invalid("type", "is not an object")
+    return v
+
+
+def _geopoint(v: Any) -> dict[str, Any]:
+    if not isinstance(v, dict) or set(v) - {"lat", "lng"} or len(v) != 2:
+        raise Invalid("type", "is not a geopoint {lat, lng}")
+    lat, lng = _number(v["lat"]), _number(v["lng"])
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise Invalid("type", "is not a geopoint {lat, lng}")
+    return {"lat": lat, "lng": lng}
+
+
+def _buffer(v: Any) -> bytes:
+    if not isinstance(v, str):
+        raise Invalid("type", "is not base64 text")
+    try:
+        return base64.b64decode(v, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid("type", "is not base64 text") from None
+
+
+def _any(v: Any) -> Any:
+    return v
+
+
+SCALARS: dict[str, Converter] = {
+    "string": _string,
+    "number": _number,
+    "boolean": _boolean,
+    "date": parse_date,
+    "object": _object,
+    "geopoint": _geopoint,
+    "buffer": _buffer,
+    "any": _any,
+}
+
+
+def input_converter(prop: PropertyMeta) -> Converter:
+    """JSON value from a client -> value for the database column; raises Invalid."""
+    if prop.integer_id:
+        return _integer_id
+    if prop.type == "array":
+        item = SCALARS.get(prop.item_type or "any", _any)
+        if prop.item_type == "date":  # stored as JSON: keep the text, but check it
+            item = _checked_date_text
+
+        def array(v: Any) -> list[Any]:
+            if not isinstance(v, list):
+                raise Invalid("type", "is not an array")
+            return [item(x) for x in v]
+
+        return array
+    return SCALARS.get(prop.type, _any)
+
+
+def _checked_date_text(v: Any) -> str:
+    return format_date(parse_date(v))
+
+
+def output_converter(prop: PropertyMeta) -> Converter | None:
+    """Database value -> JSON value; None when the value passes through unchanged."""
+    if prop.type == "date":
+        return lambda v: None if v is None else format_date(v)
+    if prop.type == "number" and not prop.integer_id:
+        # JavaScript has one number type: 3.0 prints as 3
+        return lambda v: int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v
+    if prop.type == "buffer":
+        return lambda v: None if v is None else base64.b64encode(v).decode()
+    if prop.type == "boolean":
+        return lambda v: None if v is None else bool(v)
+    return None
+
+
+def query_converter(prop: PropertyMeta) -> Converter:
+    """A value compared with the property in a filter. Text from the bracket syntax and numeric strings
+    are coerced as LB3 does; what cannot be coerced raises Invalid (LB3 silently matches nothing)."""
+    if prop.type == "number":
+
+        def number(v: Any) -> float | int:
+            if isinstance(v, str):
+                try:
+                    v = float(v) if any(c in v for c in ".eE") else int(v)
+                except ValueError:
+                    raise Invalid("type", "is not a number") from None
+            n = _number(v)
+            if prop.integer_id and (not float(n).is_integer() or abs(n) > INT64_MAX):
+                raise Invalid("type", "is not a valid id")
+            return int(n) if prop.integer_id else n
+
+        return number
+    if prop.type == "boolean":
+
+        def boolean(v: Any) -> bool:
+            if isinstance(v, str) and v in ("true", "false"):
+                return v == "true"
+            return _boolean(v)
+
+        return boolean
+    if prop.type == "date":
+        return parse_date
+    if prop.type == "string":
+
+        def string(v: Any) -> str:
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                return str(v)  # LB3 stringifies numbers compared with a string property
+            return _string(v)
+
+        return string
+    raise Invalid("type", f"cannot be used in a filter (type {prop.type})")

@@ -1,0 +1,46 @@
+"""The typed filter AST: what a parsed, model-checked LB3 filter is. No SQL here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`property <op> value`; value is already converted to the property's Python type."""
+
+    prop: str
+    op: str  # eq neq gt gte lt lte inq nin between
+    value: Any
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Where, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Where, ...]
+
+
+Where = Condition | And | Or
+
+
+@dataclass(frozen=True)
+class OrderBy:
+    prop: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class Filter:
+    where: Where | None = None
+    fields: tuple[str, ...] | None = None  # None: every visible property
+    order: tuple[OrderBy, ...] = ()
+    limit: int | None = None
+    skip: int = 0
+
+
+EMPTY = Filter()

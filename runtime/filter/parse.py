@@ -1,0 +1,188 @@
+"""Raw LB3 filter objects -> the typed `Filter`, checked against one model.
+
+Everything a client can get wrong is a 400 INVALID_FILTER here, never a KeyError later: unknown
+properties (hidden ones included: no guessing oracle), unknown or not-yet-supported operators, bad
+limits. LB3 silently answers `[]` or ignores such input; we say what is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..coercion import Converter, Invalid, query_converter
+from ..errors import InvalidFilter, show_value
+from ..registry import ModelMeta
+from .ast import And, Condition, Filter, Or, OrderBy, Where
+
+COMPARISONS = ("eq", "neq", "gt", "gte", "lt", "lte")
+LISTS = ("inq", "nin")
+LATER = ("like", "nlike", "ilike", "nilike", "regexp", "near", "exists", "maxDistance", "unit")
+FILTER_KEYS = ("where", "fields", "order", "limit", "skip", "offset", "include")
+MAX_WHERE_DEPTH = 10
+MAX_INQ_SIZE = 1000
+
+
+class FilterParser:
+    """Built once per model; `parse` runs per request."""
+
+    def __init__(self, model: ModelMeta) -> None:
+        self.model = model
+        self.converters: dict[str, Converter] = {}
+        for prop in model.properties.values():
+            if prop.hidden:
+                continue
+            try:
+                self.converters[prop.name] = query_converter(prop)
+            except Invalid:
+                continue  # object/array/any properties are not queryable yet
+        self.visible = tuple(p for p in model.properties if not model.properties[p].hidden)
+
+    def parse(self, raw: dict[str, Any] | None) -> Filter:
+        if raw is None:
+            return Filter()
+        if not isinstance(raw, dict):
+            raise InvalidFilter("The filter must be an object. Value is not an object.")
+        for key in raw:
+            if key not in FILTER_KEYS:
+                raise InvalidFilter(f'Unknown filter key "{key}" (known: {", ".join(FILTER_KEYS)})')
+        if raw.get("include") not in (None, [], {}, ""):
+            raise InvalidFilter("include is not supported by this server yet")
+        skip = raw.get("skip", raw.get("offset"))
+        return Filter(
+            where=self.parse_where(raw.get("where")),
+            fields=self._fields(raw.get("fields")),
+            order=self._order(raw.get("order")),
+            limit=self._count("limit", raw.get("limit")),
+            skip=self._count("offset/skip", skip) or 0,
+        )
+
+    def parse_where(self, raw: Any, depth: int = 0) -> Where | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            raise InvalidFilter("The where clause must be an object. Value is not an object.")
+        if depth > MAX_WHERE_DEPTH:
+            raise InvalidFilter(
+                f"The where clause is nested more than {MAX_WHERE_DEPTH} levels deep"
+            )
+        items: list[Where] = []
+        for key, value in raw.items():
+            if key in ("and", "or"):
+                if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                    raise InvalidFilter(f'The "{key}" operator takes an array of where objects')
+                parts = [w for v in value if (w := self.parse_where(v, depth + 1)) is not None]
+                if parts:
+                    items.append(And(tuple(parts)) if key == "and" else Or(tuple(parts)))
+                elif key == "or":  # no alternative can match
+                    items.append(Or(()))
+            else:
+                items.append(self._condition(key, value))
+        if not items:
+            return None
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def _convert(self, prop: str, value: Any) -> Any:
+        try:
+            return self.converters[prop](value)
+        except Invalid as exc:
+            raise InvalidFilter(
+                f"The {prop} property has an invalid value {show_value(value, 80)}: {exc.message}"
+            ) from None
+
+    def _property(self, name: str) -> str:
+        if name not in self.converters:
+            if name in self.model.properties and not self.model.properties[name].hidden:
+                raise InvalidFilter(f"The {name} property cannot be used in a filter yet")
+            raise InvalidFilter(f'Unknown property "{name}" of model {self.model.name}')
+        return name
+
+    def _condition(self, key: str, value: Any) -> Where:
+        prop = self._property(key)
+        if not isinstance(value, dict):
+            if isinstance(value, list):
+                raise InvalidFilter(f"The {prop} property has an invalid value: use inq for a list")
+            return Condition(prop, "eq", None if value is None else self._convert(prop, value))
+        if len(value) != 1:
+            conds = tuple(self._condition(key, {op: v}) for op, v in value.items())
+            if not conds:
+                raise InvalidFilter(f"The {prop} property has an empty condition")
+            return And(conds)
+        ((op, operand),) = value.items()
+        if op in COMPARISONS:
+            if operand is None and op in ("eq", "neq"):
+                return Condition(prop, op, None)
+            return Condition(prop, op, self._convert(prop, operand))
+        if op in LISTS or op == "between":
+            if isinstance(operand, dict) and all(k.isdigit() for k in operand):  # bracket form
+                operand = [operand[k] for k in sorted(operand, key=int)]
+            if not isinstance(operand, list):
+                raise InvalidFilter(
+                    f"The {prop} property has invalid clause {show_value({op: operand})}: "
+                    "Value is not an array"
+                )
+            if op == "between" and len(operand) != 2:
+                raise InvalidFilter(f"The {prop} property: between takes exactly two values")
+            if len(operand) > MAX_INQ_SIZE:
+                raise InvalidFilter(
+                    f"The {prop} property: {op} takes at most {MAX_INQ_SIZE} values"
+                )
+            return Condition(prop, op, tuple(self._convert(prop, v) for v in operand))
+        if op in LATER:
+            raise InvalidFilter(f'The "{op}" operator is not supported by this server yet')
+        raise InvalidFilter(f'Unknown operator "{op}" on property {prop}')
+
+    def _fields(self, raw: Any) -> tuple[str, ...] | None:
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            raw = [raw]
+        if isinstance(raw, list):
+            wanted = {self._field_name(f) for f in raw}
+        elif isinstance(raw, dict):
+            flags = {self._field_name(k): _truthy(v) for k, v in raw.items()}
+            if any(flags.values()):
+                wanted = {k for k, v in flags.items() if v}
+            else:
+                wanted = set(self.visible) - set(flags)
+        else:
+            raise InvalidFilter("fields must be an array of property names or an object")
+        return tuple(p for p in self.visible if p in wanted)
+
+    def _field_name(self, name: Any) -> str:
+        if not isinstance(name, str) or name not in self.visible:
+            raise InvalidFilter(
+                f"Unknown property {show_value(name)} in fields of model {self.model.name}"
+            )
+        return name
+
+    def _order(self, raw: Any) -> tuple[OrderBy, ...]:
+        if raw is None or raw == "" or raw == []:
+            return ()
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise InvalidFilter("order must be a string or an array of strings")
+        out = []
+        for item in items:
+            parts = item.split()
+            if not parts or len(parts) > 2:
+                raise InvalidFilter(f'The order "{item}" is not valid')
+            direction = parts[1].upper() if len(parts) == 2 else "ASC"
+            if direction not in ("ASC", "DESC"):
+                raise InvalidFilter(f'The order "{item.strip()}" has invalid direction')
+            out.append(OrderBy(self._property(parts[0]), direction == "DESC"))
+        return tuple(out)
+
+    @staticmethod
+    def _count(name: str, raw: Any) -> int | None:
+        if raw is None:
+            return None
+        value = raw
+        if isinstance(raw, str) and raw.strip().isdigit():
+            value = int(raw)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidFilter(f"The {name} parameter {show_value(raw)} is not valid")
+        return value
+
+
+def _truthy(value: Any) -> bool:
+    return value not in (False, 0, "false", "0", None)

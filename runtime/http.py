@@ -1,0 +1,150 @@
+"""The HTTP boundary: one ASGI endpoint per OpenAPI operation, built once at start-up.
+
+connexion 3.3 rebuilds its request validator, URI parser and handler decorator chain on every request
+and cannot take LB3's bracket filters; the stack prototype measured it at a fraction of bare Starlette.
+So connexion keeps what it does well (spec loading, routing, Swagger UI, lifespan) and hands each
+matched request to an `Endpoint`, which reads the path, query and body itself, calls the generated
+handler, and renders JSON (orjson) or an LB3 error body. Errors leave here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.types import Receive, Scope, Send
+
+from .errors import (
+    BadRequest,
+    LoopBackError,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    SyntaxErrorBody,
+    UnsupportedMediaType,
+)
+from .filter.querystring import object_param, split_query
+
+if TYPE_CHECKING:
+    from .model import Model
+
+logger = logging.getLogger("runtime.http")
+
+JSON_HEADERS = [
+    (b"content-type", b"application/json; charset=utf-8"),
+    (b"x-content-type-options", b"nosniff"),
+]
+DEFAULT_BODY_LIMIT = 1024 * 1024
+
+
+class LbRequest:
+    """What a handler may read of one request; parsing happens only on demand."""
+
+    __slots__ = ("_body", "_pairs", "body_limit", "model", "receive", "scope")
+
+    def __init__(self, scope: Scope, receive: Receive, model: Model, body_limit: int) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.model = model
+        self.body_limit = body_limit
+        self._pairs: list[tuple[str, str]] | None = None
+
+    @property
+    def path_id(self) -> str:
+        return str(self.scope["path_params"]["id"])
+
+    def _query(self) -> list[tuple[str, str]]:
+        if self._pairs is None:
+            self._pairs = split_query(self.scope.get("query_string", b""))
+        return self._pairs
+
+    def filter(self) -> dict[str, Any] | None:
+        return object_param(self._query(), "filter")
+
+    def where(self) -> dict[str, Any] | None:
+        return object_param(self._query(), "where")
+
+    def header(self, name: bytes) -> str | None:
+        for key, value in self.scope["headers"]:
+            if key == name:
+                return str(value.decode("latin-1"))
+        return None
+
+    async def json_body(self) -> Any:
+        """The JSON body, or None when there is none. 415 for other media types, 400 for bytes that
+        are not UTF-8 JSON, 413 past the size limit."""
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise BadRequest("The client disconnected before sending the whole body")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.body_limit:
+                raise PayloadTooLarge("request entity too large")
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        raw = b"".join(chunks)
+        if not raw.strip():
+            return None
+        content_type = (self.header(b"content-type") or "").split(";")[0].strip().lower()
+        if not (content_type == "application/json" or content_type.endswith("+json")):
+            raise UnsupportedMediaType(
+                f"Unsupported content type {content_type or '(none)'}: send application/json"
+            )
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise SyntaxErrorBody(f"The request body is not valid JSON: {exc}") from None
+
+
+Handler = Callable[[LbRequest], Awaitable[Any]]
+
+
+async def send_json(send: Send, status: int, payload: Any, *, head: bool = False,
+                    headers: list[tuple[bytes, bytes]] | None = None) -> None:  # fmt: skip
+    body = b"" if head else orjson.dumps(payload)
+    all_headers = [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *(headers or [])]
+    await send({"type": "http.response.start", "status": status, "headers": all_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def error_payload(exc: BaseException) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
+    if isinstance(exc, LoopBackError):
+        headers = []
+        if isinstance(exc, MethodNotAllowed):
+            headers = [(b"allow", ", ".join(exc.allowed).encode())]
+        return exc.status, exc.body(), headers
+    logger.error("unhandled error", exc_info=exc)
+    body = {
+        "error": {
+            "statusCode": 500,
+            "name": "InternalServerError",
+            "message": "Internal Server Error",
+        }
+    }
+    return 500, body, []
+
+
+class Endpoint:
+    """The ASGI app connexion routes one operation to."""
+
+    def __init__(self, handler: Handler, model: Model, operation_id: str, body_limit: int) -> None:
+        self.handler = handler
+        self.model = model
+        self.operation_id = operation_id
+        self.body_limit = body_limit
+        self.__name__ = operation_id  # connexion and starlette name routes after their endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        head = scope["method"] == "HEAD"
+        try:
+            result = await self.handler(LbRequest(scope, receive, self.model, self.body_limit))
+        except Exception as exc:  # every error leaves in LB3's shape
+            status, payload, headers = error_payload(exc)
+            await send_json(send, status, payload, head=head, headers=headers)
+            return
+        await send_json(send, 200, result, head=head)

@@ -1,0 +1,125 @@
+"""Checking and completing instance data before it is written: the LB3 rules for create, replace and
+patch (presence of required properties, forceId, defaults), with every problem of one instance reported
+at once as a 422 ValidationError."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from .coercion import Converter, Invalid, input_converter, output_converter
+from .errors import UNDEFINED, BadRequest, ValidationFailed
+from .registry import MISSING, ModelMeta
+
+Mode = Literal["create", "replace", "patch"]
+
+DEFAULT_FNS: dict[str, Callable[[], Any]] = {
+    "now": lambda: datetime.now(UTC).replace(tzinfo=None),
+    "guid": lambda: str(uuid.uuid4()),
+    "uuid": lambda: str(uuid.uuid4()),
+    "uuidv4": lambda: str(uuid.uuid4()),
+    "shortid": lambda: secrets.token_urlsafe(7),
+    "nanoid": lambda: secrets.token_urlsafe(16),
+}
+
+
+def is_blank(value: Any) -> bool:
+    """LB3's presence check: undefined, null and "" are blank."""
+    return value is UNDEFINED or value is None or value == ""
+
+
+class InstanceCodec:
+    """Per-model converters, compiled once."""
+
+    def __init__(self, model: ModelMeta) -> None:
+        self.model = model
+        self.inputs: dict[str, Converter] = {
+            n: input_converter(p) for n, p in model.properties.items()
+        }
+        self.outputs = {
+            n: conv
+            for n, p in model.properties.items()
+            if (conv := output_converter(p)) is not None
+        }
+        self.required = tuple(n for n, p in model.properties.items() if p.required and not p.id)
+        self.id_name = model.id_name
+        self.id_prop = model.id_property
+        self.visible = tuple(n for n, p in model.properties.items() if not p.hidden)
+
+    def check(self, data: Any, mode: Mode, *, allow_id: bool = True) -> dict[str, Any]:
+        """Body -> column values (by property name), or a 422 listing every problem."""
+        if not isinstance(data, dict):
+            raise BadRequest("The request body must be a JSON object. Value is not an object.")
+        problems: list[tuple[str, str, str, Any]] = []
+        values: dict[str, Any] = {}
+        for key, raw in data.items():
+            conv = self.inputs.get(key)
+            if conv is None:
+                problems.append((key, "unknown-property", "is not defined in the model", raw))
+                continue
+            if key == self.id_name and self.model.force_id and not allow_id:
+                problems.append((key, "absence", "can't be set", raw))
+                continue
+            if raw is None:
+                values[key] = None
+                continue
+            try:
+                values[key] = conv(raw)
+            except Invalid as exc:
+                problems.append((key, exc.code, exc.message, raw))
+        required = (
+            self.required if mode != "patch" else tuple(k for k in self.required if k in data)
+        )
+        for key in required:
+            if is_blank(data.get(key, UNDEFINED)):
+                problems.append((key, "presence", "can't be blank", data.get(key, UNDEFINED)))
+        if problems:
+            raise ValidationFailed(self.model.name, problems)
+        return values
+
+    def complete(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Apply `default` and `defaultFn` to properties the client left out (create and replace)."""
+        out = dict(values)
+        for name, prop in self.model.properties.items():
+            if name in out:
+                continue
+            if prop.default is not MISSING:
+                out[name] = self.inputs[name](prop.default) if prop.default is not None else None
+            elif prop.default_fn in DEFAULT_FNS:
+                out[name] = DEFAULT_FNS[prop.default_fn]()
+            elif prop.id and prop.generated and not prop.integer_id:
+                out[name] = uuid.uuid4().hex
+        return out
+
+    def to_json(
+        self, values: dict[str, Any], columns: tuple[str, ...] | None = None
+    ) -> dict[str, Any]:
+        """Stored values -> the JSON object LB3 returns (declared order; hidden properties left out)."""
+        outputs = self.outputs
+        out: dict[str, Any] = {}
+        for name in columns if columns is not None else self.visible:
+            value = values.get(name)
+            conv = outputs.get(name)
+            out[name] = conv(value) if conv is not None and value is not None else value
+        return out
+
+    def coerce_id(self, raw: Any) -> Any:
+        """An id from a URL or a body; None when it cannot be an id of this model (-> 404)."""
+        prop = self.id_prop
+        if prop is None:
+            return None
+        if prop.integer_id or prop.type == "number":
+            if isinstance(raw, bool):
+                return None
+            if isinstance(raw, str):
+                text = raw.strip()
+                if not text.lstrip("-").isdigit():
+                    return None
+                raw = int(text)
+            if not isinstance(raw, int) or not -(2**63) <= raw <= 2**63 - 1:
+                return None
+            return raw
+        return raw if isinstance(raw, str) else str(raw)

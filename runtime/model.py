@@ -1,0 +1,273 @@
+"""The Python API of a persisted model: LB3's PersistedModel statics with snake_case names.
+
+The REST handlers call exactly these methods, so Python code (model modules, boot scripts) and HTTP
+clients get the same semantics. Instances are plain dicts of JSON values.
+
+    LB3                      here
+    find(filter)             await Model.find(filter)
+    findById(id, filter)     await Model.find_by_id(id, filter)       -> dict | None
+    findOne(filter)          await Model.find_one(filter)             -> dict | None
+    count(where)             await Model.count(where)
+    exists(id)               await Model.exists(id)
+    create(data | [data])    await Model.create(data)
+    patchOrCreate(data)      await Model.patch_or_create(data)
+    replaceOrCreate(data)    await Model.replace_or_create(data)
+    upsertWithWhere(w, data) await Model.upsert_with_where(where, data)
+    updateAll(where, data)   await Model.update_all(where, data)     -> count
+    replaceById(id, data)    await Model.replace_by_id(id, data)
+    prototype.patchAttributes await Model.patch_attributes(id, data)
+    destroyById(id)          await Model.destroy_by_id(id)            -> count
+    destroyAll(where)        await Model.destroy_all(where)           -> count
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from . import users
+from .db import Database, Session
+from .errors import BadRequest, ModelNotFound, NotFound, ValidationFailed
+from .filter.ast import Condition, Filter, Where
+from .filter.parse import FilterParser
+from .instances import InstanceCodec
+from .plan import plan_query
+from .registry import ModelMeta
+from .sql import builder
+from .sql.tables import ModelTable
+
+
+class Model:
+    def __init__(self, meta: ModelMeta, table: ModelTable, db: Database) -> None:
+        self.meta = meta
+        self.name = meta.name
+        self.table = table
+        self.db = db
+        self.codec = InstanceCodec(meta)
+        self.parser = FilterParser(meta)
+        self.app: Any = None  # set by the app; model modules reach siblings through it
+        id_name = meta.id_name
+        self._by_id = (
+            sa.select(*(table.column(c) for c in self.codec.visible)).where(
+                table.column(id_name) == sa.bindparam("id")
+            )
+            if meta.id_property
+            else None
+        )
+
+    def __repr__(self) -> str:
+        return f"<Model {self.name}>"
+
+    # ---- reads -----------------------------------------------------------------------------------
+
+    def parse_filter(self, raw: dict[str, Any] | Filter | None) -> Filter:
+        return raw if isinstance(raw, Filter) else self.parser.parse(raw)
+
+    def parse_where(self, raw: dict[str, Any] | None) -> Where | None:
+        return self.parser.parse_where(raw)
+
+    async def find(self, filter: dict[str, Any] | Filter | None = None) -> list[dict[str, Any]]:
+        plan = plan_query(self.meta, self.parse_filter(filter))
+        async with self.db.read() as s:
+            rows = await s.all(builder.select_rows(self.table, plan))
+        to_json, cols = self.codec.to_json, plan.columns
+        return [to_json(row._mapping, cols) for row in rows]
+
+    async def find_one(
+        self, filter: dict[str, Any] | Filter | None = None
+    ) -> dict[str, Any] | None:
+        plan = plan_query(self.meta, self.parse_filter(filter), limit=1)
+        async with self.db.read() as s:
+            row = await s.first(builder.select_rows(self.table, plan))
+        return self.codec.to_json(row._mapping, plan.columns) if row is not None else None
+
+    async def find_by_id(
+        self, id: Any, filter: dict[str, Any] | Filter | None = None
+    ) -> dict[str, Any] | None:
+        key = self.codec.coerce_id(id)
+        if key is None:
+            return None
+        flt = self.parse_filter(filter)
+        if flt == Filter() and self._by_id is not None:  # the hot path: one prepared statement
+            async with self.db.read() as s:
+                row = await s.first(self._by_id, {"id": key})
+            return self.codec.to_json(row._mapping) if row is not None else None
+        where = _and(Condition(self.meta.id_name, "eq", key), flt.where)
+        return await self.find_one(Filter(where=where, fields=flt.fields))
+
+    async def count(self, where: dict[str, Any] | None = None) -> int:
+        async with self.db.read() as s:
+            return int(await s.scalar(builder.count_rows(self.table, self.parse_where(where))))
+
+    async def exists(self, id: Any) -> bool:
+        key = self.codec.coerce_id(id)
+        if key is None:
+            return False
+        async with self.db.read() as s:
+            return await s.first(self._select_id(key)) is not None
+
+    # ---- writes ----------------------------------------------------------------------------------
+
+    async def create(
+        self, data: dict[str, Any] | list[Any]
+    ) -> dict[str, Any] | list[dict[str, Any]]:
+        """An array creates every item or, if any is invalid, none (LB3 stores the valid ones)."""
+        if isinstance(data, list):
+            checked = []
+            for index, item in enumerate(data):
+                if not isinstance(item, dict):
+                    raise BadRequest("Some of array items are not an object.")
+                try:
+                    checked.append(await self._prepare_new(item))
+                except ValidationFailed as exc:
+                    exc.details["index"] = index
+                    raise
+            async with self.db.transaction() as s:
+                return [await self._insert(s, values) for values in checked]
+        values = await self._prepare_new(data)
+        async with self.db.transaction() as s:
+            return await self._insert(s, values)
+
+    async def replace_by_id(self, id: Any, data: dict[str, Any]) -> dict[str, Any]:
+        key = self.codec.coerce_id(id)
+        values = self.codec.check(data, "replace")
+        self._same_id(
+            key,
+            values,
+            f"id property ({self.meta.id_name}) cannot be updated from {{old}} to {{new}}",
+        )
+        async with self.db.transaction() as s:
+            if key is None or await s.first(self._select_id(key)) is None:
+                raise NotFound(f"Could not replace. Object with id {id} does not exist!")
+            values = await self._prepare_write(s, self.codec.complete(values), key)
+            full = {n: values.get(n) for n in self.meta.properties if n != self.meta.id_name}
+            await s.run(builder.update_rows(self.table, self._id_where(key), full))
+        return self.codec.to_json({**full, self.meta.id_name: key})
+
+    async def patch_attributes(self, id: Any, data: dict[str, Any]) -> dict[str, Any]:
+        key = self.codec.coerce_id(id)
+        values = self.codec.check(data, "patch")
+        self._same_id(
+            key, values, "id cannot be updated from {old} to {new} when forceId is set to true"
+        )
+        async with self.db.transaction() as s:
+            row = await s.first(self._select_all(key)) if key is not None else None
+            if row is None:
+                raise ModelNotFound(f"could not find a model with id {id}")
+            values.pop(self.meta.id_name, None)
+            values = await self._prepare_write(s, values, key)
+            if values:
+                await s.run(builder.update_rows(self.table, self._id_where(key), values))
+            return self.codec.to_json({**row._mapping, **values})
+
+    async def replace_or_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        key = self._body_id(data)
+        if key is not None and await self.exists(key):
+            return await self.replace_by_id(key, data)
+        if key is not None and self.meta.force_id:
+            raise NotFound(f"Could not replace. Object with id {key} does not exist!")
+        return await self._create_one(data, allow_id=True)
+
+    async def patch_or_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        key = self._body_id(data)
+        if key is not None and await self.exists(key):
+            return await self.patch_attributes(key, data)
+        if key is not None and self.meta.force_id:
+            raise NotFound(f"Could not update attributes. Object with id {key} does not exist!")
+        return await self._create_one(data, allow_id=True)
+
+    async def upsert_with_where(
+        self, where: dict[str, Any] | None, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        self.codec.check(data, "create", allow_id=False)  # LB3 validates the body alone, in full
+        plan = plan_query(
+            self.meta, Filter(where=self.parse_where(where), fields=(self.meta.id_name,)), limit=2
+        )
+        async with self.db.read() as s:
+            matches = await s.all(builder.select_rows(self.table, plan))
+        if len(matches) > 1:
+            raise BadRequest(
+                "There are multiple instances found.Upsert Operation will not be performed!"
+            )
+        if matches:
+            return await self.patch_attributes(matches[0][0], data)
+        return await self._create_one(data, allow_id=False)
+
+    async def update_all(self, where: dict[str, Any] | None, data: dict[str, Any]) -> int:
+        values = self.codec.check(data, "patch")
+        values.pop(self.meta.id_name, None)  # LB3 ignores an id in an updateAll body
+        clause = self.parse_where(where)
+        async with self.db.transaction() as s:
+            values = await self._prepare_write(s, values, None)
+            if not values:
+                return int(await s.scalar(builder.count_rows(self.table, clause)))
+            result = await s.run(builder.update_rows(self.table, clause, values))
+            return int(result.rowcount)
+
+    async def destroy_by_id(self, id: Any) -> int:
+        key = self.codec.coerce_id(id)
+        if key is None:
+            return 0
+        async with self.db.transaction() as s:
+            return int((await s.run(builder.delete_rows(self.table, self._id_where(key)))).rowcount)
+
+    async def destroy_all(self, where: dict[str, Any] | None = None) -> int:
+        async with self.db.transaction() as s:
+            return int(
+                (await s.run(builder.delete_rows(self.table, self.parse_where(where)))).rowcount
+            )
+
+    # ---- helpers ---------------------------------------------------------------------------------
+
+    async def _create_one(self, data: dict[str, Any], *, allow_id: bool) -> dict[str, Any]:
+        values = await self._prepare_new(data, allow_id=allow_id)
+        async with self.db.transaction() as s:
+            return await self._insert(s, values)
+
+    async def _prepare_new(self, data: dict[str, Any], *, allow_id: bool = False) -> dict[str, Any]:
+        return self.codec.complete(self.codec.check(data, "create", allow_id=allow_id))
+
+    async def _prepare_write(self, s: Session, values: dict[str, Any], key: Any) -> dict[str, Any]:
+        """Model-specific rules on the way to the table (User: unique email, hashed password)."""
+        if self.meta.is_user:
+            return await users.prepare(self, s, values, key)
+        return values
+
+    async def _insert(self, s: Session, values: dict[str, Any]) -> dict[str, Any]:
+        values = await self._prepare_write(s, values, None)
+        result = await s.run(
+            sa.insert(self.table.table).values({self.table.column(k): v for k, v in values.items()})
+        )
+        id_name = self.meta.id_name
+        if id_name not in values and result.inserted_primary_key:
+            values = {**values, id_name: result.inserted_primary_key[0]}
+        return self.codec.to_json(values)
+
+    def _select_id(self, key: Any) -> sa.Select[Any]:
+        col = self.table.column(self.meta.id_name)
+        return sa.select(col).where(col == key)
+
+    def _select_all(self, key: Any) -> sa.Select[Any]:
+        cols = [self.table.column(c) for c in self.meta.properties]
+        return sa.select(*cols).where(self.table.column(self.meta.id_name) == key)
+
+    def _id_where(self, key: Any) -> Where:
+        return Condition(self.meta.id_name, "eq", key)
+
+    def _body_id(self, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise BadRequest("The request body must be a JSON object. Value is not an object.")
+        raw = data.get(self.meta.id_name)
+        return None if raw is None else self.codec.coerce_id(raw)
+
+    def _same_id(self, key: Any, values: dict[str, Any], message: str) -> None:
+        new = values.get(self.meta.id_name)
+        if new is not None and key is not None and new != key:
+            raise BadRequest(message.format(old=key, new=new))
+
+
+def _and(first: Where, second: Where | None) -> Where:
+    from .filter.ast import And
+
+    return first if second is None else And((first, second))

@@ -1,0 +1,92 @@
+"""The PersistedModel REST operations: HTTP request -> model API call -> JSON-ready result.
+
+Generated handlers call these. Status codes and messages follow LB3 3.28 as observed on the real server
+(see tests/http); deliberate differences are listed in docs/lb3-differences.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import BadRequest, ModelNotFound, NotFound
+from .http import LbRequest
+
+
+async def _object_body(req: LbRequest) -> dict[str, Any]:
+    body = await req.json_body()
+    if body is None:
+        return {}  # LB3: no body, `null` and `{}` are all an empty object
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object. Value is not an object.")
+    return body
+
+
+async def create(req: LbRequest) -> Any:
+    body = await req.json_body()
+    if body is None:
+        body = {}
+    if not isinstance(body, dict | list):
+        raise BadRequest("The request body must be a JSON object or array. Value is not an object.")
+    return await req.model.create(body)
+
+
+async def find(req: LbRequest) -> Any:
+    return await req.model.find(req.filter())
+
+
+async def find_by_id(req: LbRequest) -> Any:
+    instance = await req.model.find_by_id(req.path_id, req.filter())
+    if instance is None:
+        raise ModelNotFound(f'Unknown "{req.model.name}" id "{req.path_id}".')
+    return instance
+
+
+async def find_one(req: LbRequest) -> Any:
+    instance = await req.model.find_one(req.filter())
+    if instance is None:
+        raise ModelNotFound(f'Unknown "{req.model.name}" id "undefined".')
+    return instance
+
+
+async def count(req: LbRequest) -> Any:
+    return {"count": await req.model.count(req.where())}
+
+
+async def exists(req: LbRequest) -> Any:
+    return {"exists": await req.model.exists(req.path_id)}
+
+
+async def exists_head(req: LbRequest) -> Any:
+    if not await req.model.exists(req.path_id):
+        raise NotFound(f'Unknown "{req.model.name}" id "{req.path_id}".')
+    return None
+
+
+async def replace_or_create(req: LbRequest) -> Any:
+    return await req.model.replace_or_create(await _object_body(req))
+
+
+async def patch_or_create(req: LbRequest) -> Any:
+    return await req.model.patch_or_create(await _object_body(req))
+
+
+async def upsert_with_where(req: LbRequest) -> Any:
+    where = req.where()
+    return await req.model.upsert_with_where(where, await _object_body(req))
+
+
+async def update_all(req: LbRequest) -> Any:
+    where = req.where()
+    return {"count": await req.model.update_all(where, await _object_body(req))}
+
+
+async def replace_by_id(req: LbRequest) -> Any:
+    return await req.model.replace_by_id(req.path_id, await _object_body(req))
+
+
+async def patch_attributes(req: LbRequest) -> Any:
+    return await req.model.patch_attributes(req.path_id, await _object_body(req))
+
+
+async def delete_by_id(req: LbRequest) -> Any:
+    return {"count": await req.model.destroy_by_id(req.path_id)}

@@ -1,0 +1,1 @@
+"""SQL: tables from the registry and statements from plans, through SQLAlchemy Core."""

@@ -1,0 +1,59 @@
+"""What LB3's built-in User model enforces on every write: a well-formed, unique email, a unique
+username, and a password stored only as a bcrypt hash (LB3 uses bcryptjs with 10 rounds, so hashes
+moved over from an LB3 database verify unchanged)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import bcrypt
+import sqlalchemy as sa
+
+from .errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from .db import Session
+    from .model import Model
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SALT_ROUNDS = 10
+BCRYPT_MAX_BYTES = 72
+
+
+def hash_password(plain: str) -> str:
+    return bcrypt.hashpw(plain.encode()[:BCRYPT_MAX_BYTES], bcrypt.gensalt(SALT_ROUNDS)).decode()
+
+
+def verify_password(plain: str, hashed: str) -> bool:
+    try:
+        return bcrypt.checkpw(plain.encode()[:BCRYPT_MAX_BYTES], hashed.encode())
+    except ValueError:
+        return False
+
+
+async def prepare(model: Model, s: Session, values: dict[str, Any], key: Any) -> dict[str, Any]:
+    problems: list[tuple[str, str, str, Any]] = []
+    email = values.get("email")
+    if isinstance(email, str):
+        if not EMAIL.match(email):
+            problems.append(("email", "custom.email", "is invalid", email))
+        elif await _taken(model, s, "email", email, key):
+            problems.append(("email", "uniqueness", "Email already exists", email))
+    username = values.get("username")
+    if isinstance(username, str) and await _taken(model, s, "username", username, key):
+        problems.append(("username", "uniqueness", "User already exists", username))
+    if problems:
+        raise ValidationFailed(model.name, problems)
+    password = values.get("password")
+    if isinstance(password, str):
+        values = {**values, "password": hash_password(password)}
+    return values
+
+
+async def _taken(model: Model, s: Session, prop: str, value: str, key: Any) -> bool:
+    id_col = model.table.column(model.meta.id_name)
+    stmt = sa.select(id_col).where(model.table.column(prop) == value)
+    if key is not None:
+        stmt = stmt.where(id_col != key)
+    return await s.first(stmt.limit(1)) is not None

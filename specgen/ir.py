@@ -1,0 +1,152 @@
+"""The intermediate model: a typed, validated view of a LoopBack 3 application.
+
+The loader resolves everything LB3 resolves at boot (base-model inheritance, implicit ids, default
+foreign keys, plurals), once, so later stages never look at raw JSON again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# LB3 property types after normalisation (LB3 accepts them case-insensitively).
+SCALAR_TYPES = (
+    "string",
+    "number",
+    "boolean",
+    "date",
+    "object",
+    "array",
+    "any",
+    "geopoint",
+    "buffer",
+)
+
+
+class _NoDefault:
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+NO_DEFAULT: Any = _NoDefault()
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    name: str
+    type: str
+    item_type: str | None = None  # element type of typed arrays such as ["string"]
+    required: bool = False
+    id: int = 0  # 0: not an id; n: position in a (composite) id
+    generated: bool = False
+    default: Any = NO_DEFAULT
+    default_fn: str | None = None
+    index: Any = None
+    hidden: bool = False
+    protected: bool = False
+    description: str | None = None
+    # connector and other settings kept verbatim (postgresql, mysql, length, precision, ...)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RelationSpec:
+    name: str
+    type: str
+    model: str | None
+    foreign_key: str | None
+    primary_key: str | None = None
+    through: str | None = None
+    key_through: str | None = None
+    polymorphic: Any = None
+    as_: str | None = None
+    scope: dict[str, Any] | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    properties: dict[str, Any] | None = None
+    invert: bool = False
+    property: str | None = None  # embeds*/referencesMany storage property
+
+
+@dataclass(frozen=True)
+class AclSpec:
+    principal_type: str
+    principal_id: str
+    permission: str
+    access_type: str = "*"
+    property: tuple[str, ...] = ("*",)
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    name: str
+    is_static: bool
+    accepts: tuple[dict[str, Any], ...]
+    returns: tuple[dict[str, Any], ...]
+    http: tuple[dict[str, Any], ...]
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    plural: str
+    base: str
+    base_chain: tuple[str, ...]  # nearest base first, ends with Model
+    source: str  # file the definition came from
+    properties: tuple[PropertySpec, ...]
+    id_injection: bool = True
+    force_id: bool = False
+    strict: bool | str = False
+    options: dict[str, Any] = field(default_factory=dict)
+    validations: tuple[Any, ...] = ()
+    relations: tuple[RelationSpec, ...] = ()
+    acls: tuple[AclSpec, ...] = ()
+    scopes: dict[str, Any] = field(default_factory=dict)
+    indexes: dict[str, Any] = field(default_factory=dict)
+    methods: tuple[MethodSpec, ...] = ()
+    mixins: dict[str, Any] = field(default_factory=dict)
+    http_path: str | None = None
+    description: str | None = None
+    # model-level connector settings (postgresql: {schema, table}, mysql: {table}, ...)
+    settings: dict[str, Any] = field(default_factory=dict)
+    # from model-config.json
+    public: bool = False
+    datasource: str | None = None
+    python_module: str | None = None  # models/<file>.py beside the JSON, relative to the app dir
+
+    @property
+    def persisted(self) -> bool:
+        return "PersistedModel" in self.base_chain or self.name == "PersistedModel"
+
+    @property
+    def id_properties(self) -> tuple[PropertySpec, ...]:
+        return tuple(sorted((p for p in self.properties if p.id), key=lambda p: p.id))
+
+    @property
+    def is_user(self) -> bool:
+        return self.name == "User" or "User" in self.base_chain
+
+
+@dataclass(frozen=True)
+class DataSourceSpec:
+    name: str
+    connector: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    name: str
+    app_dir: str
+    rest_api_root: str
+    host: str
+    port: int
+    models: tuple[ModelSpec, ...]  # every model attached to a datasource, sorted by name
+    datasources: tuple[DataSourceSpec, ...]
+    boot_scripts: tuple[str, ...] = ()
+
+    def model(self, name: str) -> ModelSpec:
+        for m in self.models:
+            if m.name == name:
+                return m
+        raise KeyError(name)

@@ -1,0 +1,748 @@
+"""Load a LoopBack 3 application directory into the intermediate model (`AppSpec`).
+
+Reads what an LB3 project keeps in `server/`: model-config.json (with `_meta.sources`), datasources.json,
+config.json and the model JSON files found through the sources. Base-model inheritance, implicit ids,
+default foreign keys and plurals are resolved here, once. Problems are collected, never raised one by one:
+`load_app` returns every error and warning it found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from . import naming
+from .errors import SpecError, pointer
+from .ir import (
+    NO_DEFAULT,
+    SCALAR_TYPES,
+    AclSpec,
+    AppSpec,
+    DataSourceSpec,
+    MethodSpec,
+    ModelSpec,
+    PropertySpec,
+    RelationSpec,
+)
+
+BUILTIN_DIR = Path(__file__).parent / "builtins"
+BUILTIN_SOURCES = {"loopback/common/models": BUILTIN_DIR, "loopback/server/models": None}
+DEFAULT_SOURCES = [
+    "loopback/common/models",
+    "loopback/server/models",
+    "../common/models",
+    "./models",
+]
+ABSTRACT_BASES = {"Model": None, "PersistedModel": "Model", "KeyValueModel": "Model"}
+
+RELATION_TYPES = {
+    "belongsTo",
+    "hasOne",
+    "hasMany",
+    "hasManyThrough",
+    "hasAndBelongsToMany",
+    "embedsOne",
+    "embedsMany",
+    "referencesMany",
+}
+PERMISSIONS = {"ALLOW", "DENY", "ALARM", "AUDIT", "DEFAULT"}
+ACCESS_TYPES = {"READ", "WRITE", "EXECUTE", "REPLICATE", "*"}
+PRINCIPAL_TYPES = {"ROLE", "USER", "APP", "APPLICATION"}
+CONNECTORS = {"memory", "postgresql", "mysql", "sqlite3", "sqlite"}
+
+MODEL_KEYS = {
+    "name", "plural", "base", "description", "idInjection", "forceId", "strict", "options", "properties",
+    "hidden", "protected", "validations", "relations", "acls", "scopes", "indexes", "methods", "mixins",
+    "http", "remoting", "replaceOnPUT", "public", "trackChanges", "enableRemoteReplication",
+    "excludeBaseProperties", "injectOptionsFromRemoteContext", "validateUpsert", "postgresql", "mysql",
+    "mssql", "oracle", "mongodb", "sqlite3", "memory", "caseSensitiveEmail", "ttl", "maxTTL",
+    "emailVerificationRequired", "realmRequired", "realmDelimiter", "resetPasswordTokenTTL",
+    "restrictResetPasswordTokenScope", "allowEternalTokens", "saltWorkFactor", "settings", "comments",
+    "title", "http.path", "$schema", "dataSource",
+}  # fmt: skip
+PROPERTY_KEYS = {
+    "type", "required", "default", "defaultFn", "id", "generated", "index", "hidden", "protected",
+    "description", "doc", "length", "precision", "scale", "postgresql", "mysql", "mssql", "oracle",
+    "mongodb", "sqlite3", "memory", "columnName", "dataType", "jsonSchema", "min", "max", "comments",
+    "format", "unique", "updateOnly", "useDefaultIdType", "deprecated", "ttl", "title", "nullable",
+    "dataLength", "dataPrecision", "dataScale", "example", "enum",
+}  # fmt: skip
+RELATION_KEYS = {
+    "type", "model", "foreignKey", "primaryKey", "through", "keyThrough", "keyFrom", "keyTo",
+    "polymorphic", "as", "scope", "options", "properties", "invert", "property", "embed", "methods",
+    "default", "description",
+}  # fmt: skip
+ACL_KEYS = {"principalType", "principalId", "permission", "accessType", "property", "model"}
+DEFAULT_FNS = {"now", "guid", "uuid", "uuidv4", "shortid", "nanoid"}
+
+
+@dataclass
+class _RawModel:
+    name: str
+    file: str
+    data: dict[str, Any]
+    python_module: str | None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.items: list[SpecError] = []
+
+    def error(self, file: str, ptr: str, message: str) -> None:
+        self.items.append(SpecError(file, ptr, message))
+
+    def warn(self, file: str, ptr: str, message: str) -> None:
+        self.items.append(SpecError(file, ptr, message, "warning"))
+
+
+def read_json(path: Path, errors: _Collector, display: str) -> Any:
+    """Parse a JSON file; a syntax error is reported with its line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.error(display, "", f"cannot read file: {exc}")
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        errors.error(
+            display, "", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        )
+        return None
+
+
+def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
+    """Load an LB3 application directory (what LB3 keeps in `server/`)."""
+    root = Path(app_dir)
+    errors = _Collector()
+    if not root.is_dir():
+        errors.error(str(app_dir), "", "not a directory")
+        return None, errors.items
+
+    def display(p: Path) -> str:
+        try:
+            return str(p.resolve().relative_to(root.resolve().parent))
+        except ValueError:
+            return str(p)
+
+    config = _load_optional(root / "config.json", errors, display) or {}
+    datasources = _load_datasources(root / "datasources.json", errors, display)
+    model_config_path = root / "model-config.json"
+    model_config = _load_optional(model_config_path, errors, display)
+    if model_config is None:
+        if not model_config_path.exists():
+            errors.error(display(model_config_path), "", "model-config.json is missing")
+        return None, errors.items
+    if not isinstance(model_config, dict):
+        errors.error(display(model_config_path), "", "must be a JSON object")
+        return None, errors.items
+
+    meta = model_config.get("_meta") or {}
+    sources = meta.get("sources", DEFAULT_SOURCES) if isinstance(meta, dict) else DEFAULT_SOURCES
+    raw_models = _discover_models(root, sources, errors, display)
+
+    attached: dict[str, dict[str, Any]] = {}
+    mc_file = display(model_config_path)
+    for name, entry in model_config.items():
+        if name == "_meta":
+            continue
+        if not isinstance(entry, dict):
+            errors.error(mc_file, pointer(name), "must be an object with dataSource and public")
+            continue
+        if name not in raw_models:
+            errors.error(
+                mc_file, pointer(name), f'unknown model "{name}": no model definition found'
+            )
+            continue
+        ds = entry.get("dataSource")
+        if ds is not None and ds not in {d.name for d in datasources}:
+            errors.error(mc_file, pointer(name, "dataSource"), f'unknown data source "{ds}"')
+        attached[name] = entry
+
+    resolved: dict[str, ModelSpec] = {}
+    for name in sorted(raw_models):
+        spec = _resolve(name, raw_models, resolved, errors, [])
+        if spec is not None and name in attached:
+            entry = attached[name]
+            resolved[name] = replace(
+                spec, public=bool(entry.get("public", True)), datasource=entry.get("dataSource")
+            )
+
+    models = {n: m for n, m in resolved.items() if n in attached}
+    models = _add_relation_keys(models, raw_models, errors)
+
+    boot_dir = root / "boot"
+    boot_scripts: list[str] = []
+    if boot_dir.is_dir():
+        for f in sorted(boot_dir.iterdir()):
+            if f.suffix == ".py":
+                boot_scripts.append(f"boot/{f.name}")
+            elif f.suffix == ".js":
+                errors.warn(
+                    display(f),
+                    "",
+                    "JavaScript boot script ignored (write boot/*.py with setup(app))",
+                )
+
+    rest_root = config.get("restApiRoot", "/api") if isinstance(config, dict) else "/api"
+    app = AppSpec(
+        name=root.resolve().name if root.resolve().name != "server" else root.resolve().parent.name,
+        app_dir=str(root.resolve()),
+        rest_api_root=rest_root if isinstance(rest_root, str) else "/api",
+        host=str(config.get("host", "0.0.0.0")) if isinstance(config, dict) else "0.0.0.0",
+        port=_as_port(config.get("port", 3000) if isinstance(config, dict) else 3000),
+        models=tuple(models[n] for n in sorted(models)),
+        datasources=tuple(datasources),
+        boot_scripts=tuple(boot_scripts),
+    )
+    has_errors = any(e.level == "error" for e in errors.items)
+    return (None if has_errors else app), sorted(set(errors.items), key=_error_order)
+
+
+def _error_order(e: SpecError) -> tuple[str, str, str, str]:
+    return (e.file, e.pointer, e.level, e.message)
+
+
+def _as_port(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 3000
+
+
+def _load_optional(path: Path, errors: _Collector, display: Any) -> Any:
+    return read_json(path, errors, display(path)) if path.exists() else None
+
+
+def _load_datasources(path: Path, errors: _Collector, display: Any) -> list[DataSourceSpec]:
+    data = _load_optional(path, errors, display)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        errors.error(display(path), "", "must be a JSON object")
+        return []
+    out = []
+    for name, settings in sorted(data.items()):
+        if not isinstance(settings, dict):
+            errors.error(display(path), pointer(name), "must be an object")
+            continue
+        connector = settings.get("connector", "memory")
+        if not isinstance(connector, str):
+            errors.error(display(path), pointer(name, "connector"), "must be a string")
+            continue
+        short = connector.removeprefix("loopback-connector-")
+        if short not in CONNECTORS:
+            errors.error(
+                display(path),
+                pointer(name, "connector"),
+                f'unsupported connector "{connector}" (supported: {", ".join(sorted(CONNECTORS))})',
+            )
+            continue
+        out.append(DataSourceSpec(name=name, connector=short, settings=dict(settings)))
+    return out
+
+
+def _discover_models(
+    root: Path, sources: Any, errors: _Collector, display: Any
+) -> dict[str, _RawModel]:
+    found: dict[str, _RawModel] = {}
+    if not isinstance(sources, list):
+        errors.error("model-config.json", "/_meta/sources", "must be an array of directories")
+        return found
+    for src in sources:
+        if not isinstance(src, str):
+            continue
+        if src in BUILTIN_SOURCES:
+            directory = BUILTIN_SOURCES[src]
+            if directory is None:
+                continue
+        else:
+            directory = (root / src).resolve()
+            if not directory.is_dir():
+                continue
+        for f in sorted(directory.glob("*.json")):
+            data = read_json(f, errors, display(f))
+            if data is None:
+                continue
+            if not isinstance(data, dict):
+                errors.error(display(f), "", "a model definition must be a JSON object")
+                continue
+            name = data.get("name")
+            if not isinstance(name, str) or not name:
+                errors.error(display(f), "/name", "model name is missing")
+                continue
+            if name in found:
+                errors.error(
+                    display(f),
+                    "/name",
+                    f'duplicate model "{name}" (also defined in {found[name].file})',
+                )
+                continue
+            py = f.with_suffix(".py")
+            if f.with_suffix(".js").exists() and directory != BUILTIN_DIR:
+                errors.warn(
+                    display(f.with_suffix(".js")),
+                    "",
+                    f"JavaScript model file ignored; write {py.name} with setup(Model) instead",
+                )
+            module = os.path.relpath(py, root).replace(os.sep, "/") if py.exists() else None
+            found[name] = _RawModel(name, display(f), data, module)
+    return found
+
+
+def _resolve(
+    name: str,
+    raw: dict[str, _RawModel],
+    done: dict[str, ModelSpec],
+    errors: _Collector,
+    stack: list[str],
+) -> ModelSpec | None:
+    if name in done:
+        return done[name]
+    rm = raw[name]
+    data, file = rm.data, rm.file
+    if name in stack:
+        errors.error(file, "/base", f"base models form a cycle: {' -> '.join([*stack, name])}")
+        return None
+    for key in data:
+        if key not in MODEL_KEYS:
+            errors.warn(file, pointer(key), f'unknown model setting "{key}"')
+    base_name = data.get("base", "PersistedModel")
+    if not isinstance(base_name, str):
+        errors.error(file, "/base", "must be a model name")
+        base_name = "PersistedModel"
+    parent: ModelSpec | None = None
+    if base_name in ABSTRACT_BASES:
+        chain: tuple[str, ...] = _abstract_chain(base_name)
+    elif base_name in raw:
+        parent = _resolve(base_name, raw, done, errors, [*stack, name])
+        if parent is None:
+            return None
+        chain = (base_name, *parent.base_chain)
+    else:
+        errors.error(file, "/base", f'unknown base model "{base_name}"')
+        return None
+
+    model_names = set(raw) | set(ABSTRACT_BASES)
+    props = _merge_properties(parent, data, file, errors, model_names)
+    hidden = set(parent_hidden(parent)) | _name_list(data, "hidden", file, errors)
+    protected = {p.name for p in parent.properties if p.protected} if parent else set()
+    protected |= _name_list(data, "protected", file, errors)
+    for p_name in sorted(hidden | protected):
+        if p_name not in props and p_name not in {"id"}:
+            errors.warn(
+                file,
+                "/hidden" if p_name in hidden else "/protected",
+                f'unknown property "{p_name}"',
+            )
+    props = {
+        n: replace(p, hidden=p.hidden or n in hidden, protected=p.protected or n in protected)
+        for n, p in props.items()
+    }
+
+    id_injection = data.get("idInjection", parent.id_injection if parent else True)
+    if not any(p.id for p in props.values()) and id_injection is not False:
+        props["id"] = PropertySpec(
+            name="id", type="number", id=1, generated=True, hidden="id" in hidden
+        )
+    ids = [p for p in props.values() if p.id]
+    generated_id = any(p.generated for p in ids)
+    force_id = data.get("forceId", parent.force_id if parent else "auto")
+    if force_id == "auto" or force_id is None:
+        force_id = generated_id and id_injection is not False
+
+    relations = {r.name: r for r in parent.relations} if parent else {}
+    for rname, rdata in (data.get("relations") or {}).items():
+        rel = _relation(rname, rdata, file, errors, model_names)
+        if rel is not None:
+            relations[rname] = rel
+    if not isinstance(data.get("relations", {}), dict):
+        errors.error(file, "/relations", "must be an object")
+
+    acls = list(parent.acls) if parent else []
+    raw_acls = data.get("acls", [])
+    if isinstance(raw_acls, list):
+        for i, a in enumerate(raw_acls):
+            acl = _acl(a, file, pointer("acls", i), errors)
+            if acl is not None:
+                acls.append(acl)
+    else:
+        errors.error(file, "/acls", "must be an array")
+
+    methods = {m.name: m for m in parent.methods} if parent else {}
+    raw_methods = data.get("methods", {})
+    if isinstance(raw_methods, dict):
+        for mname, mdata in raw_methods.items():
+            method = _method(mname, mdata, file, errors)
+            if method is not None:
+                methods[method.name] = method
+    else:
+        errors.error(file, "/methods", "must be an object")
+
+    validations = data.get("validations", [])
+    if not isinstance(validations, list):
+        errors.error(file, "/validations", "must be an array")
+        validations = []
+    options = {**(parent.options if parent else {}), **_object(data, "options", file, errors)}
+    http = data.get("http") or {}
+    http_path = data.get("http.path") or (http.get("path") if isinstance(http, dict) else None)
+    plural = data.get("plural") or naming.plural(name)
+    settings = {
+        k: data[k] for k in ("postgresql", "mysql", "sqlite3", "memory", "mongodb") if k in data
+    }
+    spec = ModelSpec(
+        name=name,
+        plural=str(plural),
+        base=base_name,
+        base_chain=chain,
+        source=file,
+        properties=tuple(props.values()),
+        id_injection=id_injection is not False,
+        force_id=bool(force_id),
+        strict=data.get("strict", parent.strict if parent else False),
+        options=options,
+        validations=(*(parent.validations if parent else ()), *validations),
+        relations=tuple(relations.values()),
+        acls=tuple(acls),
+        scopes={**(parent.scopes if parent else {}), **_object(data, "scopes", file, errors)},
+        indexes={**(parent.indexes if parent else {}), **_object(data, "indexes", file, errors)},
+        methods=tuple(methods.values()),
+        mixins={**(parent.mixins if parent else {}), **_object(data, "mixins", file, errors)},
+        http_path=http_path if isinstance(http_path, str) else None,
+        description=_text(data.get("description")),
+        settings=settings,
+        python_module=rm.python_module,
+    )
+    done[name] = spec
+    return spec
+
+
+def parent_hidden(parent: ModelSpec | None) -> list[str]:
+    return [p.name for p in parent.properties if p.hidden] if parent else []
+
+
+def _abstract_chain(base: str) -> tuple[str, ...]:
+    chain: list[str] = []
+    current: str | None = base
+    while current is not None:
+        chain.append(current)
+        current = ABSTRACT_BASES[current]
+    return tuple(chain)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value) if value is not None else None
+
+
+def _object(data: dict[str, Any], key: str, file: str, errors: _Collector) -> dict[str, Any]:
+    value = data.get(key, {})
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        errors.error(file, pointer(key), "must be an object")
+        return {}
+    return value
+
+
+def _name_list(data: dict[str, Any], key: str, file: str, errors: _Collector) -> set[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors.error(file, pointer(key), "must be an array of property names")
+        return set()
+    return set(value)
+
+
+def _merge_properties(
+    parent: ModelSpec | None,
+    data: dict[str, Any],
+    file: str,
+    errors: _Collector,
+    model_names: set[str],
+) -> dict[str, PropertySpec]:
+    props: dict[str, PropertySpec] = {}
+    if parent is not None and not data.get("excludeBaseProperties"):
+        props = {p.name: p for p in parent.properties}
+    raw_props = data.get("properties", {})
+    if raw_props is None:
+        return props
+    if not isinstance(raw_props, dict):
+        errors.error(file, "/properties", "must be an object")
+        return props
+    own_ids = any(isinstance(v, dict) and v.get("id") for v in raw_props.values())
+    if own_ids:  # a model that declares its own id replaces the inherited implicit one
+        props = {n: p for n, p in props.items() if not (p.id and p.generated and n == "id")}
+    for pname, pdata in raw_props.items():
+        if pdata is None or pdata is False:
+            props.pop(pname, None)
+            continue
+        prop = _property(pname, pdata, file, errors, model_names)
+        if prop is not None:
+            props[pname] = prop
+    return props
+
+
+def normalise_type(raw: Any, model_names: set[str]) -> tuple[str, str | None] | None:
+    """LB3 type declaration -> (type, item type); None when it is not a type LB3 knows."""
+    if isinstance(raw, list):
+        if not raw:
+            return ("array", "any")
+        inner = normalise_type(raw[0], model_names)
+        if inner is None or inner[0] == "array":
+            return None
+        return ("array", inner[0])
+    if isinstance(raw, dict):  # an anonymous nested model definition
+        return ("object", None)
+    if not isinstance(raw, str):
+        return None
+    lowered = raw.lower()
+    aliases = {"int": "number", "integer": "number", "float": "number", "double": "number",
+               "bool": "boolean", "datetime": "date", "json": "object", "text": "string"}  # fmt: skip
+    lowered = aliases.get(lowered, lowered)
+    if lowered in SCALAR_TYPES:
+        return (lowered, "any" if lowered == "array" else None)
+    if raw in model_names:  # a model used as a type: stored as an embedded object
+        return ("object", None)
+    return None
+
+
+def _property(
+    name: str, data: Any, file: str, errors: _Collector, model_names: set[str]
+) -> PropertySpec | None:
+    ptr = pointer("properties", name)
+    if not isinstance(data, dict):
+        data = {"type": data}  # shorthand: "prop": "string" or "prop": ["string"]
+    for key in data:
+        if key not in PROPERTY_KEYS:
+            errors.warn(file, pointer("properties", name, key), f'unknown property setting "{key}"')
+    if "type" not in data:
+        errors.error(file, ptr + "/type", "property type is missing")
+        return None
+    typ = normalise_type(data["type"], model_names)
+    if typ is None:
+        errors.error(file, ptr + "/type", f"unknown type {json.dumps(data['type'])}")
+        return None
+    default_fn = data.get("defaultFn")
+    if default_fn is not None and default_fn not in DEFAULT_FNS:
+        errors.error(
+            file,
+            ptr + "/defaultFn",
+            f'unknown defaultFn "{default_fn}" (known: {", ".join(sorted(DEFAULT_FNS))})',
+        )
+        default_fn = None
+    raw_id = data.get("id", False)
+    id_pos = (
+        (int(raw_id) if isinstance(raw_id, int) and not isinstance(raw_id, bool) else 1)
+        if raw_id
+        else 0
+    )
+    known = {"type", "required", "default", "defaultFn", "id", "generated", "index", "hidden",
+             "protected", "description", "doc"}  # fmt: skip
+    return PropertySpec(
+        name=name,
+        type=typ[0],
+        item_type=typ[1],
+        required=bool(data.get("required", False)),
+        id=id_pos,
+        generated=bool(data.get("generated", False)),
+        default=data.get("default", NO_DEFAULT),
+        default_fn=default_fn,
+        index=data.get("index"),
+        hidden=bool(data.get("hidden", False)),
+        protected=bool(data.get("protected", False)),
+        description=_text(data.get("description", data.get("doc"))),
+        settings={k: v for k, v in data.items() if k not in known},
+    )
+
+
+def _relation(
+    name: str, data: Any, file: str, errors: _Collector, model_names: set[str]
+) -> RelationSpec | None:
+    ptr = pointer("relations", name)
+    if not isinstance(data, dict):
+        errors.error(file, ptr, "a relation must be an object")
+        return None
+    for key in data:
+        if key not in RELATION_KEYS:
+            errors.warn(file, pointer("relations", name, key), f'unknown relation setting "{key}"')
+    rtype = data.get("type")
+    if rtype not in RELATION_TYPES:
+        errors.error(
+            file,
+            ptr + "/type",
+            f"unknown relation type {json.dumps(rtype)} (known: {', '.join(sorted(RELATION_TYPES))})",
+        )
+        return None
+    if data.get("through") and rtype == "hasMany":
+        rtype = "hasManyThrough"
+    target = data.get("model")
+    polymorphic = data.get("polymorphic")
+    if target is None and not (polymorphic and rtype == "belongsTo"):
+        errors.error(file, ptr + "/model", "the related model is missing")
+        return None
+    if target is not None and target not in model_names:
+        errors.error(file, ptr + "/model", f'unknown model "{target}"')
+        return None
+    through = data.get("through")
+    if through is not None and through not in model_names:
+        errors.error(file, ptr + "/through", f'unknown model "{through}"')
+        return None
+    options = data.get("options") or {}
+    fk = data.get("foreignKey") or None
+    return RelationSpec(
+        name=name,
+        type=rtype,
+        model=target,
+        foreign_key=fk,
+        primary_key=data.get("primaryKey") or None,
+        through=through,
+        key_through=data.get("keyThrough") or None,
+        polymorphic=polymorphic,
+        as_=data.get("as"),
+        scope=data.get("scope"),
+        options=options if isinstance(options, dict) else {},
+        properties=data.get("properties"),
+        invert=bool(data.get("invert", False)),
+        property=data.get("property"),
+    )
+
+
+def _acl(data: Any, file: str, ptr: str, errors: _Collector) -> AclSpec | None:
+    if not isinstance(data, dict):
+        errors.error(file, ptr, "an ACL entry must be an object")
+        return None
+    ok = True
+    for key in data:
+        if key not in ACL_KEYS:
+            errors.warn(file, f"{ptr}/{key}", f'unknown ACL setting "{key}"')
+    permission = data.get("permission")
+    if permission not in PERMISSIONS:
+        errors.error(
+            file, ptr + "/permission", f"permission must be one of {', '.join(sorted(PERMISSIONS))}"
+        )
+        ok = False
+    access = data.get("accessType", "*")
+    if access not in ACCESS_TYPES:
+        errors.error(
+            file,
+            ptr + "/accessType",
+            f"accessType must be one of {', '.join(sorted(ACCESS_TYPES))}",
+        )
+        ok = False
+    ptype = data.get("principalType")
+    if not isinstance(ptype, str) or not ptype:
+        errors.error(file, ptr + "/principalType", "principalType is missing")
+        ok = False
+    pid = data.get("principalId")
+    if not isinstance(pid, (str, int)) or pid == "":
+        errors.error(file, ptr + "/principalId", "principalId is missing")
+        ok = False
+    prop = data.get("property", "*")
+    if isinstance(prop, str):
+        props: tuple[str, ...] = (prop,)
+    elif isinstance(prop, list) and all(isinstance(p, str) for p in prop):
+        props = tuple(prop)
+    else:
+        errors.error(file, ptr + "/property", "property must be a name or an array of names")
+        ok = False
+        props = ("*",)
+    if not ok:
+        return None
+    return AclSpec(
+        principal_type=str(ptype),
+        principal_id=str(pid),
+        permission=str(permission),
+        access_type=str(access),
+        property=props,
+    )
+
+
+def _method(name: str, data: Any, file: str, errors: _Collector) -> MethodSpec | None:
+    ptr = pointer("methods", name)
+    if not isinstance(data, dict):
+        errors.error(file, ptr, "a method must be an object")
+        return None
+    is_static = not name.startswith("prototype.") and data.get("isStatic", True) is not False
+
+    def as_tuple(key: str) -> tuple[dict[str, Any], ...]:
+        value = data.get(key, [])
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, dict) for v in items):
+            errors.error(file, f"{ptr}/{key}", "must be an object or an array of objects")
+            return ()
+        return tuple(items)
+
+    return MethodSpec(
+        name=name.removeprefix("prototype."),
+        is_static=is_static,
+        accepts=as_tuple("accepts"),
+        returns=as_tuple("returns"),
+        http=as_tuple("http"),
+        description=_text(data.get("description")),
+    )
+
+
+def _add_relation_keys(
+    models: dict[str, ModelSpec], raw: dict[str, _RawModel], errors: _Collector
+) -> dict[str, ModelSpec]:
+    """Give each relation its LB3 default foreign key and define missing key properties, as LB3 does at
+    attach time: belongsTo on the owner, hasMany/hasOne on the target."""
+    extra: dict[str, dict[str, PropertySpec]] = {n: {} for n in models}
+
+    def id_type(model_name: str | None) -> str:
+        target = models.get(model_name or "")
+        if target is None or not target.id_properties:
+            return "number"
+        return target.id_properties[0].type
+
+    updated: dict[str, ModelSpec] = {}
+    for name, model in models.items():
+        rels = []
+        for rel in model.relations:
+            if rel.model is not None and rel.model not in models and rel.type != "embedsOne":
+                if rel.model not in ABSTRACT_BASES:
+                    errors.error(
+                        model.source,
+                        pointer("relations", rel.name, "model"),
+                        f'model "{rel.model}" is not attached to a data source in model-config.json',
+                    )
+                rels.append(rel)
+                continue
+            fk = rel.foreign_key
+            if rel.type == "belongsTo":
+                fk = fk or f"{rel.name}Id"
+                extra[name].setdefault(fk, PropertySpec(name=fk, type=id_type(rel.model)))
+                if rel.polymorphic:
+                    discr = (
+                        rel.polymorphic.get("discriminator")
+                        if isinstance(rel.polymorphic, dict)
+                        else None
+                    ) or f"{rel.name}Type"
+                    extra[name].setdefault(discr, PropertySpec(name=discr, type="string"))
+            elif rel.type in {"hasMany", "hasOne"}:
+                fk = fk or f"{naming.camel_lower(name)}Id"
+                if rel.model in extra and not rel.polymorphic:
+                    extra[rel.model].setdefault(fk, PropertySpec(name=fk, type=id_type(name)))
+            elif rel.type in {"hasManyThrough", "hasAndBelongsToMany"}:
+                fk = fk or f"{naming.camel_lower(name)}Id"
+            elif rel.type == "referencesMany":
+                fk = (
+                    fk
+                    or f"{naming.camel_lower(rel.name[:-1] if rel.name.endswith('s') else rel.name)}Ids"
+                )
+                extra[name].setdefault(
+                    fk,
+                    PropertySpec(name=fk, type="array", item_type=id_type(rel.model), default=[]),
+                )
+            rels.append(replace(rel, foreign_key=fk))
+        updated[name] = replace(model, relations=tuple(rels))
+    out = {}
+    for name, model in updated.items():
+        existing = {p.name for p in model.properties}
+        added = tuple(p for n, p in extra[name].items() if n not in existing)
+        out[name] = replace(model, properties=model.properties + added) if added else model
+    return out

@@ -1,0 +1,227 @@
+"""JSON Schemas (OpenAPI 3.0 dialect) for models, their request bodies, their filters and LB3 errors.
+
+Per public model `X`:
+- `X`: an instance as the API returns it (hidden properties left out).
+- `NewX`: the body of create (no id when LB3's forceId applies).
+- `XReplace`: the body of the replace and upsert operations (id allowed, required properties required).
+- `XPatch`: a partial body (patchAttributes, updateAll); every property optional.
+- `XFilter`, `XWhere`, `XFields`, `XOrder`: the filter language this build of the runtime supports, with
+  property names enumerated, so clients and fuzzers know it.
+Request bodies forbid unknown properties: a value the database has no column for would be lost silently.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..ir import NO_DEFAULT, AppSpec, ModelSpec, PropertySpec
+
+# where-operators the runtime translates to SQL today; the rest of LB3's set comes with the filter issue
+COMPARISON_OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte")
+LIST_OPERATORS = ("inq", "nin")
+QUERYABLE_TYPES = ("string", "number", "boolean", "date")
+
+
+def ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def is_integer_id(p: PropertySpec) -> bool:
+    return bool(p.id) and p.generated and p.type == "number"
+
+
+def value_schema(p: PropertySpec) -> dict[str, Any]:
+    """JSON Schema of one property's value."""
+    if is_integer_id(p):
+        return {"type": "integer", "format": "int64", "minimum": 1}
+    return _type_schema(p.type, p.item_type)
+
+
+def _type_schema(typ: str, item_type: str | None = None) -> dict[str, Any]:
+    if typ == "string":
+        return {"type": "string"}
+    if typ == "number":
+        return {"type": "number"}
+    if typ == "boolean":
+        return {"type": "boolean"}
+    if typ == "date":
+        return {"type": "string", "format": "date-time"}
+    if typ == "object":
+        return {"type": "object"}
+    if typ == "array":
+        items = _type_schema(item_type or "any")
+        return {"type": "array", "items": items}
+    if typ == "geopoint":
+        return {
+            "type": "object",
+            "properties": {
+                "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                "lng": {"type": "number", "minimum": -180, "maximum": 180},
+            },
+            "required": ["lat", "lng"],
+        }
+    if typ == "buffer":
+        return {"type": "string", "format": "byte"}
+    return {}  # any
+
+
+def _property_schema(p: PropertySpec, *, nullable: bool, user: bool = False) -> dict[str, Any]:
+    schema = dict(value_schema(p))
+    if user and p.name == "email":  # LB3's User validates the email format
+        schema["format"] = "email"
+    if p.description:
+        schema["description"] = p.description
+    if p.default is not NO_DEFAULT and p.default is not None:
+        schema["default"] = p.default
+    if nullable and schema:
+        schema["nullable"] = True
+    return schema
+
+
+def _request_property(p: PropertySpec, required: bool, user: bool) -> dict[str, Any]:
+    """LB3 counts null and "" as blank for a required property (422 presence); say so in the schema."""
+    schema = _property_schema(p, nullable=not (p.id or p.required), user=user)
+    if required and p.type == "string":
+        schema["minLength"] = 1
+    return schema
+
+
+def model_schemas(model: ModelSpec, app: AppSpec) -> dict[str, Any]:
+    name = model.name
+    ids = {p.name for p in model.id_properties}
+    visible = [p for p in model.properties if not p.hidden]
+    writable = list(model.properties)
+
+    def required_of(props: list[PropertySpec]) -> list[str]:
+        return [p.name for p in props if p.required and not p.id]
+
+    instance = {
+        "type": "object",
+        "description": model.description or f"A {name} instance.",
+        "properties": {
+            p.name: _property_schema(p, nullable=not (p.required or p.id)) for p in visible
+        },
+        "required": sorted(ids | {p.name for p in visible if p.required}),
+        "additionalProperties": False,
+    }
+    create_props = [p for p in writable if not (p.id and model.force_id)]
+    new = _body("create", model, create_props, required_of(create_props))
+    replace = _body("replace", model, writable, required_of(writable))
+    patch = _body("patch", model, writable, [])
+    return {name: instance, f"New{name}": new, f"{name}Replace": replace, f"{name}Patch": patch}
+
+
+def _body(
+    kind: str, model: ModelSpec, props: list[PropertySpec], required: list[str]
+) -> dict[str, Any]:
+    name = model.name
+    schema: dict[str, Any] = {
+        "type": "object",
+        "description": f"{name} data for {kind}.",
+        "properties": {
+            p.name: _request_property(p, p.name in required, model.is_user) for p in props
+        },
+        "additionalProperties": False,
+    }
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def queryable(model: ModelSpec) -> list[PropertySpec]:
+    """Properties a filter may name: no hidden ones (no guessing oracle), only scalar types for now."""
+    return [p for p in model.properties if not p.hidden and p.type in QUERYABLE_TYPES]
+
+
+def filter_schemas(model: ModelSpec) -> dict[str, Any]:
+    name = model.name
+    props = queryable(model)
+    names = [p.name for p in props]
+    where_props: dict[str, Any] = {}
+    for p in props:
+        scalar = dict(value_schema(p))
+        scalar.pop("minimum", None)
+        nullable_scalar = {**scalar, "nullable": True}
+        operators: dict[str, Any] = {op: nullable_scalar for op in COMPARISON_OPERATORS}
+        operators.update({op: {"type": "array", "items": scalar} for op in LIST_OPERATORS})
+        operators["between"] = {"type": "array", "items": scalar, "minItems": 2, "maxItems": 2}
+        where_props[p.name] = {
+            "oneOf": [
+                nullable_scalar,
+                {
+                    "type": "object",
+                    "properties": operators,
+                    "additionalProperties": False,
+                    "minProperties": 1,
+                    "maxProperties": 1,
+                },
+            ]
+        }
+    where_props["and"] = {"type": "array", "items": ref(f"{name}Where")}
+    where_props["or"] = {"type": "array", "items": ref(f"{name}Where")}
+    alternatives = "|".join(re.escape(n) for n in names)
+    one_order = rf"\s*(?:{alternatives})(?:\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\s*"
+    order_item = {"type": "string", "pattern": rf"^{one_order}$"}
+    return {
+        f"{name}Where": {
+            "type": "object",
+            "description": f"Criteria that {name} instances must match (LB3 `where`).",
+            "properties": where_props,
+            "additionalProperties": False,
+        },
+        f"{name}Fields": {
+            "description": "Properties to return: a list of names, or {name: true|false}.",
+            "oneOf": [
+                {"type": "array", "items": {"type": "string", "enum": names}},
+                {
+                    "type": "object",
+                    "properties": {n: {"type": "boolean"} for n in names},
+                    "additionalProperties": False,
+                },
+            ],
+        },
+        f"{name}Order": {
+            "description": 'Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
+            "oneOf": [
+                {"type": "string", "pattern": rf"^{one_order}(?:,{one_order})*$"},
+                {"type": "array", "items": order_item},
+            ],
+        },
+        f"{name}Filter": {
+            "type": "object",
+            "description": f"LB3 filter for {name}.",
+            "properties": {
+                "where": ref(f"{name}Where"),
+                "fields": ref(f"{name}Fields"),
+                "order": ref(f"{name}Order"),
+                "limit": {"type": "integer", "minimum": 0},
+                "skip": {"type": "integer", "minimum": 0},
+                "offset": {"type": "integer", "minimum": 0},
+            },
+            "additionalProperties": False,
+        },
+    }
+
+
+def error_schemas() -> dict[str, Any]:
+    return {
+        "LoopBackError": {
+            "type": "object",
+            "description": "LoopBack 3 error envelope.",
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {
+                        "statusCode": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "message": {"type": "string"},
+                        "code": {"type": "string"},
+                        "details": {},
+                    },
+                    "required": ["statusCode", "name", "message"],
+                }
+            },
+            "required": ["error"],
+        }
+    }
