@@ -227,23 +227,22 @@ def _served_document(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _allowed_methods(document: dict[str, Any]) -> Any:
-    """The verbs the document allows on a concrete path (for 405's Allow header): starlette's per-verb
-    routes would report only the first route's verbs."""
+    """The verbs documented for the path template a concrete path belongs to, for 405's Allow header
+    (starlette's per-verb routes would report only the first route's verbs). Static segments beat
+    parameters: /CoffeeShops/count is the count resource, not the instance with id "count"."""
     root = document["servers"][0]["url"].rstrip("/")
     table = []
     for template, item in document["paths"].items():
-        pattern = re.escape(root + template)
-        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", pattern)
-        table.append((re.compile(f"^{pattern}/?$"), {v.upper() for v in item if v in VERBS}))
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(root + template))
+        specificity = (-template.count("{"), len(template))
+        verbs = sorted(
+            {v.upper() for v in item if v in VERBS} | ({"HEAD"} if "get" in item else set())
+        )
+        table.append((specificity, re.compile(f"^{pattern}/?$"), verbs))
+    table.sort(key=lambda row: row[0], reverse=True)
 
     def allowed(path: str) -> list[str]:
-        verbs: set[str] = set()
-        for regex, methods in table:
-            if regex.match(path):
-                verbs |= methods
-        if "GET" in verbs:
-            verbs.add("HEAD")
-        return sorted(verbs)
+        return next((verbs for _, regex, verbs in table if regex.match(path)), [])
 
     return allowed
 

@@ -72,9 +72,21 @@ class CoffeeShopPatch(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: str | None = None
-    city: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
+    name: Annotated[str | None, Field(min_length=1)] = None
+    city: Annotated[str | None, Field(min_length=1)] = None
+
+
+class CoffeeShopPatchById(BaseModel):
+    """
+    CoffeeShop data for patch by id.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[str | None, Field(min_length=1)] = None
+    city: Annotated[str | None, Field(min_length=1)] = None
+    id: Annotated[int, Field(ge=1)]
 
 
 class Name(BaseModel):
@@ -196,9 +208,9 @@ class CoffeeShopFilter(BaseModel):
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
         ),
     ] = None
-    limit: Annotated[int | None, Field(ge=0)] = None
-    skip: Annotated[int | None, Field(ge=0)] = None
-    offset: Annotated[int | None, Field(ge=0)] = None
+    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
 
 class Review(BaseModel):
@@ -258,8 +270,23 @@ class ReviewPatch(BaseModel):
     )
     date: datetime | None = None
     rating: float | None = None
-    comments: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
+    comments: Annotated[str | None, Field(min_length=1)] = None
+    coffeeShopId: float | None = None
+    publisherId: float | None = None
+
+
+class ReviewPatchById(BaseModel):
+    """
+    Review data for patch by id.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    date: datetime | None = None
+    rating: float | None = None
+    comments: Annotated[str | None, Field(min_length=1)] = None
+    id: Annotated[int, Field(ge=1)]
     coffeeShopId: float | None = None
     publisherId: float | None = None
 
@@ -422,9 +449,9 @@ class ReviewFilter(BaseModel):
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
         ),
     ] = None
-    limit: Annotated[int | None, Field(ge=0)] = None
-    skip: Annotated[int | None, Field(ge=0)] = None
-    offset: Annotated[int | None, Field(ge=0)] = None
+    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
 
 class Reviewer(BaseModel):
@@ -488,11 +515,28 @@ class ReviewerPatch(BaseModel):
     )
     realm: str | None = None
     username: str | None = None
-    password: str | None = None
-    email: EmailStr | None = None
+    password: Annotated[str | None, Field(min_length=1)] = None
+    email: Annotated[EmailStr | None, Field(min_length=1)] = None
     emailVerified: bool | None = None
     verificationToken: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
+    coffeeShopId: float | None = None
+
+
+class ReviewerPatchById(BaseModel):
+    """
+    Reviewer data for patch by id.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    realm: str | None = None
+    username: str | None = None
+    password: Annotated[str | None, Field(min_length=1)] = None
+    email: Annotated[EmailStr | None, Field(min_length=1)] = None
+    emailVerified: bool | None = None
+    verificationToken: str | None = None
+    id: Annotated[int, Field(ge=1)]
     coffeeShopId: float | None = None
 
 
@@ -639,9 +683,9 @@ class ReviewerFilter(BaseModel):
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
         ),
     ] = None
-    limit: Annotated[int | None, Field(ge=0)] = None
-    skip: Annotated[int | None, Field(ge=0)] = None
-    offset: Annotated[int | None, Field(ge=0)] = None
+    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
 
 CoffeeShopWhere.model_rebuild()

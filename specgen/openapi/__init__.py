@@ -25,9 +25,9 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
     schemas: dict[str, Any] = dict(error_schemas())
     paths: dict[str, Any] = {}
     for model in public:
-        schemas.update(model_schemas(model, app))
+        schemas.update(model_schemas(model))
         schemas.update(filter_schemas(model))
-        paths.update(model_paths(model))
+        paths.update(model_paths(model, schemas))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

@@ -31,7 +31,7 @@ class Endpoint:
     path: str  # relative to the model's base path
     summary: str
     params: tuple[str, ...] = ()  # "id", "filter", "where"
-    body: str | None = None  # schema name pattern, {M} replaced by the model name
+    body: str | None = None  # schema name pattern ({M}: the model name); "A|B" for either
     body_array: bool = False  # create also takes an array of instances
     response: str = "instance"  # instance | instances | count | exists | empty
     disambiguate: bool = False  # LB3 suffixes the operationId with verb and path
@@ -40,7 +40,7 @@ class Endpoint:
 # In LB3's order (loopback-swagger lists them this way).
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("create", "create", "post", "", "Create a new instance of the model and persist it into the data source.", body="New{M}", body_array=True),
-    Endpoint("patchOrCreate", "patch_or_create", "patch", "", "Patch an existing model instance or insert a new one into the data source.", body="{M}Patch"),
+    Endpoint("patchOrCreate", "patch_or_create", "patch", "", "Patch an existing model instance or insert a new one into the data source.", body="{M}PatchById|New{M}"),
     Endpoint("replaceOrCreate", "replace_or_create", "put", "", "Replace an existing model instance or insert a new one into the data source.", body="{M}Replace", disambiguate=True),
     Endpoint("find", "find", "get", "", "Find all instances of the model matched by filter from the data source.", params=("filter",), response="instances"),
     Endpoint("replaceOrCreate", "replace_or_create_post", "post", "/replaceOrCreate", "Replace an existing model instance or insert a new one into the data source.", body="{M}Replace", disambiguate=True),
@@ -169,7 +169,21 @@ def _parameters(model: ModelSpec, ep: Endpoint) -> list[dict[str, Any]]:
     return params
 
 
-def model_paths(model: ModelSpec) -> dict[str, Any]:
+def _request_body(model: ModelSpec, ep: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
+    """LB3 reads a missing body as `{}`, so the body is required only where `{}` cannot pass."""
+    names = (ep.body or "").format(M=model.name).split("|")
+    alternatives = [ref(n) for n in names]
+    schema: dict[str, Any] = alternatives[0] if len(names) == 1 else {"anyOf": alternatives}
+    if ep.body_array:
+        schema = {"oneOf": [schema, {"type": "array", "items": schema}]}
+    return {
+        "required": all(schemas[n].get("required") for n in names),
+        "description": "Model instance data",
+        "content": {"application/json": {"schema": schema}},
+    }
+
+
+def model_paths(model: ModelSpec, schemas: dict[str, Any]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     root = base_path(model)
     has_id = bool(model.id_properties)
@@ -185,14 +199,7 @@ def model_paths(model: ModelSpec) -> dict[str, Any]:
         if params:
             op["parameters"] = params
         if ep.body:
-            body_schema: dict[str, Any] = ref(ep.body.format(M=model.name))
-            if ep.body_array:
-                body_schema = {"oneOf": [body_schema, {"type": "array", "items": body_schema}]}
-            op["requestBody"] = {
-                "required": True,
-                "description": "Model instance data",
-                "content": {"application/json": {"schema": body_schema}},
-            }
+            op["requestBody"] = _request_body(model, ep, schemas)
         op["responses"] = _responses(model, ep)
         op["x-lb-operation"] = {"model": model.name, "method": ep.method, "handler": ep.python_name}
         paths.setdefault(root + ep.path, {})[ep.verb] = op

@@ -4,7 +4,8 @@ Per public model `X`:
 - `X`: an instance as the API returns it (hidden properties left out).
 - `NewX`: the body of create (no id when LB3's forceId applies).
 - `XReplace`: the body of the replace and upsert operations (id allowed, required properties required).
-- `XPatch`: a partial body (patchAttributes, updateAll); every property optional.
+- `XPatch`: a partial body (patchAttributes, updateAll); every property optional, no id.
+- `XPatchById`: patchOrCreate's body when it names the instance to patch (id required).
 - `XFilter`, `XWhere`, `XFields`, `XOrder`: the filter language this build of the runtime supports, with
   property names enumerated, so clients and fuzzers know it.
 Request bodies forbid unknown properties: a value the database has no column for would be lost silently.
@@ -15,12 +16,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..ir import NO_DEFAULT, AppSpec, ModelSpec, PropertySpec
+from ..ir import NO_DEFAULT, ModelSpec, PropertySpec
 
 # where-operators the runtime translates to SQL today; the rest of LB3's set comes with the filter issue
 COMPARISON_OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte")
 LIST_OPERATORS = ("inq", "nin")
 QUERYABLE_TYPES = ("string", "number", "boolean", "date")
+MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's, and what a double holds exactly
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -79,19 +81,21 @@ def _property_schema(p: PropertySpec, *, nullable: bool, user: bool = False) -> 
     return schema
 
 
-def _request_property(p: PropertySpec, required: bool, user: bool) -> dict[str, Any]:
-    """LB3 counts null and "" as blank for a required property (422 presence); say so in the schema."""
+def _request_property(p: PropertySpec, user: bool) -> dict[str, Any]:
+    """LB3 counts null and "" as blank for a required property (422 presence) in every write, partial
+    ones included; say so in the schema."""
     schema = _property_schema(p, nullable=not (p.id or p.required), user=user)
-    if required and p.type == "string":
+    if p.required and p.type == "string":
         schema["minLength"] = 1
     return schema
 
 
-def model_schemas(model: ModelSpec, app: AppSpec) -> dict[str, Any]:
+def model_schemas(model: ModelSpec) -> dict[str, Any]:
     name = model.name
     ids = {p.name for p in model.id_properties}
     visible = [p for p in model.properties if not p.hidden]
     writable = list(model.properties)
+    without_id = [p for p in writable if not p.id]
 
     def required_of(props: list[PropertySpec]) -> list[str]:
         return [p.name for p in props if p.required and not p.id]
@@ -105,23 +109,23 @@ def model_schemas(model: ModelSpec, app: AppSpec) -> dict[str, Any]:
         "required": sorted(ids | {p.name for p in visible if p.required}),
         "additionalProperties": False,
     }
-    create_props = [p for p in writable if not (p.id and model.force_id)]
-    new = _body("create", model, create_props, required_of(create_props))
-    replace = _body("replace", model, writable, required_of(writable))
-    patch = _body("patch", model, writable, [])
-    return {name: instance, f"New{name}": new, f"{name}Replace": replace, f"{name}Patch": patch}
+    create_props = without_id if model.force_id else writable
+    return {
+        name: instance,
+        f"New{name}": _body("create", model, create_props, required_of(create_props)),
+        f"{name}Replace": _body("replace", model, writable, required_of(writable)),
+        f"{name}Patch": _body("patch", model, without_id, []),
+        f"{name}PatchById": _body("patch by id", model, writable, sorted(ids)),
+    }
 
 
 def _body(
     kind: str, model: ModelSpec, props: list[PropertySpec], required: list[str]
 ) -> dict[str, Any]:
-    name = model.name
     schema: dict[str, Any] = {
         "type": "object",
-        "description": f"{name} data for {kind}.",
-        "properties": {
-            p.name: _request_property(p, p.name in required, model.is_user) for p in props
-        },
+        "description": f"{model.name} data for {kind}.",
+        "properties": {p.name: _request_property(p, model.is_user) for p in props},
         "additionalProperties": False,
     }
     if required:
@@ -195,9 +199,9 @@ def filter_schemas(model: ModelSpec) -> dict[str, Any]:
                 "where": ref(f"{name}Where"),
                 "fields": ref(f"{name}Fields"),
                 "order": ref(f"{name}Order"),
-                "limit": {"type": "integer", "minimum": 0},
-                "skip": {"type": "integer", "minimum": 0},
-                "offset": {"type": "integer", "minimum": 0},
+                "limit": {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER},
+                "skip": {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER},
+                "offset": {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER},
             },
             "additionalProperties": False,
         },
