@@ -1,0 +1,82 @@
+"""schemathesis against the running example API: every check, every phase (examples, coverage, fuzzing,
+stateful), over real HTTP to the uvicorn server that `make serve` runs.
+
+Excluded checks, each with its reason, are in EXCLUDED_CHECKS; an empty list means none.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "40"))
+SEED = os.environ.get("SCHEMATHESIS_SEED", "1")
+
+# check name -> why it is excluded (none today)
+EXCLUDED_CHECKS: dict[str, str] = {}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    db = tmp_path_factory.mktemp("schemathesis") / "db.sqlite"
+    cmd = [
+        str(BIN / "specgen"), "serve", "specs/coffee-shop", "--generated", "generated/coffee_shop",
+        "--host", "127.0.0.1", "--port", str(port), "--db", f"sqlite:///{db}", "--log-level", "warning",
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    url = f"http://127.0.0.1:{port}/api/openapi.json"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                out = proc.stdout.read() if proc.stdout else ""
+                pytest.fail(f"server did not start:\n{out}")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.mark.schemathesis
+def test_schemathesis_all_checks_all_phases(server: str) -> None:
+    cmd = [
+        str(BIN / "st"), "run", server,
+        "--checks", "all",
+        "--max-examples", str(MAX_EXAMPLES),
+        "--seed", SEED,
+        "--no-color",
+    ]  # fmt: skip
+    if EXCLUDED_CHECKS:
+        cmd += ["--exclude-checks", ",".join(EXCLUDED_CHECKS)]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    summary = re.findall(r"^\s*(\d+ generated.*|=+ .* in [\d.]+s =+)$", result.stdout, re.M)
+    print("schemathesis:", " | ".join(s.strip("= ") for s in summary))
+    assert result.returncode == 0, result.stdout[-20000:]
+    assert "Stateful" in result.stdout, "the stateful phase did not run"
