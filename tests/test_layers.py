@@ -1,0 +1,38 @@
+"""The architecture as a test: runtime/ never imports specgen/ or generated/, specgen/ never imports
+runtime/, and the pure runtime stages (filter parsing, planning) import no SQLAlchemy."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+RULES = [
+    ("runtime", {"specgen", "generated"}),
+    ("specgen", {"runtime", "generated"}),
+    ("runtime/filter", {"sqlalchemy", "starlette", "connexion"}),
+    ("runtime/plan.py", {"sqlalchemy", "starlette", "connexion"}),
+]
+
+
+@pytest.mark.parametrize(("where", "forbidden"), RULES, ids=[r[0] for r in RULES])
+def test_layer_imports(where: str, forbidden: set[str]) -> None:
+    target = ROOT / where
+    files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+    assert files, f"nothing to check under {where}"
+    offenders = {str(f.relative_to(ROOT)): imported_roots(f) & forbidden for f in files}
+    assert {f: bad for f, bad in offenders.items() if bad} == {}
