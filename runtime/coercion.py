@@ -41,11 +41,12 @@ def parse_date(value: Any) -> datetime:
             parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
         else:
             parsed = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: an offset pushes it past year 1 or 9999
         raise Invalid("date", "is not a valid date") from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    # JavaScript dates hold milliseconds: keep no more, so a returned value finds its row again
+    return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
 
 
 def format_date(value: datetime | str) -> str:
