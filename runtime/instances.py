@@ -66,6 +66,10 @@ class InstanceCodec:
             if raw is None:
                 values[key] = None
                 continue
+            if key == self.id_name and isinstance(raw, str):
+                # LB3 takes a string id in a body ("3"), as it does in a URL
+                coerced = self.coerce_id(raw)
+                raw = raw if coerced is None else coerced
             try:
                 values[key] = conv(raw)
             except Invalid as exc:
@@ -73,8 +77,9 @@ class InstanceCodec:
         required = (
             self.required if mode != "patch" else tuple(k for k in self.required if k in data)
         )
+        reported = {p[0] for p in problems}
         for key in required:
-            if is_blank(data.get(key, UNDEFINED)):
+            if key not in reported and is_blank(data.get(key, UNDEFINED)):
                 problems.append((key, "presence", "can't be blank", data.get(key, UNDEFINED)))
         if problems:
             raise ValidationFailed(self.model.name, problems)
