@@ -20,6 +20,7 @@ LATER = ("like", "nlike", "ilike", "nilike", "regexp", "near", "exists", "maxDis
 FILTER_KEYS = ("where", "fields", "order", "limit", "skip", "offset", "include")
 MAX_WHERE_DEPTH = 10
 MAX_INQ_SIZE = 1000
+MAX_COUNT = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER: the largest limit/skip LB3 can take
 
 
 class FilterParser:
@@ -136,6 +137,8 @@ class FilterParser:
             return None
         if isinstance(raw, str):
             raw = [raw]
+        if raw == []:  # like {}: no projection
+            return None
         if isinstance(raw, list):
             wanted = {self._field_name(f) for f in raw}
         elif isinstance(raw, dict):
@@ -179,7 +182,7 @@ class FilterParser:
         value = raw
         if isinstance(raw, str) and raw.strip().isdigit():
             value = int(raw)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
             raise InvalidFilter(f"The {name} parameter {show_value(raw)} is not valid")
         return value
 

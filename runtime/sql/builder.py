@@ -49,8 +49,17 @@ def where_clause(mt: ModelTable, where: Where | None) -> sa.ColumnElement[bool] 
     raise TypeError(where)
 
 
+def selected(mt: ModelTable, props: tuple[str, ...] | list[str]) -> list[sa.ColumnElement[Any]]:
+    """Columns labelled with their property names, so rows read back by property even when a
+    `columnName` setting names the column differently."""
+    return [mt.column(p) if mt.column(p).name == p else mt.column(p).label(p) for p in props]
+
+
 def select_rows(mt: ModelTable, plan: QueryPlan) -> sa.Select[Any]:
-    stmt = sa.select(*(mt.column(c) for c in plan.columns))
+    if plan.columns:
+        stmt = sa.select(*selected(mt, plan.columns))
+    else:  # `fields` left nothing to show: LB3 answers one empty object per row
+        stmt = sa.select(sa.literal(1)).select_from(mt.table)
     clause = where_clause(mt, plan.where)
     if clause is not None:
         stmt = stmt.where(clause)
