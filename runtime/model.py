@@ -49,7 +49,7 @@ class Model:
         self.app: Any = None  # set by the app; model modules reach siblings through it
         id_name = meta.id_name
         self._by_id = (
-            sa.select(*(table.column(c) for c in self.codec.visible)).where(
+            sa.select(*builder.selected(table, self.codec.visible)).where(
                 table.column(id_name) == sa.bindparam("id")
             )
             if meta.id_property
@@ -124,7 +124,14 @@ class Model:
                     exc.details["index"] = index
                     raise
             async with self.db.transaction() as s:
-                return [await self._insert(s, values) for values in checked]
+                created = []
+                for index, values in enumerate(checked):
+                    try:  # model rules that read the table (a User's unique email) fail here
+                        created.append(await self._insert(s, values))
+                    except ValidationFailed as exc:
+                        exc.details["index"] = index
+                        raise
+                return created
         values = await self._prepare_new(data)
         async with self.db.transaction() as s:
             return await self._insert(s, values)
@@ -195,11 +202,22 @@ class Model:
         return await self._create_one(data, allow_id=False)
 
     async def update_all(self, where: dict[str, Any] | None, data: dict[str, Any]) -> int:
+        if isinstance(data, dict):  # LB3 ignores an id in an updateAll body
+            data = {k: v for k, v in data.items() if k != self.meta.id_name}
         values = self.codec.check(data, "patch")
-        values.pop(self.meta.id_name, None)  # LB3 ignores an id in an updateAll body
         clause = self.parse_where(where)
         async with self.db.transaction() as s:
-            values = await self._prepare_write(s, values, None)
+            key = None
+            if self.meta.is_user and users.unique_values(values):
+                # a unique value may go to one row only: the one row matched, if there is one
+                ids = Filter(where=clause, fields=(self.meta.id_name,))
+                matched = await s.all(
+                    builder.select_rows(self.table, plan_query(self.meta, ids, limit=2))
+                )
+                if len(matched) > 1:
+                    raise users.not_unique(self, values)
+                key = matched[0][0] if matched else None
+            values = await self._prepare_write(s, values, key)
             if not values:
                 return int(await s.scalar(builder.count_rows(self.table, clause)))
             result = await s.run(builder.update_rows(self.table, clause, values))
@@ -249,7 +267,7 @@ class Model:
         return sa.select(col).where(col == key)
 
     def _select_all(self, key: Any) -> sa.Select[Any]:
-        cols = [self.table.column(c) for c in self.meta.properties]
+        cols = builder.selected(self.table, list(self.meta.properties))
         return sa.select(*cols).where(self.table.column(self.meta.id_name) == key)
 
     def _id_where(self, key: Any) -> Where:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import bcrypt
 import sqlalchemy as sa
 
-from .errors import ValidationFailed
+from .errors import LoopBackError, ValidationFailed
 
 if TYPE_CHECKING:
     from .db import Session
@@ -21,8 +21,35 @@ SALT_ROUNDS = 10
 BCRYPT_MAX_BYTES = 72
 
 
+MESSAGES = {"email": "Email already exists", "username": "User already exists"}
+
+
 def hash_password(plain: str) -> str:
     return bcrypt.hashpw(plain.encode()[:BCRYPT_MAX_BYTES], bcrypt.gensalt(SALT_ROUNDS)).decode()
+
+
+def check_password(plain: str) -> None:
+    """bcrypt reads 72 bytes and drops the rest, so a longer password would be accepted while most
+    of it is ignored: refuse it, as LB3's User.validatePassword does."""
+    size = len(plain.encode())
+    if size > BCRYPT_MAX_BYTES:
+        error = LoopBackError(
+            f"The password entered was too long. Max length is {BCRYPT_MAX_BYTES} (entered {size})",
+            code="PASSWORD_TOO_LONG",
+        )
+        error.status = 422
+        raise error
+
+
+def unique_values(values: dict[str, Any]) -> list[str]:
+    """The properties among `values` that no two users may share (null is no value)."""
+    return [p for p in ("email", "username") if isinstance(values.get(p), str)]
+
+
+def not_unique(model: Model, values: dict[str, Any]) -> ValidationFailed:
+    """The error for unique values written to more than one row at once (updateAll)."""
+    problems = [(p, "uniqueness", MESSAGES[p], values[p]) for p in unique_values(values)]
+    return ValidationFailed(model.name, problems)
 
 
 def verify_password(plain: str, hashed: str) -> bool:
@@ -39,14 +66,15 @@ async def prepare(model: Model, s: Session, values: dict[str, Any], key: Any) ->
         if not EMAIL.match(email):
             problems.append(("email", "custom.email", "is invalid", email))
         elif await _taken(model, s, "email", email, key):
-            problems.append(("email", "uniqueness", "Email already exists", email))
+            problems.append(("email", "uniqueness", MESSAGES["email"], email))
     username = values.get("username")
     if isinstance(username, str) and await _taken(model, s, "username", username, key):
-        problems.append(("username", "uniqueness", "User already exists", username))
+        problems.append(("username", "uniqueness", MESSAGES["username"], username))
     if problems:
         raise ValidationFailed(model.name, problems)
     password = values.get("password")
     if isinstance(password, str):
+        check_password(password)
         values = {**values, "password": hash_password(password)}
     return values
 
