@@ -1,5 +1,12 @@
-"""Names, decided once: LB3 model names become plurals, Python modules, class names and identifiers here
-and nowhere else."""
+"""Names, decided once: LB3 model names become plurals, foreign keys, Python modules, class names and
+identifiers here and nowhere else.
+
+Plurals and camel-cased keys must be exactly LB3's, because they become URLs (`/api/CoffeeShops`) and
+column names (`coffeeShopId`). LB3 gets them from the npm `inflection` package (1.13.4 in loopback 3.28),
+whose rules differ from the Rails inflector that the Python `inflection` package ports (Campus ->
+Campuses, not Campus; Tooth -> teeth, lower case). So `plural` and `camelize` below are ports of the npm
+functions, rule for rule; Python's `inflection` is used only for Python-side names.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +15,144 @@ import re
 
 import inflection
 
+# npm inflection 1.13.4 `uncountable_words` (the entries it comments out are left out here too).
+_UNCOUNTABLE_WORDS = """
+    accommodation adulthood advertising advice aggression aid air aircraft alcohol anger applause
+    arithmetic assistance athletics bacon baggage beef biology blood botany bread butter carbon
+    cardboard cash chalk chaos chess crossroads countryside dancing deer dignity dirt dust economics
+    education electricity engineering enjoyment envy equipment ethics evidence evolution fame fiction
+    flour flu food fuel fun furniture gallows garbage garlic genetics gold golf gossip gratitude grief
+    guilt gymnastics happiness hardware harm hate hatred health heat help homework honesty honey
+    hospitality housework humour hunger hydrogen ice importance inflation information innocence iron
+    irony jam jewelry judo karate knowledge lack laughter lava leather leisure lightning linguine
+    linguini linguistics literature litter livestock logic loneliness luck luggage macaroni machinery
+    magic management mankind marble mathematics mayonnaise measles methane milk minus money mud music
+    mumps nature news nitrogen nonsense nurture nutrition obedience obesity oxygen pasta patience
+    physics poetry pollution poverty pride psychology publicity punctuation quartz racism relaxation
+    reliability research respect revenge rice rubbish rum safety scenery seafood seaside series shame
+    sheep shopping sleep smoke smoking snow soap software soil spaghetti species steam stuff stupidity
+    sunshine symmetry tennis thirst thunder timber traffic transportation trust underwear unemployment
+    unity validity veal vegetation vegetarianism vengeance violence vitality warmth wealth weather
+    welfare wheat wildlife wisdom yoga zinc zoology
+"""
+_UNCOUNTABLE = frozenset(_UNCOUNTABLE_WORDS.split())
+
+# npm inflection `plural_rules`, in order: the first pattern that matches decides. A rule without a
+# replacement means "already plural, leave it". Patterns are case-insensitive, as the npm ones (`gi`).
+_PLURAL_RULES: tuple[tuple[str, str | None], ...] = (
+    (r"^(m|wom)en$", None),
+    (r"(pe)ople$", None),
+    (r"(child)ren$", None),
+    (r"([ti])a$", None),
+    (r"((a)naly|(b)a|(d)iagno|(p)arenthe|(p)rogno|(s)ynop|(t)he)ses$", None),
+    (r"(database)s$", None),
+    (r"(drive)s$", None),
+    (r"(hi|ti)ves$", None),
+    (r"(curve)s$", None),
+    (r"([lr])ves$", None),
+    (r"([^fo])ves$", None),
+    (r"([^aeiouy]|qu)ies$", None),
+    (r"(s)eries$", None),
+    (r"(m)ovies$", None),
+    (r"(x|ch|ss|sh)es$", None),
+    (r"([m|l])ice$", None),
+    (r"(bus)es$", None),
+    (r"(o)es$", None),
+    (r"(shoe)s$", None),
+    (r"(cris|ax|test)es$", None),
+    (r"(octop|vir)uses$", None),
+    (r"(alias|canvas|status|campus)es$", None),
+    (r"^(summons|bonus)es$", None),
+    (r"^(ox)en", None),
+    (r"(matr)ices$", None),
+    (r"^feet$", None),
+    (r"^teeth$", None),
+    (r"^geese$", None),
+    (r"(quiz)zes$", None),
+    (r"^(whereas)es$", None),
+    (r"^(criteri)a$", None),
+    (r"^genera$", None),
+    (r"^(m|wom)an$", r"\1en"),
+    (r"(pe)rson$", r"\1ople"),
+    (r"(child)$", r"\1ren"),
+    (r"(drive)$", r"\1s"),
+    (r"^(ox)$", r"\1en"),
+    (r"(ax|test)is$", r"\1es"),
+    (r"(octop|vir)us$", r"\1uses"),
+    (r"(alias|status|canvas|campus)$", r"\1es"),
+    (r"^(summons|bonus)$", r"\1es"),
+    (r"(bu)s$", r"\1ses"),
+    (r"(buffal|tomat|potat)o$", r"\1oes"),
+    (r"([ti])um$", r"\1a"),
+    (r"sis$", "ses"),
+    (r"(?:([^f])fe|([lr])f)$", r"\1\2ves"),
+    (r"(hi|ti)ve$", r"\1ves"),
+    (r"([^aeiouy]|qu)y$", r"\1ies"),
+    (r"(matr)ix$", r"\1ices"),
+    (r"(vert|ind)ex$", r"\1ices"),
+    (r"(x|ch|ss|sh)$", r"\1es"),
+    (r"([m|l])ouse$", r"\1ice"),
+    (r"^foot$", "feet"),
+    (r"^tooth$", "teeth"),
+    (r"^goose$", "geese"),
+    (r"(quiz)$", r"\1zes"),
+    (r"^(whereas)$", r"\1es"),
+    (r"^(criteri)on$", r"\1a"),
+    (r"^genus$", "genera"),
+    (r"s$", "s"),
+    (r"$", "s"),
+)
+_COMPILED_PLURAL_RULES = tuple((re.compile(p, re.IGNORECASE), r) for p, r in _PLURAL_RULES)
+
 
 def plural(model_name: str) -> str:
-    """LB3 pluralises with the `inflection` npm package; this is the same Rails inflector, ported."""
-    return str(inflection.pluralize(model_name))
+    """LB3's default plural (juggler: `inflection.pluralize(className)`): Person -> People,
+    CoffeeShop -> CoffeeShops, Campus -> Campuses, Sheep -> Sheep."""
+    if model_name.lower() in _UNCOUNTABLE:
+        return model_name
+    for pattern, replacement in _COMPILED_PLURAL_RULES:
+        if pattern.search(model_name):
+            # the npm patterns are all anchored at the end, so one substitution is the global one
+            return model_name if replacement is None else pattern.sub(replacement, model_name, 1)
+    return model_name  # unreachable: the last rule matches every string
+
+
+def camelize(name: str, low_first_letter: bool = False) -> str:
+    """npm inflection's `camelize`: split on `_`, lower-case every part after the first, capitalise
+    each part's first letter (`/` becomes `::`, as there)."""
+    segments = []
+    for i, segment in enumerate(name.split("/")):
+        parts = segment.split("_")
+        out = []
+        for k, part in enumerate(parts):
+            if k:
+                part = part.lower()
+            first = part[:1].lower() if low_first_letter and i == 0 and k == 0 else part[:1].upper()
+            out.append(first + part[1:])
+        segments.append("".join(out))
+    return "::".join(segments)
+
+
+def foreign_key(model_name: str, suffix: str = "_id") -> str:
+    """LB3's default key named after a model: CoffeeShop -> coffeeShopId (hasMany/hasOne keys and
+    hasManyThrough's keyThrough); with suffix `_ids`, Tag -> tagIds (referencesMany)."""
+    return camelize(model_name + suffix, low_first_letter=True)
+
+
+# lodash's ASCII word splitter: an upper-case run before a capitalised word, a capitalised or lower-case
+# word, an upper-case run, or digits (`XMLHttp-request` -> XML, Http, request).
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+
+def model_name_from_file(stem: str) -> str:
+    """loopback-boot names a model JSON without `name` after its file: `_.upperFirst(_.camelCase(stem))`,
+    coffee-shop -> CoffeeShop, ACL -> Acl."""
+    words = _WORDS.findall(stem)
+    return "".join(w[:1].upper() + w[1:].lower() for w in words)
 
 
 def camel_lower(name: str) -> str:
-    """CoffeeShop -> coffeeShop: LB3's default foreign-key stem (`coffeeShopId`)."""
+    """CoffeeShop -> coffeeShop."""
     return name[:1].lower() + name[1:] if name else name
 
 
