@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,9 @@ DEFAULT_SOURCES = [
     "./models",
 ]
 ABSTRACT_BASES = {"Model": None, "PersistedModel": "Model", "KeyValueModel": "Model"}
+# LB3's Model itself has this id (juggler injects it when Model is defined), so every model inherits it
+# unless it declares an id of its own
+IMPLICIT_ID = PropertySpec(name="id", type="number", id=1, generated=True)
 
 RELATION_TYPES = {
     "belongsTo",
@@ -85,6 +88,10 @@ class _RawModel:
     file: str
     data: dict[str, Any]
     python_module: str | None
+    builtin: bool = False  # from loopback/common/models
+    force_setting: Any = None  # LB3's resolved `forceId` setting, which sub-models inherit
+    hidden: set[str] = field(default_factory=set)  # own and inherited `hidden` names
+    protected: set[str] = field(default_factory=set)
 
 
 class _Collector:
@@ -101,7 +108,7 @@ class _Collector:
 def read_json(path: Path, errors: _Collector, display: str) -> Any:
     """Parse a JSON file; a syntax error is reported with its line and column."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Node's require() skips a byte-order mark too
     except (OSError, UnicodeDecodeError) as exc:
         errors.error(display, "", f"cannot read file: {exc}")
         return None
@@ -123,13 +130,19 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
         return None, errors.items
 
     def display(p: Path) -> str:
+        """Paths in messages: relative to the app's parent; built-ins as LB3's source names them."""
+        if p.parent == BUILTIN_DIR:
+            return f"loopback/common/models/{p.name}"
         try:
-            return str(p.resolve().relative_to(root.resolve().parent))
+            return p.resolve().relative_to(root.resolve().parent).as_posix()
         except ValueError:
             return str(p)
 
     config = _load_optional(root / "config.json", errors, display) or {}
     datasources = _load_datasources(root / "datasources.json", errors, display)
+    # a data source whose settings are wrong is reported there, not again by every model using it
+    raw_datasources = _load_optional(root / "datasources.json", _Collector(), display)
+    datasource_names = set(raw_datasources) if isinstance(raw_datasources, dict) else set()
     model_config_path = root / "model-config.json"
     model_config = _load_optional(model_config_path, errors, display)
     if model_config is None:
@@ -142,7 +155,7 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
 
     meta = model_config.get("_meta") or {}
     sources = meta.get("sources", DEFAULT_SOURCES) if isinstance(meta, dict) else DEFAULT_SOURCES
-    raw_models = _discover_models(root, sources, errors, display)
+    raw_models = _discover_models(root, sources, errors, display, display(model_config_path))
 
     attached: dict[str, dict[str, Any]] = {}
     mc_file = display(model_config_path)
@@ -158,7 +171,7 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
             )
             continue
         ds = entry.get("dataSource")
-        if ds is not None and ds not in {d.name for d in datasources}:
+        if ds is not None and ds not in datasource_names:
             errors.error(mc_file, pointer(name, "dataSource"), f'unknown data source "{ds}"')
         attached[name] = entry
 
@@ -166,10 +179,7 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
     for name in sorted(raw_models):
         spec = _resolve(name, raw_models, resolved, errors, [])
         if spec is not None and name in attached:
-            entry = attached[name]
-            resolved[name] = replace(
-                spec, public=bool(entry.get("public", True)), datasource=entry.get("dataSource")
-            )
+            resolved[name] = _configure(spec, attached[name], raw_models, mc_file, errors)
 
     models = {n: m for n, m in resolved.items() if n in attached}
     models = _add_relation_keys(models, raw_models, errors)
@@ -246,11 +256,11 @@ def _load_datasources(path: Path, errors: _Collector, display: Any) -> list[Data
 
 
 def _discover_models(
-    root: Path, sources: Any, errors: _Collector, display: Any
+    root: Path, sources: Any, errors: _Collector, display: Any, model_config: str
 ) -> dict[str, _RawModel]:
     found: dict[str, _RawModel] = {}
     if not isinstance(sources, list):
-        errors.error("model-config.json", "/_meta/sources", "must be an array of directories")
+        errors.error(model_config, "/_meta/sources", "must be an array of directories")
         return found
     for src in sources:
         if not isinstance(src, str):
@@ -264,17 +274,22 @@ def _discover_models(
             if not directory.is_dir():
                 continue
         for f in sorted(directory.glob("*.json")):
+            if f.name.startswith("_"):  # loopback-boot skips these too
+                continue
             data = read_json(f, errors, display(f))
             if data is None:
                 continue
             if not isinstance(data, dict):
                 errors.error(display(f), "", "a model definition must be a JSON object")
                 continue
-            name = data.get("name")
-            if not isinstance(name, str) or not name:
-                errors.error(display(f), "/name", "model name is missing")
+            name = data.get("name") or naming.model_name_from_file(f.stem)
+            if not isinstance(name, str):
+                errors.error(display(f), "/name", "must be a model name")
                 continue
-            if name in found:
+            if name in found and found[name].builtin:
+                # loopback-boot lets a later source replace a model; say so, since it is rarely meant
+                errors.warn(display(f), "/name", f'replaces the built-in model "{name}"')
+            elif name in found:
                 errors.error(
                     display(f),
                     "/name",
@@ -289,7 +304,7 @@ def _discover_models(
                     f"JavaScript model file ignored; write {py.name} with setup(Model) instead",
                 )
             module = os.path.relpath(py, root).replace(os.sep, "/") if py.exists() else None
-            found[name] = _RawModel(name, display(f), data, module)
+            found[name] = _RawModel(name, display(f), data, module, builtin=src in BUILTIN_SOURCES)
     return found
 
 
@@ -328,31 +343,26 @@ def _resolve(
 
     model_names = set(raw) | set(ABSTRACT_BASES)
     props = _merge_properties(parent, data, file, errors, model_names)
-    hidden = set(parent_hidden(parent)) | _name_list(data, "hidden", file, errors)
+    own_hidden = _name_list(data, "hidden", file, errors)
+    own_protected = _name_list(data, "protected", file, errors)
+    hidden = set(parent_hidden(parent)) | own_hidden
     protected = {p.name for p in parent.properties if p.protected} if parent else set()
-    protected |= _name_list(data, "protected", file, errors)
-    for p_name in sorted(hidden | protected):
-        if p_name not in props and p_name not in {"id"}:
-            errors.warn(
-                file,
-                "/hidden" if p_name in hidden else "/protected",
-                f'unknown property "{p_name}"',
-            )
+    protected |= own_protected
+    rm.hidden, rm.protected = hidden, protected  # foreign keys defined later are hidden too
     props = {
         n: replace(p, hidden=p.hidden or n in hidden, protected=p.protected or n in protected)
         for n, p in props.items()
     }
 
+    # LB3 injects an id when none is left (after `"id": null` or excludeBaseProperties), unless told not
+    # to; `idInjection: false` does not remove the id every model inherits from Model
     id_injection = data.get("idInjection", parent.id_injection if parent else True)
     if not any(p.id for p in props.values()) and id_injection is not False:
-        props["id"] = PropertySpec(
-            name="id", type="number", id=1, generated=True, hidden="id" in hidden
-        )
-    ids = [p for p in props.values() if p.id]
-    generated_id = any(p.generated for p in ids)
-    force_id = data.get("forceId", parent.force_id if parent else "auto")
-    if force_id == "auto" or force_id is None:
-        force_id = generated_id and id_injection is not False
+        props["id"] = replace(IMPLICIT_ID, hidden="id" in hidden, protected="id" in protected)
+    # Model's own setting is "auto" (its implicit id is generated), and sub-models inherit the setting
+    inherited_force = raw[base_name].force_setting if parent else "auto"
+    force_setting = _force_id(props, data.get("forceId", inherited_force))
+    rm.force_setting = force_setting
 
     relations = {r.name: r for r in parent.relations} if parent else {}
     for rname, rdata in (data.get("relations") or {}).items():
@@ -401,7 +411,7 @@ def _resolve(
         source=file,
         properties=tuple(props.values()),
         id_injection=id_injection is not False,
-        force_id=bool(force_id),
+        force_id=bool(force_setting) and any(p.id for p in props.values()),
         strict=data.get("strict", parent.strict if parent else False),
         options=options,
         validations=(*(parent.validations if parent else ()), *validations),
@@ -420,8 +430,100 @@ def _resolve(
     return spec
 
 
+def _force_id(props: dict[str, PropertySpec], setting: Any) -> Any:
+    """LB3's `forceId` after definition (juggler ModelBuilder.define): a generated id forces the id unless
+    the model says `forceId: false`; a non-generated id turns an inherited "auto" off. The value, not
+    only its truth, is inherited by sub-models, so it is returned as LB3 keeps it."""
+    ids = sorted((p for p in props.values() if p.id), key=lambda p: p.id)
+    if not ids:
+        return setting
+    id_prop = (
+        props["id"] if props.get("id") and props["id"].id else ids[0]
+    )  # ModelDefinition.idName
+    if id_prop.generated and setting is not False:
+        return "auto"
+    if not id_prop.generated and setting == "auto":
+        return False
+    return setting
+
+
 def parent_hidden(parent: ModelSpec | None) -> list[str]:
     return [p.name for p in parent.properties if p.hidden] if parent else []
+
+
+def _configure(
+    spec: ModelSpec,
+    entry: dict[str, Any],
+    raw: dict[str, _RawModel],
+    file: str,
+    errors: _Collector,
+) -> ModelSpec:
+    """Apply a model-config.json entry as LB3's `registry.configureModel` does: `relations` extend the
+    model's relations by name, `acls` replace an entry for the same principal, property and access
+    type or are appended, `options` become model options. Sub-models are not affected (loopback-boot
+    defines every model before it configures any)."""
+    at = pointer(spec.name)
+    relations = {r.name: r for r in spec.relations}
+    config_relations = entry.get("relations")
+    if isinstance(config_relations, dict):
+        model_names = set(raw) | set(ABSTRACT_BASES)
+        for rname, rdata in config_relations.items():
+            merged = (
+                {**_raw_relation(spec, rname, raw), **rdata} if isinstance(rdata, dict) else rdata
+            )
+            rel = _relation(rname, merged, file, errors, model_names, at)
+            if rel is not None:
+                relations[rname] = rel
+    elif config_relations is not None:
+        errors.error(file, f"{at}/relations", "must be an object")
+    acls = list(spec.acls)
+    # LB3 compares the entries as written: an ACL without `property` does not match one with "*"
+    written = [
+        _acl_identity(a)
+        for m in reversed((spec.name, *spec.base_chain))
+        if m in raw and isinstance(raw[m].data.get("acls"), list)
+        for a in raw[m].data["acls"]
+    ]
+    config_acls = entry.get("acls")
+    if isinstance(config_acls, list):
+        for i, a in enumerate(config_acls):
+            acl = _acl(a, file, f"{at}/acls/{i}", errors)
+            if acl is None:
+                continue
+            identity = _acl_identity(a)
+            if identity in written and len(written) == len(acls):
+                acls[written.index(identity)] = acl
+            else:
+                acls.append(acl)
+                written.append(identity)
+    elif config_acls is not None:
+        errors.error(file, f"{at}/acls", "must be an array")
+    options = entry.get("options")
+    if options is not None and not isinstance(options, dict):
+        errors.error(file, f"{at}/options", "must be an object")
+        options = None
+    return replace(
+        spec,
+        relations=tuple(relations.values()),
+        acls=tuple(acls),
+        options={**spec.options, **(options or {})},
+        public=entry.get("public", True) is not False,
+        datasource=entry.get("dataSource") or None,
+    )
+
+
+def _acl_identity(acl: Any) -> tuple[Any, ...]:
+    keys = ("property", "accessType", "principalType", "principalId")
+    return tuple(json.dumps(acl.get(k)) for k in keys) if isinstance(acl, dict) else ()
+
+
+def _raw_relation(spec: ModelSpec, name: str, raw: dict[str, _RawModel]) -> dict[str, Any]:
+    """The JSON of a relation as the model (or its nearest base declaring it) wrote it."""
+    for model_name in (spec.name, *spec.base_chain):
+        relations = raw[model_name].data.get("relations") if model_name in raw else None
+        if isinstance(relations, dict) and isinstance(relations.get(name), dict):
+            return dict(relations[name])
+    return {}
 
 
 def _abstract_chain(base: str) -> tuple[str, ...]:
@@ -464,26 +566,34 @@ def _merge_properties(
     errors: _Collector,
     model_names: set[str],
 ) -> dict[str, PropertySpec]:
-    props: dict[str, PropertySpec] = {}
-    if parent is not None and not data.get("excludeBaseProperties"):
-        props = {p.name: p for p in parent.properties}
+    """LB3's `ModelClass.extend` order: the model's own properties first, then the inherited ones it does
+    not redefine. Declaring an id drops every inherited id; `null`/`false` and the names listed in
+    `excludeBaseProperties` remove a property."""
     raw_props = data.get("properties", {})
     if raw_props is None:
-        return props
+        raw_props = {}
     if not isinstance(raw_props, dict):
         errors.error(file, "/properties", "must be an object")
-        return props
-    own_ids = any(isinstance(v, dict) and v.get("id") for v in raw_props.values())
-    if own_ids:  # a model that declares its own id replaces the inherited implicit one
-        props = {n: p for n, p in props.items() if not (p.id and p.generated and n == "id")}
+        raw_props = {}
+    excluded = data.get("excludeBaseProperties")
+    if excluded is None:
+        excluded = []
+    elif not isinstance(excluded, list) or not all(isinstance(v, str) for v in excluded):
+        errors.error(file, "/excludeBaseProperties", "must be an array of property names")
+        excluded = []
+    props: dict[str, PropertySpec] = {}
     for pname, pdata in raw_props.items():
         if pdata is None or pdata is False:
-            props.pop(pname, None)
             continue
         prop = _property(pname, pdata, file, errors, model_names)
         if prop is not None:
             props[pname] = prop
-    return props
+    own_ids = any(isinstance(v, dict) and v.get("id") for v in raw_props.values())
+    for inherited in parent.properties if parent is not None else (IMPLICIT_ID,):
+        if inherited.name in raw_props or (own_ids and inherited.id):
+            continue
+        props[inherited.name] = inherited
+    return {n: p for n, p in props.items() if n not in excluded}
 
 
 def normalise_type(raw: Any, model_names: set[str]) -> tuple[str, str | None] | None:
@@ -501,7 +611,8 @@ def normalise_type(raw: Any, model_names: set[str]) -> tuple[str, str | None] | 
         return None
     lowered = raw.lower()
     aliases = {"int": "number", "integer": "number", "float": "number", "double": "number",
-               "bool": "boolean", "datetime": "date", "json": "object", "text": "string"}  # fmt: skip
+               "bool": "boolean", "datetime": "date", "json": "object", "text": "string",
+               "datestring": "string", "binary": "buffer"}  # fmt: skip
     lowered = aliases.get(lowered, lowered)
     if lowered in SCALAR_TYPES:
         return (lowered, "any" if lowered == "array" else None)
@@ -516,6 +627,10 @@ def _property(
     ptr = pointer("properties", name)
     if not isinstance(data, dict):
         data = {"type": data}  # shorthand: "prop": "string" or "prop": ["string"]
+    if data and not data.get("type") and not any(k in PROPERTY_KEYS for k in data):
+        # LB3 (ModelBuilder.resolveType) reads an object without `type` as an anonymous nested model,
+        # as in the built-in Application's `pushSettings: {apns: {...}, gcm: {...}}`
+        return PropertySpec(name=name, type="object")
     for key in data:
         if key not in PROPERTY_KEYS:
             errors.warn(file, pointer("properties", name, key), f'unknown property setting "{key}"')
@@ -560,15 +675,15 @@ def _property(
 
 
 def _relation(
-    name: str, data: Any, file: str, errors: _Collector, model_names: set[str]
+    name: str, data: Any, file: str, errors: _Collector, model_names: set[str], at: str = ""
 ) -> RelationSpec | None:
-    ptr = pointer("relations", name)
+    ptr = at + pointer("relations", name)
     if not isinstance(data, dict):
         errors.error(file, ptr, "a relation must be an object")
         return None
     for key in data:
         if key not in RELATION_KEYS:
-            errors.warn(file, pointer("relations", name, key), f'unknown relation setting "{key}"')
+            errors.warn(file, f"{ptr}{pointer(key)}", f'unknown relation setting "{key}"')
     rtype = data.get("type")
     if rtype not in RELATION_TYPES:
         errors.error(
@@ -686,6 +801,25 @@ def _method(name: str, data: Any, file: str, errors: _Collector) -> MethodSpec |
     )
 
 
+def _polymorphic(rel: RelationSpec) -> tuple[str, str] | None:
+    """(foreign key, discriminator) of a polymorphic relation, as juggler's normalizePolymorphic names
+    them: `true` selects by the relation name, a string names the selector, an object may set both."""
+    poly = rel.polymorphic
+    if not poly:
+        return None
+    selector: Any = rel.name
+    if isinstance(poly, str):
+        selector = poly
+    elif isinstance(poly, dict):
+        selector = poly.get("selector") or poly.get("as") or rel.name
+    settings = poly if isinstance(poly, dict) else {}
+    fk = settings.get("foreignKey") or naming.camelize(f"{selector}_id", low_first_letter=True)
+    discriminator = settings.get("discriminator") or naming.camelize(
+        f"{selector}_type", low_first_letter=True
+    )
+    return str(fk), str(discriminator)
+
+
 def _add_relation_keys(
     models: dict[str, ModelSpec], raw: dict[str, _RawModel], errors: _Collector
 ) -> dict[str, ModelSpec]:
@@ -693,11 +827,19 @@ def _add_relation_keys(
     attach time: belongsTo on the owner, hasMany/hasOne on the target."""
     extra: dict[str, dict[str, PropertySpec]] = {n: {} for n in models}
 
-    def id_type(model_name: str | None) -> str:
+    def key_type(model_name: str | None, key: str | None = None) -> str:
+        """Type of `key` (default: the id) on a model: what LB3's defineForeignKey copies."""
         target = models.get(model_name or "")
-        if target is None or not target.id_properties:
+        if target is None:
             return "number"
-        return target.id_properties[0].type
+        by_name = {p.name: p for p in target.properties}
+        if key in by_name:
+            return by_name[key].type
+        return target.id_properties[0].type if target.id_properties else "number"
+
+    def define(owner: str | None, prop: PropertySpec) -> None:
+        if owner in extra:
+            extra[owner].setdefault(prop.name, prop)
 
     updated: dict[str, ModelSpec] = {}
     for name, model in models.items():
@@ -712,37 +854,48 @@ def _add_relation_keys(
                     )
                 rels.append(rel)
                 continue
-            fk = rel.foreign_key
+            fk, key_through = rel.foreign_key, rel.key_through
+            poly = _polymorphic(rel)
             if rel.type == "belongsTo":
-                fk = fk or f"{rel.name}Id"
-                extra[name].setdefault(fk, PropertySpec(name=fk, type=id_type(rel.model)))
-                if rel.polymorphic:
-                    discr = (
-                        rel.polymorphic.get("discriminator")
-                        if isinstance(rel.polymorphic, dict)
-                        else None
-                    ) or f"{rel.name}Type"
-                    extra[name].setdefault(discr, PropertySpec(name=discr, type="string"))
+                if (
+                    poly is not None
+                ):  # the key points at models of several types: typed like our own id
+                    fk = poly[0]
+                    define(name, PropertySpec(name=fk, type=key_type(name, rel.primary_key)))
+                    define(name, PropertySpec(name=poly[1], type="string", index=True))
+                else:
+                    fk = fk or f"{rel.name}Id"
+                    define(name, PropertySpec(name=fk, type=key_type(rel.model, rel.primary_key)))
             elif rel.type in {"hasMany", "hasOne"}:
-                fk = fk or f"{naming.camel_lower(name)}Id"
-                if rel.model in extra and not rel.polymorphic:
-                    extra[rel.model].setdefault(fk, PropertySpec(name=fk, type=id_type(name)))
+                fk = poly[0] if poly is not None else fk or naming.foreign_key(name)
+                define(rel.model, PropertySpec(name=fk, type=key_type(name, rel.primary_key)))
+                if poly is not None:
+                    define(rel.model, PropertySpec(name=poly[1], type="string", index=True))
             elif rel.type in {"hasManyThrough", "hasAndBelongsToMany"}:
-                fk = fk or f"{naming.camel_lower(name)}Id"
+                fk = fk or naming.foreign_key(name)
+                key_through = key_through or naming.foreign_key(rel.model or "")
+                if poly is not None:
+                    fk, key_through = (fk, poly[0]) if rel.invert else (poly[0], key_through)
             elif rel.type == "referencesMany":
-                fk = (
-                    fk
-                    or f"{naming.camel_lower(rel.name[:-1] if rel.name.endswith('s') else rel.name)}Ids"
-                )
-                extra[name].setdefault(
-                    fk,
-                    PropertySpec(name=fk, type="array", item_type=id_type(rel.model), default=[]),
-                )
-            rels.append(replace(rel, foreign_key=fk))
+                fk = fk or naming.foreign_key(rel.model or "", "_ids")
+                item = key_type(rel.model, rel.primary_key)
+                define(name, PropertySpec(name=fk, type="array", item_type=item, default=[]))
+            rels.append(replace(rel, foreign_key=fk, key_through=key_through))
         updated[name] = replace(model, relations=tuple(rels))
     out = {}
     for name, model in updated.items():
+        rm = raw[name]
         existing = {p.name for p in model.properties}
-        added = tuple(p for n, p in extra[name].items() if n not in existing)
+        added = tuple(
+            replace(p, hidden=n in rm.hidden, protected=n in rm.protected)
+            for n, p in extra[name].items()
+            if n not in existing
+        )
         out[name] = replace(model, properties=model.properties + added) if added else model
+        known = existing | {p.name for p in added}
+        for key in ("hidden", "protected"):
+            names = rm.data.get(key)
+            for p_name in sorted(set(names) - known) if isinstance(names, list) else ():
+                if isinstance(p_name, str):
+                    errors.warn(rm.file, pointer(key), f'unknown property "{p_name}"')
     return out
