@@ -1,0 +1,44 @@
+'use strict';
+/*
+ * The real LoopBack 3 serving the same model JSON as our generated app, for side-by-side benchmarks.
+ *
+ * loopback-boot reads config.json, datasources.json and model-config.json from the app directory
+ * (specs/coffee-shop, or LB3_APP_DIR) and the model definitions from modelSources, exactly as a
+ * scaffolded LB3 app would. Differences from a scaffolded app, all on purpose:
+ *   - no middleware.json: only the REST router is mounted (no static files, no explorer, no logging);
+ *   - auth is never enabled (no app.enableAuth()), so the models' ACLs are loaded but never checked and
+ *     the benchmark can create Reviews anonymously, as our server does today;
+ *   - the data source is whatever datasources.json says: the memory connector.
+ * Run it with NODE_PATH pointing at an install (npm install --prefix DIR loopback@3.28 loopback-boot@3)
+ * and PORT set; it prints "listening" on stdout once it accepts connections.
+ */
+const path = require('path');
+const loopback = require('loopback');
+const boot = require('loopback-boot');
+
+const appDir = path.resolve(process.env.LB3_APP_DIR || path.join(__dirname, '..', '..', 'specs', 'coffee-shop'));
+const loopbackDir = path.dirname(require.resolve('loopback/package.json'));
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HOST || '127.0.0.1';
+
+const app = loopback();
+boot(app, {
+  appRootDir: appDir,
+  // absolute paths: module-relative sources such as "loopback/common/models" would be looked up from
+  // the app directory, which has no node_modules
+  modelSources: [path.join(loopbackDir, 'common', 'models'), path.join(appDir, 'models')],
+  mixinDirs: [],
+});
+
+app.use(app.get('restApiRoot') || '/api', loopback.rest());
+
+// remoting.rest.handleErrors is false in config.json, so errors reach express: answer them in LB3's
+// JSON error shape instead of express's HTML page (the benchmark only checks status codes)
+app.use(function errorHandler(err, req, res, next) {
+  const status = err.statusCode || err.status || 500;
+  res.status(status).json({error: {statusCode: status, name: err.name, message: err.message}});
+});
+
+app.listen(port, host, function onListen() {
+  process.stdout.write(`listening http://${host}:${port}\n`);
+});

@@ -1,0 +1,86 @@
+"""The measured requests, built once and pre-encoded as raw HTTP/1.1 bytes.
+
+Each scenario is a pool of distinct requests that the load generator cycles through, so the client
+spends no time formatting, encoding or serialising JSON while it measures.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .dataset import CITIES, Dataset
+
+POOL = 2_000  # distinct requests per scenario; the load generator cycles through them
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str  # below the REST root, with its query string
+    body: Any = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    build: Callable[[random.Random, Dataset], list[Call]]
+
+
+def _json(value: Any) -> str:
+    return urllib.parse.quote(json.dumps(value, separators=(",", ":")), safe="")
+
+
+def _find_by_id(rng: random.Random, ds: Dataset) -> list[Call]:
+    return [Call("GET", f"/CoffeeShops/{rng.randint(1, ds.shops)}") for _ in range(POOL)]
+
+
+def _find(rng: random.Random, _ds: Dataset) -> list[Call]:
+    def one(city: str) -> Call:
+        filt = {"where": {"city": city}, "order": "name DESC", "limit": 10}
+        return Call("GET", f"/CoffeeShops?filter={_json(filt)}")
+
+    return [one(rng.choice(CITIES)) for _ in range(POOL)]
+
+
+def _count(rng: random.Random, _ds: Dataset) -> list[Call]:
+    return [
+        Call("GET", f"/CoffeeShops/count?where={_json({'city': rng.choice(CITIES)})}")
+        for _ in range(POOL)
+    ]
+
+
+def _create(rng: random.Random, _ds: Dataset) -> list[Call]:
+    return [
+        Call("POST", "/CoffeeShops", {"name": f"Bench Shop {i}", "city": rng.choice(CITIES)})
+        for i in range(POOL)
+    ]
+
+
+# create runs last: the rows it adds would otherwise make later read scenarios scan tables of
+# different sizes on the two servers (each creates as many rows as its own throughput allows)
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("findById", "GET /CoffeeShops/{id}", _find_by_id),
+    Scenario("find", 'GET /CoffeeShops?filter={where:{city},order:"name DESC",limit:10}', _find),
+    Scenario("count", "GET /CoffeeShops/count?where={city}", _count),
+    Scenario("create", "POST /CoffeeShops", _create),
+)
+
+
+def calls(scenario: Scenario, dataset: Dataset) -> list[Call]:
+    """The same pool for every server in a run: seeded by the data set seed and the scenario."""
+    return scenario.build(random.Random(f"{dataset.seed}:{scenario.key}"), dataset)
+
+
+def encode(call: Call, host: str, port: int, root: str = "/api") -> bytes:
+    head = f"{call.method} {root}{call.path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/json\r\n"
+    if call.body is None:
+        return f"{head}\r\n".encode()
+    body = json.dumps(call.body, separators=(",", ":")).encode()
+    head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode() + body
