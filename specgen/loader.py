@@ -155,7 +155,10 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
 
     meta = model_config.get("_meta") or {}
     sources = meta.get("sources", DEFAULT_SOURCES) if isinstance(meta, dict) else DEFAULT_SOURCES
-    raw_models = _discover_models(root, sources, errors, display, display(model_config_path))
+    unreadable: set[str] = set()  # names of model files that did not parse: reported already
+    raw_models = _discover_models(
+        root, sources, errors, display, display(model_config_path), unreadable
+    )
 
     attached: dict[str, dict[str, Any]] = {}
     mc_file = display(model_config_path)
@@ -166,6 +169,8 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
             errors.error(mc_file, pointer(name), "must be an object with dataSource and public")
             continue
         if name not in raw_models:
+            if name in unreadable:
+                continue
             errors.error(
                 mc_file, pointer(name), f'unknown model "{name}": no model definition found'
             )
@@ -178,7 +183,7 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
     resolved: dict[str, ModelSpec] = {}
     for name in sorted(raw_models):
         spec = _resolve(name, raw_models, resolved, errors, [])
-        if spec is not None and name in attached:
+        if name in attached:
             resolved[name] = _configure(spec, attached[name], raw_models, mc_file, errors)
 
     models = {n: m for n, m in resolved.items() if n in attached}
@@ -256,7 +261,12 @@ def _load_datasources(path: Path, errors: _Collector, display: Any) -> list[Data
 
 
 def _discover_models(
-    root: Path, sources: Any, errors: _Collector, display: Any, model_config: str
+    root: Path,
+    sources: Any,
+    errors: _Collector,
+    display: Any,
+    model_config: str,
+    unreadable: set[str],
 ) -> dict[str, _RawModel]:
     found: dict[str, _RawModel] = {}
     if not isinstance(sources, list):
@@ -278,6 +288,7 @@ def _discover_models(
                 continue
             data = read_json(f, errors, display(f))
             if data is None:
+                unreadable.add(naming.model_name_from_file(f.stem))
                 continue
             if not isinstance(data, dict):
                 errors.error(display(f), "", "a model definition must be a JSON object")
@@ -314,14 +325,11 @@ def _resolve(
     done: dict[str, ModelSpec],
     errors: _Collector,
     stack: list[str],
-) -> ModelSpec | None:
+) -> ModelSpec:
     if name in done:
         return done[name]
     rm = raw[name]
     data, file = rm.data, rm.file
-    if name in stack:
-        errors.error(file, "/base", f"base models form a cycle: {' -> '.join([*stack, name])}")
-        return None
     for key in data:
         if key not in MODEL_KEYS:
             errors.warn(file, pointer(key), f'unknown model setting "{key}"')
@@ -329,17 +337,21 @@ def _resolve(
     if not isinstance(base_name, str):
         errors.error(file, "/base", "must be a model name")
         base_name = "PersistedModel"
+    # after a problem with the base, go on as if it were PersistedModel, so that every other problem
+    # of this model is reported too (the app is rejected anyway)
+    if base_name in (*stack, name):
+        cycle = " -> ".join([*stack, name, base_name])
+        errors.error(file, "/base", f"base models form a cycle: {cycle}")
+        base_name = "PersistedModel"
+    elif base_name not in ABSTRACT_BASES and base_name not in raw:
+        errors.error(file, "/base", f'unknown base model "{base_name}"')
+        base_name = "PersistedModel"
     parent: ModelSpec | None = None
     if base_name in ABSTRACT_BASES:
         chain: tuple[str, ...] = _abstract_chain(base_name)
-    elif base_name in raw:
-        parent = _resolve(base_name, raw, done, errors, [*stack, name])
-        if parent is None:
-            return None
-        chain = (base_name, *parent.base_chain)
     else:
-        errors.error(file, "/base", f'unknown base model "{base_name}"')
-        return None
+        parent = _resolve(base_name, raw, done, errors, [*stack, name])
+        chain = (base_name, *parent.base_chain)
 
     model_names = set(raw) | set(ABSTRACT_BASES)
     props = _merge_properties(parent, data, file, errors, model_names)
