@@ -176,7 +176,11 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
             )
             continue
         ds = entry.get("dataSource")
-        if ds is not None and ds not in datasource_names:
+        if ds is None or ds is False:
+            pass  # LB3: null or false configures the model without attaching it
+        elif not isinstance(ds, str):
+            errors.error(mc_file, pointer(name, "dataSource"), "must be a data source name")
+        elif ds not in datasource_names:
             errors.error(mc_file, pointer(name, "dataSource"), f'unknown data source "{ds}"')
         attached[name] = entry
 

@@ -371,3 +371,13 @@ def test_model_config_sets_public_and_datasource(make_app):
     assert "Unattached" not in models
     assert [d.name for d in app.datasources] == ["db", "other"]
     assert {d.name: d.connector for d in app.datasources} == {"db": "memory", "other": "sqlite3"}
+
+
+def test_model_config_null_or_false_data_source_leaves_a_model_unattached(make_app):
+    # LB3 (registry.configureModel): null or false configures the model without a data source
+    app, warnings = make_app(
+        [{"name": "Line", "base": "Model"}, {"name": "Draft"}],
+        attach={"Line": {"dataSource": None, "public": False}, "Draft": {"dataSource": False}},
+    )
+    assert {m.name: m.datasource for m in app.models} == {"Draft": None, "Line": None}
+    assert warnings == []
