@@ -88,3 +88,10 @@ def test_generated_package_imports_and_starts_on_sqlite(tmp_path, monkeypatch):
     finally:
         for name in [m for m in sys.modules if m.split(".")[0] == "lbapp_cli_import"]:
             del sys.modules[name]
+
+
+def test_generate_all_needs_a_directory_with_apps(tmp_path, capsys):
+    assert main(["generate-all", str(tmp_path / "nowhere"), "-o", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err == f"{tmp_path / 'nowhere'}: not a directory\n"
+    assert main(["generate-all", str(tmp_path), "-o", str(tmp_path / "out")]) == 1
+    assert "no application directory" in capsys.readouterr().err

@@ -105,3 +105,16 @@ def test_check_mode_fails_on_a_hand_edited_or_extra_file(tmp_path, monkeypatch, 
         "stale: generated/coffee_shop/handlers/review.py",
         "stale: generated/coffee_shop/leftover.py",
     ]
+
+
+def test_check_mode_fails_on_a_package_whose_app_is_gone(tmp_path, monkeypatch, capsys):
+    project = copy_project(tmp_path)
+    shutil.copytree(project / "generated/coffee_shop", project / "generated/old_shop")
+    monkeypatch.chdir(project)
+    assert main(["generate-all", "specs", "-o", "generated", "--check"]) == 1
+    assert capsys.readouterr().err == (
+        "stale: generated/old_shop (no application in specs generates it)\n"
+    )
+    assert main(["generate-all", "specs", "-o", "generated"]) == 0  # make generate removes it
+    assert not (project / "generated/old_shop").exists()
+    assert main(["generate-all", "specs", "-o", "generated", "--check"]) == 0
