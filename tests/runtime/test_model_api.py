@@ -1,0 +1,344 @@
+"""The Python API of a model (`app.models["CoffeeShop"]`): LB3's PersistedModel statics with the same
+semantics as the REST API, raising the exceptions the REST API renders."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+import sqlalchemy as sa
+
+from runtime.app import LoopBackApp
+from runtime.db import Database
+from runtime.errors import BadRequest, InvalidFilter, ModelNotFound, NotFound, ValidationFailed
+from runtime.filter.ast import Condition, Filter, OrderBy
+from runtime.model import Model
+from runtime.registry import ModelMeta, PropertyMeta
+from runtime.sql.tables import build_table
+
+E = TypeVar("E", bound=Exception)
+
+SEED = [
+    {"name": "Bel Cafe", "city": "Paris"},
+    {"name": "Three Bees", "city": "Rome"},
+    {"name": "Zoo Coffee", "city": "Paris"},
+    {"name": "Angel", "city": "London"},
+]
+SHOPS = [{**s, "id": i} for i, s in enumerate(SEED, start=1)]
+MULTIPLE = "There are multiple instances found.Upsert Operation will not be performed!"
+
+
+@pytest.fixture
+async def shops(app: LoopBackApp) -> Model:
+    model = app.models["CoffeeShop"]
+    assert await model.create(SEED) == SHOPS
+    return model
+
+
+def codes(exc: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, list[str]]:
+    return dict(exc.value.details["codes"])
+
+
+async def failure(call: Awaitable[Any], cls: type[E]) -> E:
+    """The exception `call` raises, checked to be a `cls`."""
+    with pytest.raises(cls) as exc:
+        await call
+    return exc.value
+
+
+# ---- reads -------------------------------------------------------------------------------------
+
+
+async def test_find(shops: Model) -> None:
+    assert await shops.find() == SHOPS
+    assert await shops.find({"where": {"city": "Paris"}, "order": "name DESC"}) == [
+        SHOPS[2],
+        SHOPS[0],
+    ]
+    assert await shops.find({"fields": ["name"], "limit": 1, "skip": 3}) == [{"name": "Angel"}]
+
+
+async def test_find_takes_a_parsed_filter(shops: Model) -> None:
+    flt = Filter(where=Condition("city", "neq", "Paris"), order=(OrderBy("name"),))
+    assert await shops.find(flt) == [SHOPS[3], SHOPS[1]]
+
+
+async def test_find_one(shops: Model) -> None:
+    assert await shops.find_one({"where": {"city": "Paris"}, "order": "id DESC"}) == SHOPS[2]
+    assert await shops.find_one() == SHOPS[0]
+    assert await shops.find_one({"where": {"city": "Nowhere"}}) is None
+
+
+@pytest.mark.parametrize(
+    ("id", "expected"),
+    [(2, SHOPS[1]), ("2", SHOPS[1]), (9999, None), ("abc", None), (2**64, None), (True, None)],
+    ids=["int", "numeric-text", "missing", "text", "beyond-int64", "boolean"],
+)
+async def test_find_by_id(shops: Model, id: Any, expected: Any) -> None:
+    assert await shops.find_by_id(id) == expected
+
+
+async def test_find_by_id_with_filter(shops: Model) -> None:
+    assert await shops.find_by_id(3, {"fields": {"city": False}}) == {"name": "Zoo Coffee", "id": 3}
+    assert await shops.find_by_id(2, {"where": {"city": "Paris"}}) is None
+
+
+async def test_count(shops: Model) -> None:
+    assert await shops.count() == 4
+    assert await shops.count({"city": "Paris"}) == 2
+    assert await shops.count({"or": [{"id": 1}, {"id": {"gt": 3}}]}) == 2
+
+
+@pytest.mark.parametrize(
+    ("id", "expected"), [(1, True), ("4", True), (5, False), ("x", False), (-1, False)]
+)
+async def test_exists(shops: Model, id: Any, expected: bool) -> None:
+    assert await shops.exists(id) is expected
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.find({"where": {"nosuch": 1}}),
+        lambda m: m.find({"where": {"name": {"like": "B%"}}}),
+        lambda m: m.find({"limit": -1}),
+        lambda m: m.find_one({"order": "name UP"}),
+        lambda m: m.count({"id": "abc"}),
+        lambda m: m.find_by_id(1, {"fields": ["nosuch"]}),
+        lambda m: m.update_all({"nosuch": 1}, {"city": "X"}),
+        lambda m: m.destroy_all({"name": {"regexp": "^B"}}),
+    ],
+    ids=["where", "like", "limit", "order", "count", "find-by-id", "update-all", "destroy-all"],
+)
+async def test_invalid_filters_raise(shops: Model, call: Any) -> None:
+    with pytest.raises(InvalidFilter) as exc:
+        await call(shops)
+    assert exc.value.status == 400 and exc.value.code == "INVALID_FILTER"
+    assert await shops.count() == 4
+
+
+# ---- create ------------------------------------------------------------------------------------
+
+
+async def test_create_one(app: LoopBackApp) -> None:
+    model = app.models["CoffeeShop"]
+    assert await model.create({"name": "A", "city": "B"}) == {"name": "A", "city": "B", "id": 1}
+    assert await model.create([]) == []
+
+
+async def test_create_validates(app: LoopBackApp) -> None:
+    model = app.models["CoffeeShop"]
+    with pytest.raises(ValidationFailed) as exc:
+        await model.create({"id": 7, "name": 1, "foo": 2})
+    assert codes(exc) == {
+        "id": ["absence"],
+        "name": ["type"],
+        "foo": ["unknown-property"],
+        "city": ["presence"],
+    }
+    assert exc.value.status == 422
+    assert await model.count() == 0
+
+
+async def test_create_list_is_atomic(shops: Model) -> None:
+    with pytest.raises(ValidationFailed) as exc:
+        await shops.create([{"name": "OK", "city": "X"}, {"name": "No city"}])
+    assert exc.value.details["index"] == 1
+    assert await shops.count() == 4
+
+
+async def test_create_list_items_must_be_objects(shops: Model) -> None:
+    err = await failure(shops.create([{"name": "OK", "city": "X"}, "no"]), BadRequest)
+    assert err.message == "Some of array items are not an object."
+    assert await shops.count() == 4
+
+
+async def test_create_rejects_a_non_object(app: LoopBackApp) -> None:
+    err = await failure(app.models["CoffeeShop"].create("text"), BadRequest)  # type: ignore[arg-type]
+    assert err.message == "The request body must be a JSON object. Value is not an object."
+
+
+async def test_create_review_converts_values(app: LoopBackApp) -> None:
+    reviews = app.models["Review"]
+    created = await reviews.create({"date": "2020-01-01T10:00:00+02:00", "comments": "c"})
+    assert created == {
+        "date": "2020-01-01T08:00:00.000Z",
+        "rating": None,
+        "comments": "c",
+        "id": 1,
+        "coffeeShopId": None,
+        "publisherId": None,
+    }
+    assert await reviews.find_by_id(1) == created
+
+
+# ---- upserts and updates -----------------------------------------------------------------------
+
+
+async def test_patch_or_create(shops: Model) -> None:
+    assert await shops.patch_or_create({"id": 1, "city": "Lyon"}) == {**SHOPS[0], "city": "Lyon"}
+    assert await shops.patch_or_create({"name": "New", "city": "X"}) == {
+        "name": "New",
+        "city": "X",
+        "id": 5,
+    }
+    err = await failure(shops.patch_or_create({"id": 99, "name": "N", "city": "C"}), NotFound)
+    assert err.message == "Could not update attributes. Object with id 99 does not exist!"
+    with pytest.raises(ValidationFailed):
+        await shops.patch_or_create({"name": "No city"})
+    assert await shops.count() == 5
+
+
+async def test_replace_or_create(shops: Model) -> None:
+    assert await shops.replace_or_create({"id": "2", "name": "R", "city": "S"}) == {
+        "name": "R",
+        "city": "S",
+        "id": 2,
+    }
+    assert (await shops.replace_or_create({"name": "New", "city": "X"}))["id"] == 5
+    err = await failure(shops.replace_or_create({"id": 99, "name": "N", "city": "C"}), NotFound)
+    assert err.message == "Could not replace. Object with id 99 does not exist!"
+    with pytest.raises(ValidationFailed) as exc:
+        await shops.replace_or_create({"id": 2, "name": "Partial"})
+    assert codes(exc) == {"city": ["presence"]}
+
+
+async def test_upsert_with_where(shops: Model) -> None:
+    updated = await shops.upsert_with_where({"name": "Angel"}, {"name": "Angel", "city": "Cork"})
+    assert updated == {"name": "Angel", "city": "Cork", "id": 4}
+    created = await shops.upsert_with_where({"name": "Nobody"}, {"name": "Nobody", "city": "N"})
+    assert created == {"name": "Nobody", "city": "N", "id": 5}
+    err = await failure(
+        shops.upsert_with_where({"city": "Paris"}, {"name": "P", "city": "Paris"}), BadRequest
+    )
+    assert err.message == MULTIPLE
+    err = await failure(shops.upsert_with_where(None, {"name": "P", "city": "Paris"}), BadRequest)
+    assert err.message == MULTIPLE
+    with pytest.raises(ValidationFailed) as exc:
+        await shops.upsert_with_where({"name": "Angel"}, {"city": "Partial"})
+    assert codes(exc) == {"name": ["presence"]}
+
+
+async def test_update_all(shops: Model) -> None:
+    assert await shops.update_all({"city": "Paris"}, {"city": "Lyon"}) == 2
+    assert await shops.update_all({"city": "Paris"}, {"city": "Lyon"}) == 0
+    assert await shops.update_all(None, {"name": "Same"}) == 4
+    assert await shops.update_all({"id": 1}, {}) == 1
+    assert await shops.update_all({"id": 1}, {"id": 50, "city": "Kept id"}) == 1
+    assert await shops.find({"fields": ["city", "id"]}) == [
+        {"city": "Kept id", "id": 1},
+        {"city": "Rome", "id": 2},
+        {"city": "Lyon", "id": 3},
+        {"city": "London", "id": 4},
+    ]
+    with pytest.raises(ValidationFailed) as exc:
+        await shops.update_all({"id": 1}, {"name": 5, "foo": 1})
+    assert codes(exc) == {"name": ["type"], "foo": ["unknown-property"]}
+
+
+async def test_replace_by_id(shops: Model) -> None:
+    assert await shops.replace_by_id(2, {"name": "R", "city": "S"}) == {
+        "name": "R",
+        "city": "S",
+        "id": 2,
+    }
+    err = await failure(shops.replace_by_id(99, {"name": "R", "city": "S"}), NotFound)
+    assert err.message == "Could not replace. Object with id 99 does not exist!"
+    err = await failure(shops.replace_by_id(2, {"id": 3, "name": "R", "city": "S"}), BadRequest)
+    assert err.message == "id property (id) cannot be updated from 2 to 3"
+    with pytest.raises(ValidationFailed):
+        await shops.replace_by_id(2, {"name": "R"})
+
+
+async def test_patch_attributes(shops: Model) -> None:
+    assert await shops.patch_attributes(3, {"city": "Nice"}) == {**SHOPS[2], "city": "Nice"}
+    assert await shops.patch_attributes("3", {}) == {**SHOPS[2], "city": "Nice"}
+    err = await failure(shops.patch_attributes(99, {"city": "X"}), ModelNotFound)
+    assert err.message == "could not find a model with id 99"
+    assert err.code == "MODEL_NOT_FOUND"
+    err = await failure(shops.patch_attributes(3, {"id": 4}), BadRequest)
+    assert err.message == "id cannot be updated from 3 to 4 when forceId is set to true"
+    with pytest.raises(ValidationFailed) as invalid:
+        await shops.patch_attributes(3, {"name": ""})
+    assert codes(invalid) == {"name": ["presence"]}
+
+
+# ---- deletes -----------------------------------------------------------------------------------
+
+
+async def test_destroy_by_id(shops: Model) -> None:
+    assert await shops.destroy_by_id(1) == 1
+    assert await shops.destroy_by_id(1) == 0
+    assert await shops.destroy_by_id("abc") == 0
+    assert await shops.find_by_id(1) is None
+    assert await shops.count() == 3
+
+
+async def test_destroy_all(shops: Model) -> None:
+    assert await shops.destroy_all({"city": "Paris"}) == 2
+    assert await shops.find() == [SHOPS[1], SHOPS[3]]
+    assert await shops.destroy_all() == 2
+    assert await shops.count() == 0
+
+
+# ---- users -------------------------------------------------------------------------------------
+
+
+async def test_user_rules_apply_to_the_python_api(app: LoopBackApp) -> None:
+    reviewers = app.models["Reviewer"]
+    alice = await reviewers.create({"email": "a@example.com", "password": "secret"})
+    assert "password" not in alice
+    with pytest.raises(ValidationFailed) as exc:
+        await reviewers.create({"email": "a@example.com", "password": "x"})
+    assert codes(exc) == {"email": ["uniqueness"]}
+    table = reviewers.table
+    with app.db.engine.connect() as conn:
+        stored = conn.execute(sa.select(table.column("password"))).scalar_one()
+    assert stored != "secret" and stored.startswith("$2b$")
+
+
+# ---- column names ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def renamed() -> Iterator[Model]:
+    """A model whose properties live in columns of other names (LB3's `columnName` setting)."""
+    props = {
+        "name": PropertyMeta("name", "string", required=True, settings={"columnName": "shop_name"}),
+        "city": PropertyMeta("city", "string", settings={"sqlite": {"columnName": "town"}}),
+        "id": PropertyMeta("id", "number", id=1, generated=True, settings={"columnName": "shop_id"}),
+    }  # fmt: skip
+    meta = ModelMeta(
+        name="Renamed",
+        plural="Renameds",
+        base_chain=("PersistedModel",),
+        public=True,
+        datasource="db",
+        force_id=True,
+        strict=False,
+        properties=props,
+        relations={},
+        acls=(),
+        settings={"sqlite": {"table": "renamed_shops"}},
+        raw={},
+    )
+    db = Database("sqlite://")
+    metadata = sa.MetaData()
+    table = build_table(meta, metadata, "sqlite")
+    db.create_all(metadata)
+    yield Model(meta, table, db)
+    db.dispose()
+
+
+async def test_column_names_are_read_back_as_properties(renamed: Model) -> None:
+    created = await renamed.create([{"name": "A", "city": "X"}, {"name": "B", "city": "Y"}])
+    assert created == [{"name": "A", "city": "X", "id": 1}, {"name": "B", "city": "Y", "id": 2}]
+    assert await renamed.find({"order": "name DESC"}) == created[::-1]
+    assert await renamed.find_by_id(2) == created[1]
+    assert await renamed.find_by_id(2, {"fields": ["city"]}) == {"city": "Y"}
+    assert await renamed.patch_attributes(1, {"city": "Z"}) == {"name": "A", "city": "Z", "id": 1}
+    assert await renamed.replace_by_id(2, {"name": "C"}) == {"name": "C", "city": None, "id": 2}
+    with renamed.db.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT shop_id, shop_name, town FROM renamed_shops")).all()
+    assert [tuple(r) for r in rows] == [(1, "A", "Z"), (2, "C", None)]
