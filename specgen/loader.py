@@ -641,6 +641,9 @@ def _property(
     name: str, data: Any, file: str, errors: _Collector, model_names: set[str]
 ) -> PropertySpec | None:
     ptr = pointer("properties", name)
+    if "." in name:  # juggler refuses the model: the name would be read as a nested path
+        errors.error(file, ptr, "property names containing dots are not supported")
+        return None
     if not isinstance(data, dict):
         data = {"type": data}  # shorthand: "prop": "string" or "prop": ["string"]
     if data and not data.get("type") and not any(k in PROPERTY_KEYS for k in data):
@@ -853,9 +856,15 @@ def _add_relation_keys(
             return by_name[key].type
         return target.id_properties[0].type if target.id_properties else "number"
 
-    def define(owner: str | None, prop: PropertySpec) -> None:
+    # keys LB3 defines with defineForeignKey: a property the model already declares keeps its place
+    # and settings but takes the type of the key it points at
+    retype: dict[str, dict[str, str]] = {n: {} for n in models}
+
+    def define(owner: str | None, prop: PropertySpec, foreign_key: bool = True) -> None:
         if owner in extra:
             extra[owner].setdefault(prop.name, prop)
+            if foreign_key:
+                retype[owner].setdefault(prop.name, prop.type)
 
     updated: dict[str, ModelSpec] = {}
     for name, model in models.items():
@@ -878,7 +887,7 @@ def _add_relation_keys(
                 ):  # the key points at models of several types: typed like our own id
                     fk = poly[0]
                     define(name, PropertySpec(name=fk, type=key_type(name, rel.primary_key)))
-                    define(name, PropertySpec(name=poly[1], type="string", index=True))
+                    define(name, PropertySpec(name=poly[1], type="string", index=True), False)
                 else:
                     fk = fk or f"{rel.name}Id"
                     define(name, PropertySpec(name=fk, type=key_type(rel.model, rel.primary_key)))
@@ -886,7 +895,7 @@ def _add_relation_keys(
                 fk = poly[0] if poly is not None else fk or naming.foreign_key(name)
                 define(rel.model, PropertySpec(name=fk, type=key_type(name, rel.primary_key)))
                 if poly is not None:
-                    define(rel.model, PropertySpec(name=poly[1], type="string", index=True))
+                    define(rel.model, PropertySpec(name=poly[1], type="string", index=True), False)
             elif rel.type in {"hasManyThrough", "hasAndBelongsToMany"}:
                 fk = fk or naming.foreign_key(name)
                 key_through = key_through or naming.foreign_key(rel.model or "")
@@ -895,7 +904,7 @@ def _add_relation_keys(
             elif rel.type == "referencesMany":
                 fk = fk or naming.foreign_key(rel.model or "", "_ids")
                 item = key_type(rel.model, rel.primary_key)
-                define(name, PropertySpec(name=fk, type="array", item_type=item, default=[]))
+                define(name, PropertySpec(name=fk, type="array", item_type=item, default=[]), False)
             rels.append(replace(rel, foreign_key=fk, key_through=key_through))
         updated[name] = replace(model, relations=tuple(rels))
     out = {}
@@ -907,7 +916,13 @@ def _add_relation_keys(
             for n, p in extra[name].items()
             if n not in existing
         )
-        out[name] = replace(model, properties=model.properties + added) if added else model
+        own = tuple(
+            replace(p, type=retype[name][p.name], item_type=None)
+            if p.name in retype[name] and p.type != retype[name][p.name]
+            else p
+            for p in model.properties
+        )
+        out[name] = replace(model, properties=own + added)
         known = existing | {p.name for p in added}
         for key in ("hidden", "protected"):
             names = rm.data.get(key)

@@ -96,6 +96,23 @@ def test_foreign_key_types_follow_the_key_they_point_at(make_app):
     assert prop_types(app, "Post")["byRankId"] == ("number", None)
 
 
+def test_a_declared_foreign_key_takes_the_type_of_the_key_it_points_at(make_app):
+    # LB3's defineForeignKey keeps the declaration (place, required) but resets its type
+    app, _ = make_app(
+        [
+            {"name": "Shop"},
+            {
+                "name": "Review",
+                "properties": {"shopId": {"type": "string", "required": True}, "body": "string"},
+                "relations": {"shop": {"type": "belongsTo", "model": "Shop"}},
+            },
+        ]
+    )
+    assert props(app, "Review") == ["shopId", "body", "id"]
+    shop_id = app.model("Review").properties[0]
+    assert (shop_id.type, shop_id.required) == ("number", True)
+
+
 def test_references_many_key_is_named_after_the_target_model(make_app):
     app, _ = make_app(
         [
