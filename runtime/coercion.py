@@ -175,6 +175,10 @@ def query_converter(prop: PropertyMeta) -> Converter:
                     v = float(v) if any(c in v for c in ".eE") else int(v)
                 except ValueError:
                     raise Invalid("type", "is not a number") from None
+            if prop.integer_id and isinstance(v, int) and not isinstance(v, bool):
+                if abs(v) > INT64_MAX:  # ids are BIGINT: the 2^53 bound of numbers is not theirs
+                    raise Invalid("type", "is not a valid id")
+                return v
             n = _number(v)
             if prop.integer_id and (not float(n).is_integer() or abs(n) > INT64_MAX):
                 raise Invalid("type", "is not a valid id")

@@ -71,10 +71,13 @@ class FilterParser:
             if key in ("and", "or"):
                 if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
                     raise InvalidFilter(f'The "{key}" operator takes an array of where objects')
-                parts = [w for v in value if (w := self.parse_where(v, depth + 1)) is not None]
+                parsed = [self.parse_where(v, depth + 1) for v in value]
+                parts = [w for w in parsed if w is not None]
+                if key == "or" and len(parts) < len(parsed):
+                    continue  # an empty alternative ({}) matches every row, so the "or" does
                 if parts:
                     items.append(And(tuple(parts)) if key == "and" else Or(tuple(parts)))
-                elif key == "or":  # no alternative can match
+                elif key == "or":  # no alternative at all: nothing can match
                     items.append(Or(()))
             else:
                 items.append(self._condition(key, value))

@@ -48,6 +48,8 @@ WHERE = [
     ("and", {"and": [{"city": "Paris"}, {"name": "Bel Cafe"}]}, (1,)),
     ("empty-or-matches-nothing", {"or": []}, ()),
     ("empty-and-matches-all", {"and": []}, ALL),
+    ("or-with-an-empty-alternative-matches-all", {"or": [{"city": "Rome"}, {}]}, ALL),
+    ("id-past-2^53-is-a-valid-bigint", {"id": 2**60}, ()),
     (
         "nested-and-or",
         {"and": [{"or": [{"city": "Paris"}, {"city": "London"}]}, {"id": {"gt": 1}}]},
