@@ -8,8 +8,9 @@ test_loader_layout.py.
 from __future__ import annotations
 
 from specgen.ir import NO_DEFAULT
+from specgen.loader import load_app
 
-from .appdir import props
+from .appdir import props, write_app
 
 # a User sub-model needs what User's relations point at, as in every LB3 app
 USER_MODELS = {m: {"dataSource": "db", "public": False} for m in ("User", "AccessToken")}
@@ -381,3 +382,12 @@ def test_model_config_null_or_false_data_source_leaves_a_model_unattached(make_a
     )
     assert {m.name: m.datasource for m in app.models} == {"Draft": None, "Line": None}
     assert warnings == []
+
+
+def test_problem_pointers_escape_slash_and_tilde(tmp_path):
+    root = write_app(tmp_path / "app", [{"name": "Item", "properties": {"a/b~c": "nope"}}])
+    app, problems = load_app(root)
+    assert app is None
+    assert [str(p) for p in problems] == [
+        'app/models/item.json#/properties/a~1b~0c/type: unknown type "nope"'
+    ]

@@ -1,0 +1,57 @@
+"""Names LB3 derives must match LB3's byte for byte: they are URLs, keys and model names.
+
+Expected values were printed by LB3 3.28's own dependencies: npm inflection 1.13.4 (`camelize`)
+and lodash (`_.upperFirst(_.camelCase(stem))`, loopback-boot's name for a model file without one).
+Plurals are in test_loader_relations.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from specgen import naming
+
+
+@pytest.mark.parametrize(
+    ("model", "key", "keys"),
+    [
+        ("CoffeeShop", "coffeeShopId", "coffeeShopIds"),
+        ("ABCThing", "aBCThingId", "aBCThingIds"),
+        ("order-item", "order-itemId", "order-itemIds"),
+        ("user_profile", "userProfileId", "userProfileIds"),
+        ("coffee_SHOP", "coffeeShopId", "coffeeShopIds"),
+        ("Tag", "tagId", "tagIds"),
+    ],
+)
+def test_foreign_key_names_are_npm_camelize(model, key, keys):
+    assert naming.foreign_key(model) == key
+    assert naming.foreign_key(model, "_ids") == keys
+
+
+@pytest.mark.parametrize(
+    ("stem", "name"),
+    [
+        ("coffee-shop", "CoffeeShop"),
+        ("access-token", "AccessToken"),
+        ("ACL", "Acl"),
+        ("my_model2", "MyModel2"),
+        ("FOOBar", "FooBar"),
+        ("order-item-v2", "OrderItemV2"),
+        ("XMLHttp-request", "XmlHttpRequest"),
+    ],
+)
+def test_model_name_from_file_is_loopback_boots(stem, name):
+    assert naming.model_name_from_file(stem) == name
+
+
+@pytest.mark.parametrize(
+    ("model", "module"),
+    [
+        ("CoffeeShop", "coffee_shop"),
+        ("order-item", "order_item"),
+        ("class", "class_"),
+        ("3d-thing", "m_3d_thing"),
+    ],
+)
+def test_python_module_names(model, module):
+    assert naming.module_name(model) == module
