@@ -20,7 +20,7 @@ from typing import Any
 from . import naming
 from .errors import SpecError, SpecInvalid
 from .ir import AppSpec
-from .loader import load_app
+from .loader import app_root, load_app
 from .openapi import build_openapi, validate_openapi
 from .render import diff_package, render_package, write_package
 
@@ -32,7 +32,7 @@ def compile_app(app_dir: Path, out_dir: Path) -> tuple[AppSpec, dict[str, str], 
         raise SpecInvalid(problems)
     document = build_openapi(app)
     validate_openapi(document)
-    rel = os.path.relpath(app_dir.resolve(), out_dir.resolve())
+    rel = os.path.relpath(app.app_dir, out_dir.resolve())  # server/ when given an LB3 project
     return app, render_package(app, document, Path(rel).as_posix()), problems
 
 
@@ -83,7 +83,7 @@ def cmd_generate_all(args: argparse.Namespace) -> int:
     if not specs.is_dir():
         print(f"{specs}: not a directory", file=sys.stderr)
         return 1
-    apps = sorted(p for p in specs.iterdir() if (p / "model-config.json").exists())
+    apps = sorted(p for p in specs.iterdir() if (app_root(p) / "model-config.json").exists())
     if not apps:
         print(f"{specs}: no application directory (with model-config.json) found", file=sys.stderr)
         return 1

@@ -121,9 +121,16 @@ def read_json(path: Path, errors: _Collector, display: str) -> Any:
         return None
 
 
+def app_root(path: Path) -> Path:
+    """The directory holding model-config.json: PATH itself, or PATH/server for an LB3 project."""
+    if not (path / "model-config.json").exists() and (path / "server/model-config.json").exists():
+        return path / "server"
+    return path
+
+
 def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
-    """Load an LB3 application directory (what LB3 keeps in `server/`)."""
-    root = Path(app_dir)
+    """Load an LB3 application directory (what LB3 keeps in `server/`; a project root will do)."""
+    root = app_root(Path(app_dir))
     errors = _Collector()
     if not root.is_dir():
         errors.error(str(app_dir), "", "not a directory")

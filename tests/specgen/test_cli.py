@@ -95,3 +95,14 @@ def test_generate_all_needs_a_directory_with_apps(tmp_path, capsys):
     assert capsys.readouterr().err == f"{tmp_path / 'nowhere'}: not a directory\n"
     assert main(["generate-all", str(tmp_path), "-o", str(tmp_path / "out")]) == 1
     assert "no application directory" in capsys.readouterr().err
+
+
+def test_generate_from_an_lb3_project_root_points_the_package_at_server(tmp_path, capsys):
+    project = tmp_path / "shop"
+    write_app(project / "server", [{"name": "Item", "properties": {"title": "string"}}])
+    out = tmp_path / "pkg" / "shop"
+    assert main(["generate", str(project), "-o", str(out)]) == 0
+    assert 'APP_DIR = (HERE / "../../shop/server").resolve()' in (out / "app.py").read_text()
+    assert main(["check", str(project)]) == 0
+    out_text = capsys.readouterr().out
+    assert ": 1 models, " in out_text and out_text.endswith(" paths, OK\n")

@@ -172,3 +172,11 @@ def test_the_coffee_shop_example_loads():
         "coffeeShopId",
         "publisherId",
     ]
+
+
+def test_a_project_root_is_read_from_its_server_directory(tmp_path):
+    server = lb3_project(tmp_path / "shop")
+    from_root, _ = load_ok(tmp_path / "shop")
+    from_server, _ = load_ok(server)
+    assert from_root == from_server
+    assert from_root.app_dir == str(server.resolve())
