@@ -1,0 +1,7 @@
+"""The runtime tests share the HTTP suite's app: built once, emptied around every test."""
+
+from __future__ import annotations
+
+from tests.http.conftest import app, shared_app
+
+__all__ = ["app", "shared_app"]
