@@ -27,7 +27,19 @@ async def create(req: LbRequest) -> Any:
         body = {}
     if not isinstance(body, dict | list):
         raise BadRequest("The request body must be a JSON object or array. Value is not an object.")
+    if req.model.meta.is_user:
+        body = _unverified(body)
     return await req.model.create(body)
+
+
+def _unverified(body: Any) -> Any:
+    """LB3's User: a client cannot sign up with a verified email (`emailVerified` true becomes
+    false). LB3 forgets the items of an array body; this does not."""
+    if isinstance(body, list):
+        return [_unverified(item) for item in body]
+    if isinstance(body, dict) and body.get("emailVerified"):
+        return {**body, "emailVerified": False}
+    return body
 
 
 async def find(req: LbRequest) -> Any:

@@ -119,6 +119,24 @@ async def test_create_validation(
     assert ok(await client.get("/Reviewers")) == [alice]
 
 
+@pytest.mark.parametrize(
+    ("sent", "stored"), [(True, False), (False, False), (None, None)], ids=["true", "false", "null"]
+)
+async def test_sign_up_cannot_verify_its_own_email(
+    client: httpx.AsyncClient, sent: Any, stored: Any
+) -> None:
+    body = {"email": "v@example.com", "password": "x", "emailVerified": sent}
+    created = ok(await client.post("/Reviewers", json=body))
+    assert created == reviewer(1, "v@example.com", emailVerified=stored)
+    assert ok(await client.get("/Reviewers/1"))["emailVerified"] == stored
+
+
+async def test_bulk_sign_up_cannot_verify_emails(client: httpx.AsyncClient) -> None:
+    body = [{"email": f"{n}@example.com", "password": "x", "emailVerified": True} for n in "ab"]
+    created = ok(await client.post("/Reviewers", json=body))
+    assert [r["emailVerified"] for r in created] == [False, False]
+
+
 async def test_email_uniqueness_is_case_sensitive_as_in_lb3(
     client: httpx.AsyncClient, alice: dict[str, Any]
 ) -> None:
