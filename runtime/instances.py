@@ -16,8 +16,15 @@ from .registry import MISSING, ModelMeta
 
 Mode = Literal["create", "replace", "patch"]
 
+
+def _now() -> datetime:
+    """UTC now with JavaScript's millisecond precision, as parse_date stores client dates."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 DEFAULT_FNS: dict[str, Callable[[], Any]] = {
-    "now": lambda: datetime.now(UTC).replace(tzinfo=None),
+    "now": _now,
     "guid": lambda: str(uuid.uuid4()),
     "uuid": lambda: str(uuid.uuid4()),
     "uuidv4": lambda: str(uuid.uuid4()),
@@ -92,7 +99,12 @@ class InstanceCodec:
             if name in out:
                 continue
             if prop.default is not MISSING:
-                out[name] = self.inputs[name](prop.default) if prop.default is not None else None
+                if prop.default is None:
+                    out[name] = None
+                elif prop.type == "date" and prop.default == "$now":  # LB3's date default
+                    out[name] = _now()
+                else:
+                    out[name] = self.inputs[name](prop.default)
             elif prop.default_fn in DEFAULT_FNS:
                 out[name] = DEFAULT_FNS[prop.default_fn]()
             elif prop.id and prop.generated and not prop.integer_id:

@@ -3,7 +3,8 @@ semantics as the REST API, raising the exceptions the REST API renders."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
@@ -298,37 +299,52 @@ async def test_user_rules_apply_to_the_python_api(app: LoopBackApp) -> None:
     assert stored != "secret" and stored.startswith("$2b$")
 
 
-# ---- column names ------------------------------------------------------------------------------
+# ---- models outside the Coffee Shop app --------------------------------------------------------
 
 
 @pytest.fixture
-def renamed() -> Iterator[Model]:
+def standalone() -> Iterator[Callable[..., Model]]:
+    """Builds a model on its own in-memory SQLite database."""
+    databases: list[Database] = []
+
+    def build(props: list[PropertyMeta], **settings: Any) -> Model:
+        meta = ModelMeta(
+            name="Thing",
+            plural="Things",
+            base_chain=("PersistedModel",),
+            public=True,
+            datasource="db",
+            force_id=True,
+            strict=False,
+            properties={p.name: p for p in props},
+            relations={},
+            acls=(),
+            settings=settings,
+            raw={},
+        )
+        db = Database("sqlite://")
+        databases.append(db)
+        metadata = sa.MetaData()
+        table = build_table(meta, metadata, "sqlite")
+        db.create_all(metadata)
+        return Model(meta, table, db)
+
+    yield build
+    for db in databases:
+        db.dispose()
+
+
+@pytest.fixture
+def renamed(standalone: Callable[..., Model]) -> Model:
     """A model whose properties live in columns of other names (LB3's `columnName` setting)."""
-    props = {
-        "name": PropertyMeta("name", "string", required=True, settings={"columnName": "shop_name"}),
-        "city": PropertyMeta("city", "string", settings={"sqlite": {"columnName": "town"}}),
-        "id": PropertyMeta("id", "number", id=1, generated=True, settings={"columnName": "shop_id"}),
-    }  # fmt: skip
-    meta = ModelMeta(
-        name="Renamed",
-        plural="Renameds",
-        base_chain=("PersistedModel",),
-        public=True,
-        datasource="db",
-        force_id=True,
-        strict=False,
-        properties=props,
-        relations={},
-        acls=(),
-        settings={"sqlite": {"table": "renamed_shops"}},
-        raw={},
+    return standalone(
+        [
+            PropertyMeta("name", "string", required=True, settings={"columnName": "shop_name"}),
+            PropertyMeta("city", "string", settings={"sqlite": {"columnName": "town"}}),
+            PropertyMeta("id", "number", id=1, generated=True, settings={"columnName": "shop_id"}),
+        ],
+        sqlite={"table": "renamed_shops"},
     )
-    db = Database("sqlite://")
-    metadata = sa.MetaData()
-    table = build_table(meta, metadata, "sqlite")
-    db.create_all(metadata)
-    yield Model(meta, table, db)
-    db.dispose()
 
 
 async def test_column_names_are_read_back_as_properties(renamed: Model) -> None:
@@ -342,3 +358,30 @@ async def test_column_names_are_read_back_as_properties(renamed: Model) -> None:
     with renamed.db.engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT shop_id, shop_name, town FROM renamed_shops")).all()
     assert [tuple(r) for r in rows] == [(1, "A", "Z"), (2, "C", None)]
+
+
+async def test_defaults(standalone: Callable[..., Model]) -> None:
+    model = standalone(
+        [
+            PropertyMeta("name", "string", default="unnamed"),
+            PropertyMeta("stars", "number", default=3),
+            PropertyMeta("note", "string", default=None),
+            PropertyMeta("created", "date", default="$now"),
+            PropertyMeta("stamped", "date", default_fn="now"),
+            PropertyMeta("uid", "string", default_fn="uuidv4"),
+            PropertyMeta("id", "number", id=1, generated=True),
+        ]
+    )
+    before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    created = await model.create({})
+    assert created["name"] == "unnamed" and created["stars"] == 3 and created["note"] is None
+    assert len(created["uid"]) == 36
+    for prop in ("created", "stamped"):
+        stamp = datetime.fromisoformat(created[prop].replace("Z", "+00:00")).replace(tzinfo=None)
+        assert before <= stamp <= datetime.now(UTC).replace(tzinfo=None)
+        assert created[prop].endswith("Z") and len(created[prop]) == 24
+        # a stored default reads back and finds its row, millisecond for millisecond
+        assert await model.count({prop: created[prop]}) == 1
+    assert await model.find_by_id(1) == created
+    given = await model.create({"name": "given", "created": "2020-01-01"})
+    assert given["name"] == "given" and given["created"] == "2020-01-01T00:00:00.000Z"
