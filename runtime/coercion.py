@@ -55,7 +55,11 @@ def format_date(value: datetime | str) -> str:
         value = parse_date(value)
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # not strftime: %Y does not pad years before 1000 on every platform ("72-07-21")
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:"
+        f"{value.second:02d}.{value.microsecond // 1000:03d}Z"
+    )
 
 
 def _string(v: Any) -> str:
@@ -176,11 +180,13 @@ def query_converter(prop: PropertyMeta) -> Converter:
                 except ValueError:
                     raise Invalid("type", "is not a number") from None
             if prop.integer_id and isinstance(v, int) and not isinstance(v, bool):
-                if abs(v) > INT64_MAX:  # ids are BIGINT: the 2^53 bound of numbers is not theirs
+                if not -INT64_MAX - 1 <= v <= INT64_MAX:  # BIGINT, not the 2^53 of numbers
                     raise Invalid("type", "is not a valid id")
                 return v
             n = _number(v)
-            if prop.integer_id and (not float(n).is_integer() or abs(n) > INT64_MAX):
+            if prop.integer_id and (
+                not float(n).is_integer() or not -INT64_MAX - 1 <= n <= INT64_MAX
+            ):
                 raise Invalid("type", "is not a valid id")
             return int(n) if prop.integer_id else n
 

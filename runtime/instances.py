@@ -67,6 +67,8 @@ class InstanceCodec:
             if conv is None:
                 problems.append((key, "unknown-property", "is not defined in the model", raw))
                 continue
+            if key == self.id_name and raw is None:
+                continue  # a null id is no id (LB3's absence check agrees): the table assigns one
             if key == self.id_name and self.model.force_id and not allow_id:
                 problems.append((key, "absence", "can't be set", raw))
                 continue

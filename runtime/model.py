@@ -153,15 +153,19 @@ class Model:
         return self.codec.to_json({**full, self.meta.id_name: key})
 
     async def patch_attributes(self, id: Any, data: dict[str, Any]) -> dict[str, Any]:
+        """LB3 finds the instance first (its REST sharedCtor), so a missing id is a 404 whatever
+        the body holds."""
+        if not isinstance(data, dict):
+            raise BadRequest("The request body must be a JSON object. Value is not an object.")
         key = self.codec.coerce_id(id)
-        values = self.codec.check(data, "patch")
-        self._same_id(
-            key, values, "id cannot be updated from {old} to {new} when forceId is set to true"
-        )
         async with self.db.transaction() as s:
             row = await s.first(self._select_all(key)) if key is not None else None
             if row is None:
                 raise ModelNotFound(f"could not find a model with id {id}")
+            values = self.codec.check(data, "patch")
+            self._same_id(
+                key, values, "id cannot be updated from {old} to {new} when forceId is set to true"
+            )
             values.pop(self.meta.id_name, None)
             values = await self._prepare_write(s, values, key)
             if values:

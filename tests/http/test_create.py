@@ -57,6 +57,11 @@ async def test_key_order_is_declaration_order_then_id(client: httpx.AsyncClient)
     assert list(ok(response)) == ["name", "city", "id"]
 
 
+async def test_null_id_is_no_id(seeded: httpx.AsyncClient) -> None:
+    response = await seeded.post("/CoffeeShops", json={"id": None, "name": "N", "city": "C"})
+    assert ok(response) == {"name": "N", "city": "C", "id": 5}
+
+
 async def test_content_type_with_charset(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/CoffeeShops",
@@ -157,6 +162,9 @@ REVIEWS = [
     ("z-suffix", {"date": "2020-01-01T10:00:00Z"}, {"date": "2020-01-01T10:00:00.000Z"}),
     ("milliseconds-kept", {"date": "2020-01-01T10:00:00.123Z"}, {"date": "2020-01-01T10:00:00.123Z"}),
     ("microseconds-cut-to-milliseconds", {"date": "2020-01-01T10:00:00.123456Z"}, {"date": "2020-01-01T10:00:00.123Z"}),
+    ("year-before-1000-is-padded", {"date": "0072-07-22T00:00:00Z"}, {"date": "0072-07-22T00:00:00.000Z"}),
+    ("year-1", {"date": "0001-01-01"}, {"date": "0001-01-01T00:00:00.000Z"}),
+    ("year-9999", {"date": "9999-12-31T23:59:59.999Z"}, {"date": "9999-12-31T23:59:59.999Z"}),
     ("rating-fraction", {"rating": 4.5}, {"rating": 4.5}),
     ("rating-whole-float-prints-as-integer", {"rating": 3.0}, {"rating": 3}),
     ("rating-null", {"rating": None}, {"rating": None}),

@@ -50,6 +50,7 @@ WHERE = [
     ("empty-and-matches-all", {"and": []}, ALL),
     ("or-with-an-empty-alternative-matches-all", {"or": [{"city": "Rome"}, {}]}, ALL),
     ("id-past-2^53-is-a-valid-bigint", {"id": 2**60}, ()),
+    ("id-int64-min", {"id": {"gt": -(2**63)}}, ALL),
     (
         "nested-and-or",
         {"and": [{"or": [{"city": "Paris"}, {"city": "London"}]}, {"id": {"gt": 1}}]},
@@ -223,6 +224,7 @@ INVALID = [
     ("fields-unknown-property", {"fields": ["nosuch"]}, 'Unknown property "nosuch" in fields of model CoffeeShop'),
     ("fields-object-unknown", {"fields": {"nosuch": True}}, 'Unknown property "nosuch" in fields of model CoffeeShop'),
     ("where-id-not-a-number", {"where": {"id": "abc"}}, 'The id property has an invalid value "abc": is not a number'),
+    ("where-id-below-int64", {"where": {"id": -1e19}}, "The id property has an invalid value -1e+19: is not a valid id"),
     ("where-boolean-for-string", {"where": {"name": True}}, "The name property has an invalid value true: is not a string"),
     ("where-not-object", {"where": 5}, "The where clause must be an object. Value is not an object."),
     ("or-not-array", {"where": {"or": {"city": "Paris"}}}, 'The "or" operator takes an array of where objects'),
