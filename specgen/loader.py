@@ -388,12 +388,10 @@ def _resolve(
     rm.force_setting = force_setting
 
     relations = {r.name: r for r in parent.relations} if parent else {}
-    for rname, rdata in (data.get("relations") or {}).items():
+    for rname, rdata in _object(data, "relations", file, errors).items():
         rel = _relation(rname, rdata, file, errors, model_names)
         if rel is not None:
             relations[rname] = rel
-    if not isinstance(data.get("relations", {}), dict):
-        errors.error(file, "/relations", "must be an object")
 
     acls = list(parent.acls) if parent else []
     raw_acls = data.get("acls", [])
@@ -423,6 +421,13 @@ def _resolve(
     http = data.get("http") or {}
     http_path = data.get("http.path") or (http.get("path") if isinstance(http, dict) else None)
     plural = data.get("plural") or naming.plural(name)
+    if not isinstance(plural, str):
+        errors.error(file, "/plural", "must be a string")
+        plural = naming.plural(name)
+    if http_path is not None and not isinstance(http_path, str):
+        errors.error(
+            file, "/http/path" if "http.path" not in data else "/http.path", "must be a string"
+        )
     settings = {
         k: data[k] for k in ("postgresql", "mysql", "sqlite3", "memory", "mongodb") if k in data
     }
@@ -668,13 +673,18 @@ def _property(
         errors.error(file, ptr + "/type", f"unknown type {json.dumps(data['type'])}")
         return None
     default_fn = data.get("defaultFn")
-    if default_fn is not None and default_fn not in DEFAULT_FNS:
+    if default_fn is not None and (
+        not isinstance(default_fn, str) or default_fn not in DEFAULT_FNS
+    ):
         errors.error(
             file,
             ptr + "/defaultFn",
-            f'unknown defaultFn "{default_fn}" (known: {", ".join(sorted(DEFAULT_FNS))})',
+            f"unknown defaultFn {json.dumps(default_fn)} (known: {', '.join(sorted(DEFAULT_FNS))})",
         )
         default_fn = None
+    default = data.get("default")
+    if default is not None and not _default_fits(typ[0], default):
+        errors.error(file, ptr + "/default", f"default {json.dumps(default)} is not a {typ[0]}")
     raw_id = data.get("id", False)
     id_pos = (
         (int(raw_id) if isinstance(raw_id, int) and not isinstance(raw_id, bool) else 1)
@@ -700,6 +710,26 @@ def _property(
     )
 
 
+# JSON values a default may take, by property type; the other types are not checked
+_DEFAULT_VALUE_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "date": (str, int, float),  # ISO text, epoch milliseconds or "$now"
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def _default_fits(type_name: str, value: Any) -> bool:
+    allowed = _DEFAULT_VALUE_TYPES.get(type_name)
+    if allowed is None:
+        return True
+    if isinstance(value, bool) and bool not in allowed:
+        return False  # JSON true is not a number
+    return isinstance(value, allowed)
+
+
 def _relation(
     name: str, data: Any, file: str, errors: _Collector, model_names: set[str], at: str = ""
 ) -> RelationSpec | None:
@@ -710,42 +740,51 @@ def _relation(
     for key in data:
         if key not in RELATION_KEYS:
             errors.warn(file, f"{ptr}{pointer(key)}", f'unknown relation setting "{key}"')
+    ok = True
+
+    def problem(key: str, message: str) -> None:
+        nonlocal ok
+        errors.error(file, f"{ptr}/{key}", message)
+        ok = False
+
     rtype = data.get("type")
-    if rtype not in RELATION_TYPES:
-        errors.error(
-            file,
-            ptr + "/type",
-            f"unknown relation type {json.dumps(rtype)} (known: {', '.join(sorted(RELATION_TYPES))})",
-        )
-        return None
-    if data.get("through") and rtype == "hasMany":
-        rtype = "hasManyThrough"
-    target = data.get("model")
+    if not isinstance(rtype, str) or rtype not in RELATION_TYPES:
+        known = ", ".join(sorted(RELATION_TYPES))
+        problem("type", f"unknown relation type {json.dumps(rtype)} (known: {known})")
+    for key in ("foreignKey", "primaryKey", "keyThrough", "property", "as"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            problem(key, "must be a property name")
+    for key in ("scope", "options", "properties"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            problem(key, "must be an object")
     polymorphic = data.get("polymorphic")
+    if polymorphic is not None and not isinstance(polymorphic, (bool, str, dict)):
+        problem("polymorphic", "must be true, a relation name or an object")
+    for key in ("foreignKey", "discriminator", "selector", "as", "idType"):
+        if isinstance(polymorphic, dict) and not isinstance(polymorphic.get(key, ""), str):
+            problem(f"polymorphic/{key}", "must be a name")
+    target, through = data.get("model"), data.get("through")
     if target is None and not (polymorphic and rtype == "belongsTo"):
-        errors.error(file, ptr + "/model", "the related model is missing")
+        problem("model", "the related model is missing")
+    for key, value in (("model", target), ("through", through)):
+        if value is not None and (not isinstance(value, str) or value not in model_names):
+            problem(key, f"unknown model {json.dumps(value)}")
+    if not ok:
         return None
-    if target is not None and target not in model_names:
-        errors.error(file, ptr + "/model", f'unknown model "{target}"')
-        return None
-    through = data.get("through")
-    if through is not None and through not in model_names:
-        errors.error(file, ptr + "/through", f'unknown model "{through}"')
-        return None
-    options = data.get("options") or {}
-    fk = data.get("foreignKey") or None
+    if through and rtype == "hasMany":
+        rtype = "hasManyThrough"
     return RelationSpec(
         name=name,
-        type=rtype,
+        type=str(rtype),
         model=target,
-        foreign_key=fk,
+        foreign_key=data.get("foreignKey") or None,
         primary_key=data.get("primaryKey") or None,
         through=through,
         key_through=data.get("keyThrough") or None,
         polymorphic=polymorphic,
         as_=data.get("as"),
         scope=data.get("scope"),
-        options=options if isinstance(options, dict) else {},
+        options=data.get("options") or {},
         properties=data.get("properties"),
         invert=bool(data.get("invert", False)),
         property=data.get("property"),
@@ -761,13 +800,13 @@ def _acl(data: Any, file: str, ptr: str, errors: _Collector) -> AclSpec | None:
         if key not in ACL_KEYS:
             errors.warn(file, f"{ptr}/{key}", f'unknown ACL setting "{key}"')
     permission = data.get("permission")
-    if permission not in PERMISSIONS:
+    if not isinstance(permission, str) or permission not in PERMISSIONS:
         errors.error(
             file, ptr + "/permission", f"permission must be one of {', '.join(sorted(PERMISSIONS))}"
         )
         ok = False
     access = data.get("accessType", "*")
-    if access not in ACCESS_TYPES:
+    if not isinstance(access, str) or access not in ACCESS_TYPES:
         errors.error(
             file,
             ptr + "/accessType",
@@ -933,7 +972,7 @@ def _add_relation_keys(
         known = existing | {p.name for p in added}
         for key in ("hidden", "protected"):
             names = rm.data.get(key)
-            for p_name in sorted(set(names) - known) if isinstance(names, list) else ():
-                if isinstance(p_name, str):
-                    errors.warn(rm.file, pointer(key), f'unknown property "{p_name}"')
+            listed = {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+            for p_name in sorted(listed - known):
+                errors.warn(rm.file, pointer(key), f'unknown property "{p_name}"')
     return out
