@@ -37,7 +37,11 @@ def where_clause(mt: ModelTable, where: Where | None) -> sa.ColumnElement[bool] 
         col = mt.column(where.prop)
         if where.value is None and where.op in ("eq", "neq"):
             return col.is_(None) if where.op == "eq" else col.is_not(None)
-        clause = OPERATORS[where.op](col, where.value)
+        value = where.value
+        if isinstance(value, bool) and where.op in ("gt", "gte", "lt", "lte"):
+            # SQLAlchemy takes only =, != and IS with a bare True/False; false < true as in LB3
+            value = sa.literal(value, col.type)
+        clause = OPERATORS[where.op](col, value)
         if where.op in ("neq", "nin"):  # LB3: a NULL is "not equal" to any value
             return sa.or_(clause, col.is_(None))
         return clause

@@ -214,3 +214,16 @@ async def test_hidden_properties_cannot_be_queried(
         "message": message,
         "code": "INVALID_FILTER",
     }
+
+
+async def test_booleans_compare_with_false_before_true(client: httpx.AsyncClient) -> None:
+    for n, verified in enumerate([None, False, False], start=1):
+        body = {"email": f"{n}@example.com", "password": "x", "emailVerified": verified}
+        ok(await client.post("/Reviewers", json=body))
+    ok(await client.patch("/Reviewers/3", json={"emailVerified": True}))
+    gt = await client.get('/Reviewers/count?where={"emailVerified":{"gt":false}}')
+    assert ok(gt) == {"count": 1}
+    lte = await client.get("/Reviewers?filter[where][emailVerified][lte]=true&filter[fields]=id")
+    assert ok(lte) == [{"id": 2}, {"id": 3}]
+    update = await client.post('/Reviewers/update?where={"emailVerified":{"lt":true}}', json={})
+    assert ok(update) == {"count": 1}

@@ -138,6 +138,11 @@ CASES: list[tuple[str, Build, Expected]] = [
         "postgresql": f'{COUNT} WHERE "Shop".open = true',
         "mysql": f"{COUNT} WHERE `Shop`.open = true".replace('"', "`"),
     }),
+    ("boolean-ordered", count(c("open", "gt", False)), {
+        "sqlite": f'{COUNT} WHERE "Shop".open > 0',
+        "postgresql": f'{COUNT} WHERE "Shop".open > false',
+        "mysql": f"{COUNT} WHERE `Shop`.open > false".replace('"', "`"),
+    }),
     ("date", count(c("created", "gt", datetime(2020, 1, 1, 8))), {
         "sqlite": f"{COUNT} WHERE \"Shop\".created > '2020-01-01 08:00:00.000000'",
         "postgresql": f"{COUNT} WHERE \"Shop\".created > '2020-01-01 08:00:00'",
