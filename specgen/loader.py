@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ RELATION_KEYS = {
     "default", "description",
 }  # fmt: skip
 ACL_KEYS = {"principalType", "principalId", "permission", "accessType", "property", "model"}
+_UNSAFE_NAME = re.compile(r"[\s/#?%]")
 DEFAULT_FNS = {"now", "guid", "uuid", "uuidv4", "shortid", "nanoid"}
 
 
@@ -307,6 +309,12 @@ def _discover_models(
             name = data.get("name") or naming.model_name_from_file(f.stem)
             if not isinstance(name, str):
                 errors.error(display(f), "/name", "must be a model name")
+                continue
+            if _UNSAFE_NAME.search(name):
+                # the name becomes a URL segment, a schema name and a JSON pointer
+                message = f"model name {json.dumps(name)} cannot contain spaces, /, #, ? or %"
+                errors.error(display(f), "/name", message)
+                unreadable.add(name)
                 continue
             if name in found and found[name].builtin:
                 # loopback-boot lets a later source replace a model; say so, since it is rarely meant
