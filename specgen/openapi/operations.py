@@ -119,11 +119,9 @@ def _responses(model: ModelSpec, ep: Endpoint) -> dict[str, Any]:
         ok = {"description": "The instance exists (no body)"}
     out: dict[str, Any] = {"200": ok, "400": _error("Bad request: malformed filter, where or body")}
     if "id" in ep.params or ep.response == "instance":
-        out["404"] = (
-            {"description": "No instance with that id (no body)"}
-            if ep.response == "empty"
-            else _error("Model instance not found")
-        )
+        out["404"] = _error("Model instance not found")
+    if ep.verb == "head":  # a HEAD response never has a body
+        out = {status: {"description": r["description"]} for status, r in out.items()}
     if ep.body:
         out["409"] = _error("Conflict with data already stored")
         out["415"] = _error("Unsupported content type: send application/json")
