@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SALT_ROUNDS = 10
 BCRYPT_MAX_BYTES = 72
-
-
 MESSAGES = {"email": "Email already exists", "username": "User already exists"}
 
 
