@@ -1,0 +1,106 @@
+"""`load_app`: the loader's stages in LB3's boot order, from a directory to an `AppSpec`.
+
+config.json and datasources.json first, then model discovery through `_meta.sources`, base-model
+resolution, model-config.json, relation keys and boot scripts. Each stage adds its problems to one
+collector; the app is returned only when none of them is an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import SpecError
+from ..ir import AppSpec, ModelSpec
+from .discovery import BUILTIN_DIR, discover_models, model_sources
+from .files import Display, app_root, as_port, load_datasources, load_optional
+from .inheritance import resolve
+from .model_config import attached_entries, configure
+from .problems import Collector, error_order
+from .relation_keys import add_relation_keys
+
+
+def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
+    """Load an LB3 application directory (what LB3 keeps in `server/`; a project root will do)."""
+    root = app_root(Path(app_dir))
+    errors = Collector()
+    if not root.is_dir():
+        errors.error(str(app_dir), "", "not a directory")
+        return None, errors.items
+
+    def display(p: Path) -> str:
+        """Paths in messages: relative to the app's parent; built-ins as LB3's source names them."""
+        if p.parent == BUILTIN_DIR:
+            return f"loopback/common/models/{p.name}"
+        try:
+            return p.resolve().relative_to(root.resolve().parent).as_posix()
+        except ValueError:
+            return str(p)
+
+    config = load_optional(root / "config.json", errors, display) or {}
+    datasources = load_datasources(root / "datasources.json", errors, display)
+    # a data source whose settings are wrong is reported there, not again by every model using it
+    raw_datasources = load_optional(root / "datasources.json", Collector(), display)
+    datasource_names = set(raw_datasources) if isinstance(raw_datasources, dict) else set()
+    model_config_path = root / "model-config.json"
+    model_config = load_optional(model_config_path, errors, display)
+    if model_config is None:
+        if not model_config_path.exists():
+            errors.error(display(model_config_path), "", "model-config.json is missing")
+        return None, errors.items
+    if not isinstance(model_config, dict):
+        errors.error(display(model_config_path), "", "must be a JSON object")
+        return None, errors.items
+
+    mc_file = display(model_config_path)
+    unreadable: set[str] = set()  # names of model files that did not parse: reported already
+    raw_models = discover_models(
+        root, model_sources(model_config), errors, display, mc_file, unreadable
+    )
+    attached = attached_entries(
+        model_config, raw_models, unreadable, datasource_names, mc_file, errors
+    )
+
+    resolved: dict[str, ModelSpec] = {}
+    for name in sorted(raw_models):
+        spec = resolve(name, raw_models, resolved, errors, [])
+        if name in attached:
+            resolved[name] = configure(spec, attached[name], raw_models, mc_file, errors)
+
+    models = {n: m for n, m in resolved.items() if n in attached}
+    models = add_relation_keys(models, raw_models, errors)
+
+    app = AppSpec(
+        name=root.resolve().name if root.resolve().name != "server" else root.resolve().parent.name,
+        app_dir=str(root.resolve()),
+        rest_api_root=_rest_api_root(config),
+        host=str(config.get("host", "0.0.0.0")) if isinstance(config, dict) else "0.0.0.0",
+        port=as_port(config.get("port", 3000) if isinstance(config, dict) else 3000),
+        models=tuple(models[n] for n in sorted(models)),
+        datasources=tuple(datasources),
+        boot_scripts=_boot_scripts(root, errors, display),
+    )
+    has_errors = any(e.level == "error" for e in errors.items)
+    return (None if has_errors else app), sorted(set(errors.items), key=error_order)
+
+
+def _rest_api_root(config: Any) -> str:
+    rest_root = config.get("restApiRoot", "/api") if isinstance(config, dict) else "/api"
+    return rest_root if isinstance(rest_root, str) else "/api"
+
+
+def _boot_scripts(root: Path, errors: Collector, display: Display) -> tuple[str, ...]:
+    """boot/*.py in name order; a JavaScript boot script cannot run here, so it is a warning."""
+    boot_dir = root / "boot"
+    boot_scripts: list[str] = []
+    if boot_dir.is_dir():
+        for f in sorted(boot_dir.iterdir()):
+            if f.suffix == ".py":
+                boot_scripts.append(f"boot/{f.name}")
+            elif f.suffix == ".js":
+                errors.warn(
+                    display(f),
+                    "",
+                    "JavaScript boot script ignored (write boot/*.py with setup(app))",
+                )
+    return tuple(boot_scripts)

@@ -1,0 +1,83 @@
+"""The JSON files of an LB3 app's `server/` directory, read without ever raising.
+
+A file that cannot be read or parsed becomes a problem with its line and column; config.json and
+datasources.json are checked here, so later stages only see values of the right JSON kind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import pointer
+from ..ir import DataSourceSpec
+from .problems import Collector
+
+CONNECTORS = {"memory", "postgresql", "mysql", "sqlite3", "sqlite"}
+
+# how a path is named in messages (relative to the app's parent; built-ins as LB3 names them)
+Display = Callable[[Path], str]
+
+
+def read_json(path: Path, errors: Collector, display: str) -> Any:
+    """Parse a JSON file; a syntax error is reported with its line and column."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # Node's require() skips a byte-order mark too
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.error(display, "", f"cannot read file: {exc}")
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        errors.error(
+            display, "", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        )
+        return None
+
+
+def app_root(path: Path) -> Path:
+    """The directory holding model-config.json: PATH itself, or PATH/server for an LB3 project."""
+    if not (path / "model-config.json").exists() and (path / "server/model-config.json").exists():
+        return path / "server"
+    return path
+
+
+def load_optional(path: Path, errors: Collector, display: Display) -> Any:
+    return read_json(path, errors, display(path)) if path.exists() else None
+
+
+def load_datasources(path: Path, errors: Collector, display: Display) -> list[DataSourceSpec]:
+    data = load_optional(path, errors, display)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        errors.error(display(path), "", "must be a JSON object")
+        return []
+    out = []
+    for name, settings in sorted(data.items()):
+        if not isinstance(settings, dict):
+            errors.error(display(path), pointer(name), "must be an object")
+            continue
+        connector = settings.get("connector", "memory")
+        if not isinstance(connector, str):
+            errors.error(display(path), pointer(name, "connector"), "must be a string")
+            continue
+        short = connector.removeprefix("loopback-connector-")
+        if short not in CONNECTORS:
+            errors.error(
+                display(path),
+                pointer(name, "connector"),
+                f'unsupported connector "{connector}" (supported: {", ".join(sorted(CONNECTORS))})',
+            )
+            continue
+        out.append(DataSourceSpec(name=name, connector=short, settings=dict(settings)))
+    return out
+
+
+def as_port(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 3000

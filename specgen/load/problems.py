@@ -1,0 +1,24 @@
+"""Problems found while loading an app: collected, never raised one by one.
+
+Every stage appends to one `Collector`, so `load_app` can report all errors and warnings of a broken
+app in a single run, in a stable order.
+"""
+
+from __future__ import annotations
+
+from ..errors import SpecError
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.items: list[SpecError] = []
+
+    def error(self, file: str, ptr: str, message: str) -> None:
+        self.items.append(SpecError(file, ptr, message))
+
+    def warn(self, file: str, ptr: str, message: str) -> None:
+        self.items.append(SpecError(file, ptr, message, "warning"))
+
+
+def error_order(e: SpecError) -> tuple[str, str, str, str]:
+    return (e.file, e.pointer, e.level, e.message)

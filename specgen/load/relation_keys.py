@@ -1,0 +1,129 @@
+"""Give each relation its LB3 default keys and define the key properties LB3 adds at attach time.
+
+This runs after model-config.json is applied, on attached models only: a key's type is copied from
+the property it points at, which may belong to another model (juggler's defineForeignKey).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .. import naming
+from ..errors import pointer
+from ..ir import ModelSpec, PropertySpec, RelationSpec
+from .discovery import RawModel
+from .inheritance import ABSTRACT_BASES
+from .problems import Collector
+
+
+def add_relation_keys(
+    models: dict[str, ModelSpec], raw: dict[str, RawModel], errors: Collector
+) -> dict[str, ModelSpec]:
+    """Give each relation its LB3 default foreign key and define missing key properties, as LB3 does at
+    attach time: belongsTo on the owner, hasMany/hasOne on the target."""
+    extra: dict[str, dict[str, PropertySpec]] = {n: {} for n in models}
+
+    def key_type(model_name: str | None, key: str | None = None) -> str:
+        """Type of `key` (default: the id) on a model: what LB3's defineForeignKey copies."""
+        target = models.get(model_name or "")
+        if target is None:
+            return "number"
+        by_name = {p.name: p for p in target.properties}
+        if key in by_name:
+            return by_name[key].type
+        return target.id_properties[0].type if target.id_properties else "number"
+
+    # keys LB3 defines with defineForeignKey: a property the model already declares keeps its place
+    # and settings but takes the type of the key it points at
+    retype: dict[str, dict[str, str]] = {n: {} for n in models}
+
+    def define(owner: str | None, prop: PropertySpec, foreign_key: bool = True) -> None:
+        if owner in extra:
+            extra[owner].setdefault(prop.name, prop)
+            if foreign_key:
+                retype[owner].setdefault(prop.name, prop.type)
+
+    updated: dict[str, ModelSpec] = {}
+    for name, model in models.items():
+        rels = []
+        for rel in model.relations:
+            if rel.model is not None and rel.model not in models and rel.type != "embedsOne":
+                if rel.model not in ABSTRACT_BASES:
+                    errors.error(
+                        model.source,
+                        pointer("relations", rel.name, "model"),
+                        f'model "{rel.model}" is not attached to a data source in model-config.json',
+                    )
+                rels.append(rel)
+                continue
+            fk, key_through = rel.foreign_key, rel.key_through
+            poly = _polymorphic(rel)
+            if rel.type == "belongsTo":
+                if (
+                    poly is not None
+                ):  # the key points at models of several types: typed like our own id
+                    fk = poly[0]
+                    define(name, PropertySpec(name=fk, type=key_type(name, rel.primary_key)))
+                    define(name, PropertySpec(name=poly[1], type="string", index=True), False)
+                else:
+                    fk = fk or f"{rel.name}Id"
+                    define(name, PropertySpec(name=fk, type=key_type(rel.model, rel.primary_key)))
+            elif rel.type in {"hasMany", "hasOne"}:
+                fk = poly[0] if poly is not None else fk or naming.foreign_key(name)
+                define(rel.model, PropertySpec(name=fk, type=key_type(name, rel.primary_key)))
+                if poly is not None:
+                    define(rel.model, PropertySpec(name=poly[1], type="string", index=True), False)
+            elif rel.type in {"hasManyThrough", "hasAndBelongsToMany"}:
+                fk = fk or naming.foreign_key(name)
+                key_through = key_through or naming.foreign_key(rel.model or "")
+                if poly is not None:
+                    fk, key_through = (fk, poly[0]) if rel.invert else (poly[0], key_through)
+            elif rel.type == "referencesMany":
+                fk = fk or naming.foreign_key(rel.model or "", "_ids")
+                item = key_type(rel.model, rel.primary_key)
+                define(name, PropertySpec(name=fk, type="array", item_type=item, default=[]), False)
+            rels.append(replace(rel, foreign_key=fk, key_through=key_through))
+        updated[name] = replace(model, relations=tuple(rels))
+    out = {}
+    for name, model in updated.items():
+        rm = raw[name]
+        existing = {p.name for p in model.properties}
+        added = tuple(
+            replace(p, hidden=n in rm.hidden, protected=n in rm.protected)
+            for n, p in extra[name].items()
+            if n not in existing
+        )
+        own = tuple(
+            replace(p, type=retype[name][p.name], item_type=None)
+            if p.name in retype[name] and p.type != retype[name][p.name]
+            else p
+            for p in model.properties
+        )
+        out[name] = replace(model, properties=own + added)
+        known = existing | {p.name for p in added}
+        for key in ("hidden", "protected"):
+            names = rm.data.get(key)
+            listed = {n for n in names if isinstance(n, str)} if isinstance(names, list) else set()
+            for p_name in sorted(listed - known):
+                errors.warn(rm.file, pointer(key), f'unknown property "{p_name}"')
+    return out
+
+
+def _polymorphic(rel: RelationSpec) -> tuple[str, str] | None:
+    """(foreign key, discriminator) of a polymorphic relation, as juggler's normalizePolymorphic names
+    them: `true` selects by the relation name, a string names the selector, an object may set both."""
+    poly = rel.polymorphic
+    if not poly:
+        return None
+    selector: Any = rel.name
+    if isinstance(poly, str):
+        selector = poly
+    elif isinstance(poly, dict):
+        selector = poly.get("selector") or poly.get("as") or rel.name
+    settings = poly if isinstance(poly, dict) else {}
+    fk = settings.get("foreignKey") or naming.camelize(f"{selector}_id", low_first_letter=True)
+    discriminator = settings.get("discriminator") or naming.camelize(
+        f"{selector}_type", low_first_letter=True
+    )
+    return str(fk), str(discriminator)
