@@ -46,8 +46,21 @@ async def find(req: LbRequest) -> Any:
     return await req.model.find(req.filter())
 
 
+def _path_id(req: LbRequest, missing: str = 'Unknown "{model}" id "{id}".') -> str:
+    """The id in the URL. One that no instance can have (0, negative, or past 64 bits for an
+    integer id, which the schema documents as a positive int64) is a 404 MODEL_NOT_FOUND on every
+    id operation; LB3 answers DELETE `{"count":0}` and exists `{"exists":false}` there."""
+    raw = req.path_id
+    model = req.model
+    key = model.codec.coerce_id(raw)
+    id_prop = model.meta.id_property
+    if key is None or (id_prop is not None and id_prop.integer_id and key < 1):
+        raise ModelNotFound(missing.format(model=model.name, id=raw))
+    return raw
+
+
 async def find_by_id(req: LbRequest) -> Any:
-    instance = await req.model.find_by_id(req.path_id, req.filter())
+    instance = await req.model.find_by_id(_path_id(req), req.filter())
     if instance is None:
         raise ModelNotFound(f'Unknown "{req.model.name}" id "{req.path_id}".')
     return instance
@@ -65,11 +78,11 @@ async def count(req: LbRequest) -> Any:
 
 
 async def exists(req: LbRequest) -> Any:
-    return {"exists": await req.model.exists(req.path_id)}
+    return {"exists": await req.model.exists(_path_id(req))}
 
 
 async def exists_head(req: LbRequest) -> Any:
-    if not await req.model.exists(req.path_id):
+    if not await req.model.exists(_path_id(req)):
         raise NotFound(f'Unknown "{req.model.name}" id "{req.path_id}".')
     return None
 
@@ -93,12 +106,13 @@ async def update_all(req: LbRequest) -> Any:
 
 
 async def replace_by_id(req: LbRequest) -> Any:
-    return await req.model.replace_by_id(req.path_id, await _object_body(req))
+    return await req.model.replace_by_id(_path_id(req), await _object_body(req))
 
 
 async def patch_attributes(req: LbRequest) -> Any:
-    return await req.model.patch_attributes(req.path_id, await _object_body(req))
+    path_id = _path_id(req, "could not find a model with id {id}")
+    return await req.model.patch_attributes(path_id, await _object_body(req))
 
 
 async def delete_by_id(req: LbRequest) -> Any:
-    return {"count": await req.model.destroy_by_id(req.path_id)}
+    return {"count": await req.model.destroy_by_id(_path_id(req))}

@@ -217,7 +217,8 @@ REPLACE_BY_ID = [
     ("partial-body-other-property", 2, {"city": "C3"}, 422, validation_error("CoffeeShop", blank("name"))),
     ("missing-id", 9999, {"name": "Ghost", "city": "G"}, 404, lb3_error(404, "Could not replace. Object with id 9999 does not exist!")),
     ("missing-id-partial-body-validates-first", 9999, {"name": "Ghost"}, 422, validation_error("CoffeeShop", blank("city"))),
-    ("beyond-int64", "99999999999999999999", {"name": "N", "city": "C"}, 404, lb3_error(404, "Could not replace. Object with id 99999999999999999999 does not exist!")),
+    ("beyond-int64", "99999999999999999999", {"name": "N", "city": "C"}, 404, not_found("CoffeeShop", "99999999999999999999")),
+    ("zero", 0, {"name": "N", "city": "C"}, 404, not_found("CoffeeShop", 0)),
     ("other-id-in-body", 2, {"id": 901, "name": "N", "city": "C"}, 400, lb3_error(400, "id property (id) cannot be updated from 2 to 901")),
     ("unknown-property", 2, {"name": "N", "city": "C", "foo": "bar"}, 422, validation_error("CoffeeShop", UNKNOWN_FOO)),
     ("name-number", 2, {"name": 123, "city": "C"}, 422, validation_error("CoffeeShop", ("name", "type", "is not a string", "123"))),
@@ -258,6 +259,7 @@ PATCH_ATTRIBUTES = [
     ("missing-id-is-found-missing-first", 9999, {"id": 1, "name": 5, "foo": 1}, 404, lb3_error(404, "could not find a model with id 9999", code="MODEL_NOT_FOUND")),
     ("null-id-in-body-is-no-id", 1, {"id": None, "city": "Y"}, 200, {"name": "Bel Cafe", "city": "Y", "id": 1}),
     ("beyond-int64", "99999999999999999999", {}, 404, lb3_error(404, "could not find a model with id 99999999999999999999", code="MODEL_NOT_FOUND")),
+    ("negative", -1, {}, 404, lb3_error(404, "could not find a model with id -1", code="MODEL_NOT_FOUND")),
     ("other-id-in-body", 1, {"id": 2, "city": "Y"}, 400, lb3_error(400, "id cannot be updated from 1 to 2 when forceId is set to true")),
     ("array-body", 1, [{"city": "Q"}], 400, lb3_error(400, "The request body must be a JSON object. Value is not an object.")),
 ]  # fmt: skip
@@ -319,8 +321,16 @@ async def test_delete_by_id(seeded: httpx.AsyncClient) -> None:
     assert await shops(seeded) == SHOPS[1:]
 
 
-@pytest.mark.parametrize("id", ["9999", "0", "99999999999999999999"], ids=["missing", "zero", "beyond-int64"])  # fmt: skip
-async def test_delete_missing_is_count_zero(seeded: httpx.AsyncClient, id: str) -> None:
-    """LB3: never 404."""
-    assert ok(await seeded.delete(f"/CoffeeShops/{id}")) == {"count": 0}
+async def test_delete_missing_is_count_zero(seeded: httpx.AsyncClient) -> None:
+    """LB3: a missing id is no 404."""
+    assert ok(await seeded.delete("/CoffeeShops/9999")) == {"count": 0}
+    assert await shops(seeded) == SHOPS
+
+
+@pytest.mark.parametrize("id", ["0", "-1", "99999999999999999999"], ids=["zero", "negative", "beyond-int64"])  # fmt: skip
+async def test_delete_of_an_id_no_instance_can_have(seeded: httpx.AsyncClient, id: str) -> None:
+    """Deliberate: the schema documents ids as positive int64 (LB3 answers {"count": 0})."""
+    response = await seeded.delete(f"/CoffeeShops/{id}")
+    assert error(response, 404)
+    assert response.json() == not_found("CoffeeShop", id)
     assert await shops(seeded) == SHOPS
