@@ -7,6 +7,8 @@ test_loader_layout.py.
 
 from __future__ import annotations
 
+import pytest
+
 from specgen.ir import NO_DEFAULT
 from specgen.loader import load_app
 
@@ -194,6 +196,9 @@ def test_property_declarations_shorthand_case_arrays_and_model_types(make_app):
                     "homes": ["Address"],
                     "day": "DateString",
                     "blob": "Binary",
+                    "body": "Text",
+                    "extra": {"type": "json"},
+                    "pages": ["text"],
                     "where": "GeoPoint",
                     "push": {"apns": {"certData": "string"}, "gcm": {"serverApiKey": "string"}},
                 },
@@ -212,6 +217,9 @@ def test_property_declarations_shorthand_case_arrays_and_model_types(make_app):
         "homes": ("array", "object"),
         "day": ("string", None),
         "blob": ("buffer", None),
+        "body": ("string", None),  # juggler's Text and JSON types, registered next to String
+        "extra": ("object", None),
+        "pages": ("array", "string"),
         "where": ("geopoint", None),
         "push": ("object", None),  # an object without `type` is an anonymous nested model
         "id": ("number", None),
@@ -390,4 +398,21 @@ def test_problem_pointers_escape_slash_and_tilde(tmp_path):
     assert app is None
     assert [str(p) for p in problems] == [
         'app/models/item.json#/properties/a~1b~0c/type: unknown type "nope"'
+    ]
+
+
+# Not juggler type names (lib/types.js registers Text, JSON, Any, String, Number, Boolean, Date,
+# DateString, Buffer/Binary, Array, GeoPoint, Object). LB3 3.28 boots with such a type, as a
+# placeholder model, then answers every POST that sets the property with a 500 ("Model int is not
+# defined", observed through loopback-boot and the REST API), so the loader refuses them up front.
+@pytest.mark.parametrize(
+    "declared", ["int", "integer", "Integer", "float", "double", "bool", "datetime", "DateTime"]
+)
+def test_type_names_lb3_does_not_register_are_unknown_types(tmp_path, declared):
+    models = [{"name": "Item", "properties": {"one": declared, "many": {"type": [declared]}}}]
+    app, problems = load_app(write_app(tmp_path / "app", models))
+    assert app is None
+    assert [str(p) for p in problems] == [
+        f'app/models/item.json#/properties/many/type: unknown type ["{declared}"]',
+        f'app/models/item.json#/properties/one/type: unknown type "{declared}"',
     ]
