@@ -138,12 +138,12 @@ class Model:
 
     async def replace_by_id(self, id: Any, data: dict[str, Any]) -> dict[str, Any]:
         key = self.codec.coerce_id(id)
-        values = self.codec.check(data, "replace")
-        self._same_id(
+        self._same_id(  # LB3's replaceById checks this first, before validating
             key,
-            values,
+            self._body_id(data),
             f"id property ({self.meta.id_name}) cannot be updated from {{old}} to {{new}}",
         )
+        values = self.codec.check(data, "replace")
         async with self.db.transaction() as s:
             if key is None or await s.first(self._select_id(key)) is None:
                 raise NotFound(f"Could not replace. Object with id {id} does not exist!")
@@ -162,10 +162,12 @@ class Model:
             row = await s.first(self._select_all(key)) if key is not None else None
             if row is None:
                 raise ModelNotFound(f"could not find a model with id {id}")
-            values = self.codec.check(data, "patch")
             self._same_id(
-                key, values, "id cannot be updated from {old} to {new} when forceId is set to true"
+                key,
+                self._body_id(data),
+                "id cannot be updated from {old} to {new} when forceId is set to true",
             )
+            values = self.codec.check(data, "patch")
             values.pop(self.meta.id_name, None)
             values = await self._prepare_write(s, values, key)
             if values:
@@ -283,8 +285,7 @@ class Model:
         raw = data.get(self.meta.id_name)
         return None if raw is None else self.codec.coerce_id(raw)
 
-    def _same_id(self, key: Any, values: dict[str, Any], message: str) -> None:
-        new = values.get(self.meta.id_name)
+    def _same_id(self, key: Any, new: Any, message: str) -> None:
         if new is not None and key is not None and new != key:
             raise BadRequest(message.format(old=key, new=new))
 

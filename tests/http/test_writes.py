@@ -220,6 +220,8 @@ REPLACE_BY_ID = [
     ("beyond-int64", "99999999999999999999", {"name": "N", "city": "C"}, 404, not_found("CoffeeShop", "99999999999999999999")),
     ("zero", 0, {"name": "N", "city": "C"}, 404, not_found("CoffeeShop", 0)),
     ("other-id-in-body", 2, {"id": 901, "name": "N", "city": "C"}, 400, lb3_error(400, "id property (id) cannot be updated from 2 to 901")),
+    ("other-id-checked-before-validation", 2, {"id": 901, "name": 5}, 400, lb3_error(400, "id property (id) cannot be updated from 2 to 901")),
+    ("other-id-checked-before-existence", 9999, {"id": 901, "name": "N", "city": "C"}, 400, lb3_error(400, "id property (id) cannot be updated from 9999 to 901")),
     ("unknown-property", 2, {"name": "N", "city": "C", "foo": "bar"}, 422, validation_error("CoffeeShop", UNKNOWN_FOO)),
     ("name-number", 2, {"name": 123, "city": "C"}, 422, validation_error("CoffeeShop", ("name", "type", "is not a string", "123"))),
     ("array-body", 2, [{"name": "N", "city": "C"}], 400, lb3_error(400, "The request body must be a JSON object. Value is not an object.")),
@@ -261,6 +263,7 @@ PATCH_ATTRIBUTES = [
     ("beyond-int64", "99999999999999999999", {}, 404, lb3_error(404, "could not find a model with id 99999999999999999999", code="MODEL_NOT_FOUND")),
     ("negative", -1, {}, 404, lb3_error(404, "could not find a model with id -1", code="MODEL_NOT_FOUND")),
     ("other-id-in-body", 1, {"id": 2, "city": "Y"}, 400, lb3_error(400, "id cannot be updated from 1 to 2 when forceId is set to true")),
+    ("other-id-checked-before-validation", 1, {"id": "2", "name": 5}, 400, lb3_error(400, "id cannot be updated from 1 to 2 when forceId is set to true")),
     ("array-body", 1, [{"city": "Q"}], 400, lb3_error(400, "The request body must be a JSON object. Value is not an object.")),
 ]  # fmt: skip
 
