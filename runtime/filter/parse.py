@@ -113,8 +113,8 @@ class FilterParser:
             return And(conds)
         ((op, operand),) = value.items()
         if op in COMPARISONS:
-            if operand is None and op in ("eq", "neq"):
-                return Condition(prop, op, None)
+            if operand is None:  # SQL's `x < NULL` holds for no row; eq/neq null are IS [NOT] NULL
+                return Condition(prop, op, None) if op in ("eq", "neq") else Or(())
             return Condition(prop, op, self._convert(prop, operand))
         if op in LISTS or op == "between":
             if isinstance(operand, dict) and all(k.isdigit() for k in operand):  # bracket form

@@ -34,6 +34,7 @@ WHERE = [
     ("null-matches-nothing-when-all-set", {"city": None}, ()),
     ("neq-null-matches-all-set", {"city": {"neq": None}}, ALL),
     ("neq", {"city": {"neq": "Paris"}}, (2, 4)),
+    ("ordering-with-null-matches-nothing", {"id": {"lte": None}}, ()),
     ("gt-string", {"name": {"gt": "M"}}, (2, 3)),
     ("gte", {"id": {"gte": 3}}, (3, 4)),
     ("lt", {"id": {"lt": 2}}, (1,)),
