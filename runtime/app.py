@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,15 +33,15 @@ from starlette.responses import RedirectResponse, Response
 
 from .datasources import resolve_url
 from .db import Database
-from .errors import LoopBackError, MethodNotAllowed, NotFound
+from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
 from .extensions import run_setup
-from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload
+from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .model import Model
 from .registry import Registry, build_registry
+from .routes import VERBS, Route, RouteTable
 from .sql.tables import build_table
 
 logger = logging.getLogger("runtime")
-VERBS = ("delete", "get", "head", "options", "patch", "post", "put")
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,10 @@ class LoopBackApp:
             self._later(run_setup(script, self))
         self._body_limit = body_limit
         self._handlers = handlers
-        self._allowed = _allowed_methods(document)
+        self.routes = RouteTable(document)
+        root = self.config.rest_api_root.rstrip("/")
+        self._root_paths = {root, root + "/"}
+        self._explorer = root + "/explorer"
         self.connexion = self._build_connexion(swagger_ui)
 
     def _later(self, awaitable: Awaitable[Any] | None) -> None:
@@ -162,13 +164,18 @@ class LoopBackApp:
         root = self.config.rest_api_root.rstrip("/")
         served = _served_document(self.document)
         spec_json = orjson.dumps(served)
-        spec_yaml = yaml.safe_dump(served, sort_keys=False, allow_unicode=True).encode()
+        spec_yaml: list[bytes] = []
 
         async def openapi_json(_request: Any) -> Response:
             return Response(spec_json, media_type="application/json")
 
         async def openapi_yaml(_request: Any) -> Response:
-            return Response(spec_yaml, media_type="application/yaml")
+            # made on first use: dumping YAML at start-up would double the start-up time
+            if not spec_yaml:
+                spec_yaml.append(
+                    yaml.safe_dump(served, sort_keys=False, allow_unicode=True).encode()
+                )
+            return Response(spec_yaml[0], media_type="application/yaml")
 
         app.add_url_rule(f"{root}/openapi.json", "openapi_json", openapi_json, methods=["GET"])
         app.add_url_rule(f"{root}/openapi.yaml", "openapi_yaml", openapi_yaml, methods=["GET"])
@@ -191,22 +198,42 @@ class LoopBackApp:
 
     def _http_error(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         assert isinstance(exc, HTTPException)
-        path = request.url.path
+        path, method = request.url.path, request.method
+        route = self.routes.match(path)
         error: LoopBackError
         if exc.status_code == 405:
-            allowed = self._allowed(path)
-            error = MethodNotAllowed(f"{request.method} is not allowed on {path}", allowed)
+            verbs = list(route.verbs) if route else []
+            error = MethodNotAllowed(f"{method} is not allowed on {path}", verbs)
         elif exc.status_code == 404:
-            error = NotFound(f"There is no method to handle {request.method} {path}")
+            error = self._not_found(route, path, method)
         else:
             error = LoopBackError(str(exc.detail))
             error.status = exc.status_code
         return _response(error)
 
+    def _not_found(self, route: Route | None, path: str, method: str) -> LoopBackError:
+        """LB3's wording: an id the route refused is MODEL_NOT_FOUND; any other path under the REST
+        root has "no method to handle" it; outside the root, express says "Cannot GET"."""
+        if route is not None and route.param is not None and method in route.verbs:
+            return ModelNotFound(f'Unknown "{route.model}" id "{route.param.group("id")}".')
+        rel = self.routes.relative(path)
+        if rel is None:
+            return NotFound(f"Cannot {method} {path}")
+        return NotFound(f"There is no method to handle {method} {rel}")
+
     def _unexpected(self, _request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         return _response(exc)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if path in self._root_paths:  # starlette would redirect /api to /api/ and back
+                status, payload, _ = error_payload(self._not_found(None, path, scope["method"]))
+                await send_json(send, status, payload, head=scope["method"] == "HEAD")
+                return
+            if path.endswith("/") and path != "/" and not path.startswith(self._explorer):
+                # express (LB3) routes /CoffeeShops/ as /CoffeeShops; starlette answers 307
+                scope = {**scope, "path": path.rstrip("/")}
         await self.connexion(scope, receive, send)
 
 
@@ -224,27 +251,6 @@ def _response(exc: BaseException) -> ConnexionResponse:
 def _served_document(document: dict[str, Any]) -> dict[str, Any]:
     """The document as served: the runtime's x-lb-models stay in the process, not on the wire."""
     return {k: v for k, v in document.items() if k not in ("x-lb-models", "x-lb-app")}
-
-
-def _allowed_methods(document: dict[str, Any]) -> Any:
-    """The verbs documented for the path template a concrete path belongs to, for 405's Allow header
-    (starlette's per-verb routes would report only the first route's verbs). Static segments beat
-    parameters: /CoffeeShops/count is the count resource, not the instance with id "count"."""
-    root = document["servers"][0]["url"].rstrip("/")
-    table = []
-    for template, item in document["paths"].items():
-        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(root + template))
-        specificity = (-template.count("{"), len(template))
-        verbs = sorted(
-            {v.upper() for v in item if v in VERBS} | ({"HEAD"} if "get" in item else set())
-        )
-        table.append((specificity, re.compile(f"^{pattern}/?$"), verbs))
-    table.sort(key=lambda row: row[0], reverse=True)
-
-    def allowed(path: str) -> list[str]:
-        return next((verbs for _, regex, verbs in table if regex.match(path)), [])
-
-    return allowed
 
 
 def load_document(path: Path) -> dict[str, Any]:

@@ -96,9 +96,16 @@ class LbRequest:
                 f"Unsupported content type {content_type or '(none)'}: send application/json"
             )
         try:
-            return orjson.loads(raw)
+            body = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise SyntaxErrorBody("The request body is not valid UTF-8") from None
             raise SyntaxErrorBody(f"The request body is not valid JSON: {exc}") from None
+        if body is None:  # LB3 reads `null` as {}; we refuse it, as the schema does
+            raise BadRequest("The request body must be a JSON object. Value is not an object.")
+        return body
 
 
 Handler = Callable[[LbRequest], Awaitable[Any]]

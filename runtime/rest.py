@@ -15,7 +15,7 @@ from .http import LbRequest
 async def _object_body(req: LbRequest) -> dict[str, Any]:
     body = await req.json_body()
     if body is None:
-        return {}  # LB3: no body, `null` and `{}` are all an empty object
+        return {}  # LB3: no body and `{}` are both an empty object
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object. Value is not an object.")
     return body

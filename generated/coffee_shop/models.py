@@ -34,9 +34,9 @@ class CoffeeShop(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: str
-    city: str
-    id: Annotated[int, Field(ge=1)]
+    name: str | None = None
+    city: str | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
 
 
 class NewCoffeeShop(BaseModel):
@@ -221,10 +221,10 @@ class Review(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    date: datetime
+    date: datetime | None = None
     rating: float | None = None
-    comments: str
-    id: Annotated[int, Field(ge=1)]
+    comments: str | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
     coffeeShopId: float | None = None
     publisherId: float | None = None
 
@@ -464,9 +464,9 @@ class Reviewer(BaseModel):
     )
     realm: str | None = None
     username: str | None = None
-    email: str
+    email: str | None = None
     emailVerified: bool | None = None
-    id: Annotated[int, Field(ge=1)]
+    id: Annotated[int | None, Field(ge=1)] = None
     coffeeShopId: float | None = None
 
 

@@ -47,5 +47,12 @@ def build_table(model: ModelMeta, metadata: sa.MetaData, connector: str) -> Mode
             key=prop.name,
         )
         columns[prop.name] = col
-    table = sa.Table(model.table_name(connector), metadata, *columns.values())
+    # LB3 never hands out a deleted id again; SQLite does unless told AUTOINCREMENT
+    integer_id = any(p.integer_id for p in model.properties.values())
+    table = sa.Table(
+        model.table_name(connector),
+        metadata,
+        *columns.values(),
+        sqlite_autoincrement=integer_id,
+    )
     return ModelTable(model=model, table=table, columns=columns)

@@ -3,7 +3,8 @@
 Per public model `X`:
 - `X`: an instance as the API returns it (hidden properties left out).
 - `NewX`: the body of create (no id when LB3's forceId applies).
-- `XReplace`: the body of the replace and upsert operations (id allowed, required properties required).
+- `XReplace`: the body of replaceOrCreate (id allowed, null meaning absent; required properties required).
+- `NewX` is also the body of replaceById: the id is in the URL.
 - `XPatch`: a partial body (patchAttributes, updateAll); every property optional, no id.
 - `XPatchById`: patchOrCreate's body when it names the instance to patch (id required).
 - `XFilter`, `XWhere`, `XFields`, `XOrder`: the filter language this build of the runtime supports, with
@@ -81,10 +82,10 @@ def _property_schema(p: PropertySpec, *, nullable: bool, user: bool = False) -> 
     return schema
 
 
-def _request_property(p: PropertySpec, user: bool) -> dict[str, Any]:
+def _request_property(p: PropertySpec, user: bool, required: bool) -> dict[str, Any]:
     """LB3 counts null and "" as blank for a required property (422 presence) in every write, partial
-    ones included; say so in the schema."""
-    schema = _property_schema(p, nullable=not (p.id or p.required), user=user)
+    ones included; say so in the schema. An optional id may be null: it then counts as absent."""
+    schema = _property_schema(p, nullable=not (p.required or (p.id and required)), user=user)
     if p.required and p.type == "string":
         schema["minLength"] = 1
     return schema
@@ -92,7 +93,7 @@ def _request_property(p: PropertySpec, user: bool) -> dict[str, Any]:
 
 def model_schemas(model: ModelSpec) -> dict[str, Any]:
     name = model.name
-    ids = {p.name for p in model.id_properties}
+    ids = sorted(p.name for p in model.id_properties)
     visible = [p for p in model.properties if not p.hidden]
     writable = list(model.properties)
     without_id = [p for p in writable if not p.id]
@@ -106,7 +107,7 @@ def model_schemas(model: ModelSpec) -> dict[str, Any]:
         "properties": {
             p.name: _property_schema(p, nullable=not (p.required or p.id)) for p in visible
         },
-        "required": sorted(ids | {p.name for p in visible if p.required}),
+        # no `required`: a `fields` filter may leave any property out
         "additionalProperties": False,
     }
     create_props = without_id if model.force_id else writable
@@ -115,7 +116,7 @@ def model_schemas(model: ModelSpec) -> dict[str, Any]:
         f"New{name}": _body("create", model, create_props, required_of(create_props)),
         f"{name}Replace": _body("replace", model, writable, required_of(writable)),
         f"{name}Patch": _body("patch", model, without_id, []),
-        f"{name}PatchById": _body("patch by id", model, writable, sorted(ids)),
+        f"{name}PatchById": _body("patch by id", model, writable, ids),
     }
 
 
@@ -125,7 +126,9 @@ def _body(
     schema: dict[str, Any] = {
         "type": "object",
         "description": f"{model.name} data for {kind}.",
-        "properties": {p.name: _request_property(p, model.is_user) for p in props},
+        "properties": {
+            p.name: _request_property(p, model.is_user, p.name in required) for p in props
+        },
         "additionalProperties": False,
     }
     if required:

@@ -111,9 +111,26 @@ async def test_create_validation(
 EMPTY = [
     ("no-body-no-content-type", {}),
     ("empty-body-json-content-type", {"content": b"", "headers": {"content-type": "application/json"}}),
-    ("json-null", {"content": b"null", "headers": {"content-type": "application/json"}}),
     ("whitespace-only", {"content": b"  \n", "headers": {"content-type": "application/json"}}),
 ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "path", ["/CoffeeShops", "/CoffeeShops/update", "/CoffeeShops/upsertWithWhere"]
+)
+async def test_a_json_null_body_is_refused(client: httpx.AsyncClient, path: str) -> None:
+    """LB3 reads `null` as {}; the schema says an object, so we answer 400 (docs/lb3-differences.md)."""
+    response = await client.post(
+        path, content=b"null", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "statusCode": 400,
+            "name": "Error",
+            "message": "The request body must be a JSON object. Value is not an object.",
+        }
+    }
 
 
 @pytest.mark.parametrize("kwargs", [c[1] for c in EMPTY], ids=[c[0] for c in EMPTY])

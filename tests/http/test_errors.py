@@ -162,7 +162,8 @@ async def test_invalid_utf8_is_400(client: httpx.AsyncClient, raw: bytes) -> Non
     response = await client.post(
         "/CoffeeShops", content=raw, headers={"content-type": "application/json"}
     )
-    assert error(response, 400)["name"] == "SyntaxError"
+    body = error(response, 400)
+    assert (body["name"], body["message"]) == ("SyntaxError", "The request body is not valid UTF-8")
     assert ok(await client.get("/CoffeeShops")) == []
 
 

@@ -1,0 +1,53 @@
+"""Which documented path template a concrete URL belongs to, for the errors the router raises before
+any operation runs: 405's Allow header (starlette's per-verb routes would report only the first route's
+verbs) and 404s that LB3 words as MODEL_NOT_FOUND (an id the integer route converter refused)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+VERBS = ("delete", "get", "head", "options", "patch", "post", "put")
+
+
+@dataclass(frozen=True)
+class Route:
+    template: str  # relative to the REST root, e.g. /CoffeeShops/{id}
+    verbs: tuple[str, ...]  # upper case, HEAD added where GET is
+    model: str | None
+    param: re.Match[str] | None  # the {id} segment's value, when the template has one
+
+
+class RouteTable:
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.root = document["servers"][0]["url"].rstrip("/")
+        rows = []
+        for template, item in document["paths"].items():
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "(?P<id>[^/]+)", re.escape(template), count=1)
+            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", pattern)
+            verbs = {v.upper() for v in item if v in VERBS} | ({"HEAD"} if "get" in item else set())
+            models = [op["x-lb-operation"]["model"] for v, op in item.items() if v in VERBS]
+            # static segments beat parameters: /CoffeeShops/count is not the instance "count"
+            specificity = (-template.count("{"), len(template))
+            rows.append((specificity, re.compile(f"^{pattern}/?$"), template, tuple(sorted(verbs)),
+                         models[0] if models else None))  # fmt: skip
+        rows.sort(key=lambda row: row[0], reverse=True)
+        self._rows = [row[1:] for row in rows]
+
+    def relative(self, path: str) -> str | None:
+        """The path below the REST root, or None when it is outside it."""
+        if path == self.root or path.startswith(self.root + "/"):
+            return path[len(self.root) :] or "/"
+        return None
+
+    def match(self, path: str) -> Route | None:
+        rel = self.relative(path)
+        if rel is None:
+            return None
+        for regex, template, verbs, model in self._rows:
+            found = regex.match(rel)
+            if found:
+                has_id = "id" in regex.groupindex
+                return Route(template, verbs, model, found if has_id else None)
+        return None
