@@ -76,7 +76,11 @@ def _number(v: Any) -> float | int:
     if isinstance(v, float) and not math.isfinite(v):
         raise Invalid("type", "is not a finite number")
     if isinstance(v, int) and abs(v) > 2**53:
-        raise Invalid("type", "is too large to be stored exactly")
+        # a number property is a double, as in LB3: JSON's 2**60 reads as JavaScript reads it
+        try:
+            return float(v)
+        except OverflowError:
+            raise Invalid("type", "is too large for a number") from None
     return v
 
 
@@ -134,7 +138,7 @@ SCALARS: dict[str, Converter] = {
 
 def input_converter(prop: PropertyMeta) -> Converter:
     """JSON value from a client -> value for the database column; raises Invalid."""
-    if prop.integer_id:
+    if prop.integer:
         return _integer_id
     if prop.type == "array":
         item = SCALARS.get(prop.item_type or "any", _any)
@@ -158,7 +162,7 @@ def output_converter(prop: PropertyMeta) -> Converter | None:
     """Database value -> JSON value; None when the value passes through unchanged."""
     if prop.type == "date":
         return lambda v: None if v is None else format_date(v)
-    if prop.type == "number" and not prop.integer_id:
+    if prop.type == "number" and not prop.integer:
         # JavaScript has one number type: 3.0 prints as 3
         return lambda v: int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v
     if prop.type == "buffer":
@@ -179,16 +183,14 @@ def query_converter(prop: PropertyMeta) -> Converter:
                     v = float(v) if any(c in v for c in ".eE") else int(v)
                 except ValueError:
                     raise Invalid("type", "is not a number") from None
-            if prop.integer_id and isinstance(v, int) and not isinstance(v, bool):
+            if prop.integer and isinstance(v, int) and not isinstance(v, bool):
                 if not -INT64_MAX - 1 <= v <= INT64_MAX:  # BIGINT, not the 2^53 of numbers
                     raise Invalid("type", "is not a valid id")
                 return v
             n = _number(v)
-            if prop.integer_id and (
-                not float(n).is_integer() or not -INT64_MAX - 1 <= n <= INT64_MAX
-            ):
+            if prop.integer and (not float(n).is_integer() or not -INT64_MAX - 1 <= n <= INT64_MAX):
                 raise Invalid("type", "is not a valid id")
-            return int(n) if prop.integer_id else n
+            return int(n) if prop.integer else n
 
         return number
     if prop.type == "boolean":

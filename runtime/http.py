@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from starlette.types import Receive, Scope, Send
 
+from . import jsonio
 from .errors import (
     BadRequest,
     LoopBackError,
@@ -96,13 +97,9 @@ class LbRequest:
                 f"Unsupported content type {content_type or '(none)'}: send application/json"
             )
         try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise SyntaxErrorBody("The request body is not valid UTF-8") from None
-            raise SyntaxErrorBody(f"The request body is not valid JSON: {exc}") from None
+            body = jsonio.loads(raw)
+        except jsonio.JSONError as exc:
+            raise SyntaxErrorBody(f"The request body is {exc}") from None
         if body is None:  # LB3 reads `null` as {}; we refuse it, as the schema does
             raise BadRequest("The request body must be a JSON object. Value is not an object.")
         return body

@@ -17,12 +17,17 @@ class PropertyMeta:
     required: bool = False
     id: int = 0
     generated: bool = False
+    integer: bool = False  # an int64 key (a generated id or a foreign key to one), never a double
     default: Any = MISSING
     default_fn: str | None = None
     hidden: bool = False
     protected: bool = False
     index: Any = None
     settings: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.id and self.generated and self.type == "number":  # a generated id is an int64 key
+            object.__setattr__(self, "integer", True)
 
     @property
     def integer_id(self) -> bool:
@@ -101,6 +106,7 @@ def _property(name: str, raw: dict[str, Any]) -> PropertyMeta:
         required=bool(raw.get("required", False)),
         id=int(raw.get("id", 0)),
         generated=bool(raw.get("generated", False)),
+        integer=bool(raw.get("integer", False)),
         default=raw.get("default", MISSING),
         default_fn=raw.get("defaultFn"),
         hidden=bool(raw.get("hidden", False)),

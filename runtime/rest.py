@@ -37,7 +37,7 @@ def _unverified(body: Any) -> Any:
     false). LB3 forgets the items of an array body; this does not."""
     if isinstance(body, list):
         return [_unverified(item) for item in body]
-    if isinstance(body, dict) and body.get("emailVerified"):
+    if isinstance(body, dict) and body.get("emailVerified") is True:
         return {**body, "emailVerified": False}
     return body
 

@@ -39,6 +39,8 @@ class PropertySpec:
     required: bool = False
     id: int = 0  # 0: not an id; n: position in a (composite) id
     generated: bool = False
+    # holds integer keys: a generated number id, or a foreign key to one (BIGINT, not a double)
+    integer: bool = False
     default: Any = NO_DEFAULT
     default_fn: str | None = None
     index: Any = None

@@ -49,6 +49,7 @@ class NewCoffeeShop(BaseModel):
     )
     name: Annotated[str, Field(min_length=1)]
     city: Annotated[str, Field(min_length=1)]
+    id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
 class CoffeeShopReplace(BaseModel):
@@ -74,6 +75,7 @@ class CoffeeShopPatch(BaseModel):
     )
     name: Annotated[str | None, Field(min_length=1)] = None
     city: Annotated[str | None, Field(min_length=1)] = None
+    id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
 class CoffeeShopPatchById(BaseModel):
@@ -119,7 +121,7 @@ class City(BaseModel):
     between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
 
 
-class Id(BaseModel):
+class Id2(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
@@ -144,7 +146,7 @@ class CoffeeShopWhere(BaseModel):
     )
     name: str | Name | None = None
     city: str | City | None = None
-    id: int | Id | None = None
+    id: int | Id2 | None = None
     and_: Annotated[list[CoffeeShopWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[CoffeeShopWhere] | None, Field(alias="or")] = None
 
@@ -225,8 +227,8 @@ class Review(BaseModel):
     rating: float | None = None
     comments: str | None = None
     id: Annotated[int | None, Field(ge=1)] = None
-    coffeeShopId: float | None = None
-    publisherId: float | None = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
+    publisherId: Annotated[int | None, Field(ge=1)] = None
 
 
 class NewReview(BaseModel):
@@ -240,8 +242,9 @@ class NewReview(BaseModel):
     date: datetime
     rating: float | None = None
     comments: Annotated[str, Field(min_length=1)]
-    coffeeShopId: float | None = None
-    publisherId: float | None = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
+    publisherId: Annotated[int | None, Field(ge=1)] = None
+    id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
 class ReviewReplace(BaseModel):
@@ -256,8 +259,8 @@ class ReviewReplace(BaseModel):
     rating: float | None = None
     comments: Annotated[str, Field(min_length=1)]
     id: Annotated[int | None, Field(ge=1)] = None
-    coffeeShopId: float | None = None
-    publisherId: float | None = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
+    publisherId: Annotated[int | None, Field(ge=1)] = None
 
 
 class ReviewPatch(BaseModel):
@@ -271,8 +274,9 @@ class ReviewPatch(BaseModel):
     date: datetime | None = None
     rating: float | None = None
     comments: Annotated[str | None, Field(min_length=1)] = None
-    coffeeShopId: float | None = None
-    publisherId: float | None = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
+    publisherId: Annotated[int | None, Field(ge=1)] = None
+    id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
 class ReviewPatchById(BaseModel):
@@ -287,8 +291,8 @@ class ReviewPatchById(BaseModel):
     rating: float | None = None
     comments: Annotated[str | None, Field(min_length=1)] = None
     id: Annotated[int, Field(ge=1)]
-    coffeeShopId: float | None = None
-    publisherId: float | None = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
+    publisherId: Annotated[int | None, Field(ge=1)] = None
 
 
 class Date(BaseModel):
@@ -336,34 +340,49 @@ class Comments(BaseModel):
     between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
 
 
+class Id5(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: int | None = None
+    neq: int | None = None
+    gt: int | None = None
+    gte: int | None = None
+    lt: int | None = None
+    lte: int | None = None
+    inq: list[int] | None = None
+    nin: list[int] | None = None
+    between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
+
+
 class CoffeeShopId(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    eq: float | None = None
-    neq: float | None = None
-    gt: float | None = None
-    gte: float | None = None
-    lt: float | None = None
-    lte: float | None = None
-    inq: list[float] | None = None
-    nin: list[float] | None = None
-    between: Annotated[list[float] | None, Field(max_length=2, min_length=2)] = None
+    eq: int | None = None
+    neq: int | None = None
+    gt: int | None = None
+    gte: int | None = None
+    lt: int | None = None
+    lte: int | None = None
+    inq: list[int] | None = None
+    nin: list[int] | None = None
+    between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
 
 
 class PublisherId(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    eq: float | None = None
-    neq: float | None = None
-    gt: float | None = None
-    gte: float | None = None
-    lt: float | None = None
-    lte: float | None = None
-    inq: list[float] | None = None
-    nin: list[float] | None = None
-    between: Annotated[list[float] | None, Field(max_length=2, min_length=2)] = None
+    eq: int | None = None
+    neq: int | None = None
+    gt: int | None = None
+    gte: int | None = None
+    lt: int | None = None
+    lte: int | None = None
+    inq: list[int] | None = None
+    nin: list[int] | None = None
+    between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
 
 
 class ReviewWhere(BaseModel):
@@ -377,9 +396,9 @@ class ReviewWhere(BaseModel):
     date: datetime | Date | None = None
     rating: float | Rating | None = None
     comments: str | Comments | None = None
-    id: int | Id | None = None
-    coffeeShopId: float | CoffeeShopId | None = None
-    publisherId: float | PublisherId | None = None
+    id: int | Id5 | None = None
+    coffeeShopId: int | CoffeeShopId | None = None
+    publisherId: int | PublisherId | None = None
     and_: Annotated[list[ReviewWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[ReviewWhere] | None, Field(alias="or")] = None
 
@@ -467,7 +486,7 @@ class Reviewer(BaseModel):
     email: str | None = None
     emailVerified: bool | None = None
     id: Annotated[int | None, Field(ge=1)] = None
-    coffeeShopId: float | None = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
 
 
 class NewReviewer(BaseModel):
@@ -484,7 +503,8 @@ class NewReviewer(BaseModel):
     email: Annotated[EmailStr, Field(min_length=1)]
     emailVerified: bool | None = None
     verificationToken: str | None = None
-    coffeeShopId: float | None = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
+    id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
 class ReviewerReplace(BaseModel):
@@ -502,7 +522,7 @@ class ReviewerReplace(BaseModel):
     emailVerified: bool | None = None
     verificationToken: str | None = None
     id: Annotated[int | None, Field(ge=1)] = None
-    coffeeShopId: float | None = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
 
 
 class ReviewerPatch(BaseModel):
@@ -519,7 +539,8 @@ class ReviewerPatch(BaseModel):
     email: Annotated[EmailStr | None, Field(min_length=1)] = None
     emailVerified: bool | None = None
     verificationToken: str | None = None
-    coffeeShopId: float | None = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
+    id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
 class ReviewerPatchById(BaseModel):
@@ -537,7 +558,7 @@ class ReviewerPatchById(BaseModel):
     emailVerified: bool | None = None
     verificationToken: str | None = None
     id: Annotated[int, Field(ge=1)]
-    coffeeShopId: float | None = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
 
 
 class Realm(BaseModel):
@@ -600,6 +621,21 @@ class EmailVerified(BaseModel):
     between: Annotated[list[bool] | None, Field(max_length=2, min_length=2)] = None
 
 
+class Id8(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: int | None = None
+    neq: int | None = None
+    gt: int | None = None
+    gte: int | None = None
+    lt: int | None = None
+    lte: int | None = None
+    inq: list[int] | None = None
+    nin: list[int] | None = None
+    between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
+
+
 class ReviewerWhere(BaseModel):
     """
     Criteria that Reviewer instances must match (LB3 `where`).
@@ -612,8 +648,8 @@ class ReviewerWhere(BaseModel):
     username: str | Username | None = None
     email: str | Email | None = None
     emailVerified: bool | EmailVerified | None = None
-    id: int | Id | None = None
-    coffeeShopId: float | CoffeeShopId | None = None
+    id: int | Id8 | None = None
+    coffeeShopId: int | CoffeeShopId | None = None
     and_: Annotated[list[ReviewerWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[ReviewerWhere] | None, Field(alias="or")] = None
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
-import orjson
-
+from .. import jsonio
 from ..errors import BadRequest
 
 MAX_BRACKET_DEPTH = 20
@@ -72,8 +71,8 @@ def json_param(pairs: list[tuple[str, str]], name: str) -> tuple[bool, Any]:
             if value.strip() == "":
                 return False, None
             try:
-                return True, orjson.loads(value)
-            except orjson.JSONDecodeError:
+                return True, jsonio.loads(value)
+            except jsonio.JSONError:
                 raise BadRequest(
                     f"The {name} parameter is not valid JSON: {value[:60]!r}"
                 ) from None

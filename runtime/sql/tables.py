@@ -20,7 +20,7 @@ class ModelTable:
 
 
 def column_type(prop: PropertyMeta) -> sa.types.TypeEngine[object]:
-    if prop.integer_id:
+    if prop.integer:
         # BIGINT on servers, INTEGER on SQLite (only INTEGER PRIMARY KEY autoincrements there)
         return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
     length = prop.settings.get("length")

@@ -34,15 +34,29 @@ def add_relation_keys(
             return by_name[key].type
         return target.id_properties[0].type if target.id_properties else "number"
 
+    def key_integer(model_name: str | None, key: str | None = None) -> bool:
+        """Whether the key points at integer ids: then it is stored as one, not as a double."""
+        target = models.get(model_name or "")
+        if target is None:
+            return False
+        by_name = {p.name: p for p in target.properties}
+        prop = by_name.get(key or "") or (target.id_properties[0] if target.id_properties else None)
+        return prop is not None and (prop.integer or bool(prop.id and prop.generated and prop.type == "number"))
+
+    def key(name: str, model_name: str | None, key: str | None = None) -> PropertySpec:
+        return PropertySpec(
+            name=name, type=key_type(model_name, key), integer=key_integer(model_name, key)
+        )
+
     # keys LB3 defines with defineForeignKey: a property the model already declares keeps its place
     # and settings but takes the type of the key it points at
-    retype: dict[str, dict[str, str]] = {n: {} for n in models}
+    retype: dict[str, dict[str, tuple[str, bool]]] = {n: {} for n in models}
 
     def define(owner: str | None, prop: PropertySpec, foreign_key: bool = True) -> None:
         if owner in extra:
             extra[owner].setdefault(prop.name, prop)
             if foreign_key:
-                retype[owner].setdefault(prop.name, prop.type)
+                retype[owner].setdefault(prop.name, (prop.type, prop.integer))
 
     updated: dict[str, ModelSpec] = {}
     for name, model in models.items():
@@ -64,14 +78,14 @@ def add_relation_keys(
                     poly is not None
                 ):  # the key points at models of several types: typed like our own id
                     fk = poly[0]
-                    define(name, PropertySpec(name=fk, type=key_type(name, rel.primary_key)))
+                    define(name, key(fk, name, rel.primary_key))
                     define(name, PropertySpec(name=poly[1], type="string", index=True), False)
                 else:
                     fk = fk or f"{rel.name}Id"
-                    define(name, PropertySpec(name=fk, type=key_type(rel.model, rel.primary_key)))
+                    define(name, key(fk, rel.model, rel.primary_key))
             elif rel.type in {"hasMany", "hasOne"}:
                 fk = poly[0] if poly is not None else fk or naming.foreign_key(name)
-                define(rel.model, PropertySpec(name=fk, type=key_type(name, rel.primary_key)))
+                define(rel.model, key(fk, name, rel.primary_key))
                 if poly is not None:
                     define(rel.model, PropertySpec(name=poly[1], type="string", index=True), False)
             elif rel.type in {"hasManyThrough", "hasAndBelongsToMany"}:
@@ -95,8 +109,8 @@ def add_relation_keys(
             if n not in existing
         )
         own = tuple(
-            replace(p, type=retype[name][p.name], item_type=None)
-            if p.name in retype[name] and p.type != retype[name][p.name]
+            replace(p, type=retype[name][p.name][0], integer=retype[name][p.name][1], item_type=None)
+            if p.name in retype[name] and (p.type, p.integer) != retype[name][p.name]
             else p
             for p in model.properties
         )

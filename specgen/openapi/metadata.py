@@ -67,6 +67,7 @@ def _property(p: PropertySpec) -> dict[str, Any]:
         "required": p.required,
         "id": p.id,
         "generated": p.generated,
+        "integer": p.integer or bool(p.id and p.generated and p.type == "number"),
         "hidden": p.hidden,
         "protected": p.protected,
     }

@@ -30,13 +30,14 @@ def ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def is_integer_id(p: PropertySpec) -> bool:
-    return bool(p.id) and p.generated and p.type == "number"
+def is_integer_key(p: PropertySpec) -> bool:
+    """A generated number id, or a foreign key to one: an int64, never a double."""
+    return p.integer or (bool(p.id) and p.generated and p.type == "number")
 
 
 def value_schema(p: PropertySpec) -> dict[str, Any]:
     """JSON Schema of one property's value."""
-    if is_integer_id(p):
+    if is_integer_key(p):
         return {"type": "integer", "format": "int64", "minimum": 1}
     return _type_schema(p.type, p.item_type)
 
@@ -123,12 +124,19 @@ def model_schemas(model: ModelSpec) -> dict[str, Any]:
 def _body(
     kind: str, model: ModelSpec, props: list[PropertySpec], required: list[str]
 ) -> dict[str, Any]:
+    properties = {p.name: _request_property(p, model.is_user, p.name in required) for p in props}
+    for p in model.id_properties:
+        if p.name not in properties:  # the server assigns it; null means "no id", as in LB3
+            properties[p.name] = {
+                **value_schema(p),
+                "nullable": True,
+                "enum": [None],
+                "description": "Set by the server: absent or null.",
+            }
     schema: dict[str, Any] = {
         "type": "object",
         "description": f"{model.name} data for {kind}.",
-        "properties": {
-            p.name: _request_property(p, model.is_user, p.name in required) for p in props
-        },
+        "properties": properties,
         "additionalProperties": False,
     }
     if required:

@@ -172,8 +172,8 @@ def test_required_lists(document):
     assert set(schema(document, "NewCoffeeShop")["required"]) == {"name", "city"}
     assert set(schema(document, "NewReview")["required"]) == {"date", "comments"}
     assert set(schema(document, "NewReviewer")["required"]) == {"email", "password"}
-    # forceId: the generated id cannot be sent on create
-    assert "id" not in schema(document, "NewCoffeeShop")["properties"]
+    # forceId: the generated id cannot be sent on create; null means "no id", as in LB3
+    assert schema(document, "NewCoffeeShop")["properties"]["id"]["enum"] == [None]
 
 
 def test_x_lb_models_carries_every_attached_model(document):
