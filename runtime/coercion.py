@@ -175,6 +175,18 @@ def output_converter(prop: PropertyMeta) -> Converter | None:
 def query_converter(prop: PropertyMeta) -> Converter:
     """A value compared with the property in a filter. Text from the bracket syntax and numeric strings
     are coerced as LB3 does; what cannot be coerced raises Invalid (LB3 silently matches nothing)."""
+    if prop.integer:
+
+        def integer_key(v: Any) -> int:
+            if isinstance(v, str) and v.strip().lstrip("-").isdigit():
+                v = int(v)
+            elif isinstance(v, float) and v.is_integer() and abs(v) <= 2**53:
+                v = int(v)  # 3.0 is 3 in JavaScript too
+            if isinstance(v, bool) or not isinstance(v, int) or not -(2**63) <= v <= INT64_MAX:
+                raise Invalid("type", "is not a valid id")
+            return v
+
+        return integer_key
     if prop.type == "number":
 
         def number(v: Any) -> float | int:
@@ -183,14 +195,7 @@ def query_converter(prop: PropertyMeta) -> Converter:
                     v = float(v) if any(c in v for c in ".eE") else int(v)
                 except ValueError:
                     raise Invalid("type", "is not a number") from None
-            if prop.integer and isinstance(v, int) and not isinstance(v, bool):
-                if not -INT64_MAX - 1 <= v <= INT64_MAX:  # BIGINT, not the 2^53 of numbers
-                    raise Invalid("type", "is not a valid id")
-                return v
-            n = _number(v)
-            if prop.integer and (not float(n).is_integer() or not -INT64_MAX - 1 <= n <= INT64_MAX):
-                raise Invalid("type", "is not a valid id")
-            return int(n) if prop.integer else n
+            return _number(v)
 
         return number
     if prop.type == "boolean":

@@ -208,9 +208,9 @@ class Model:
         return await self._create_one(data, allow_id=False)
 
     async def update_all(self, where: dict[str, Any] | None, data: dict[str, Any]) -> int:
-        if isinstance(data, dict):  # LB3 ignores an id in an updateAll body
-            data = {k: v for k, v in data.items() if k != self.meta.id_name}
-        values = self.codec.check(data, "patch")
+        # LB3 ignores an id in an updateAll body; we refuse a non-null one, as the schema says
+        values = self.codec.check(data, "patch", allow_id=False)
+        values.pop(self.meta.id_name, None)
         clause = self.parse_where(where)
         async with self.db.transaction() as s:
             key = None

@@ -175,7 +175,7 @@ class CoffeeShopOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^\\s*(?:name|city|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:name|city|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*$",
+            pattern="^(?:\\s*(?:name|city|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:name|city|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
         ),
     ]
 
@@ -433,7 +433,7 @@ class ReviewOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^\\s*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*$",
+            pattern="^(?:\\s*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
         ),
     ]
 
@@ -684,7 +684,7 @@ class ReviewerOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^\\s*(?:realm|username|email|emailVerified|id|coffeeShopId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:realm|username|email|emailVerified|id|coffeeShopId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*$",
+            pattern="^(?:\\s*(?:realm|username|email|emailVerified|id|coffeeShopId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:realm|username|email|emailVerified|id|coffeeShopId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
         ),
     ]
 

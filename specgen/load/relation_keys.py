@@ -41,7 +41,9 @@ def add_relation_keys(
             return False
         by_name = {p.name: p for p in target.properties}
         prop = by_name.get(key or "") or (target.id_properties[0] if target.id_properties else None)
-        return prop is not None and (prop.integer or bool(prop.id and prop.generated and prop.type == "number"))
+        return prop is not None and (
+            prop.integer or bool(prop.id and prop.generated and prop.type == "number")
+        )
 
     def key(name: str, model_name: str | None, key: str | None = None) -> PropertySpec:
         return PropertySpec(
@@ -109,7 +111,9 @@ def add_relation_keys(
             if n not in existing
         )
         own = tuple(
-            replace(p, type=retype[name][p.name][0], integer=retype[name][p.name][1], item_type=None)
+            replace(
+                p, type=retype[name][p.name][0], integer=retype[name][p.name][1], item_type=None
+            )
             if p.name in retype[name] and (p.type, p.integer) != retype[name][p.name]
             else p
             for p in model.properties

@@ -199,7 +199,7 @@ def filter_schemas(model: ModelSpec) -> dict[str, Any]:
         f"{name}Order": {
             "description": 'Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
             "oneOf": [
-                {"type": "string", "pattern": rf"^{one_order}(?:,{one_order})*$"},
+                {"type": "string", "pattern": rf"^(?:{one_order}(?:,{one_order})*)?$"},
                 {"type": "array", "items": order_item},
             ],
         },

@@ -224,7 +224,7 @@ INVALID = [
     ("order-unknown-property", {"order": "nosuch ASC"}, 'Unknown property "nosuch" of model CoffeeShop'),
     ("fields-unknown-property", {"fields": ["nosuch"]}, 'Unknown property "nosuch" in fields of model CoffeeShop'),
     ("fields-object-unknown", {"fields": {"nosuch": True}}, 'Unknown property "nosuch" in fields of model CoffeeShop'),
-    ("where-id-not-a-number", {"where": {"id": "abc"}}, 'The id property has an invalid value "abc": is not a number'),
+    ("where-id-not-a-number", {"where": {"id": "abc"}}, 'The id property has an invalid value "abc": is not a valid id'),
     ("where-id-below-int64", {"where": {"id": -1e19}}, "The id property has an invalid value -1e+19: is not a valid id"),
     ("where-boolean-for-string", {"where": {"name": True}}, "The name property has an invalid value true: is not a string"),
     ("where-not-object", {"where": 5}, "The where clause must be an object. Value is not an object."),

@@ -154,8 +154,7 @@ UPDATE_ALL = [
     ("empty-where-updates-all", "where=%7B%7D", {"city": "Everywhere"}, 4, [1, 2, 3, 4]),
     ("no-where-updates-all", "", {"city": "Everywhere"}, 4, [1, 2, 3, 4]),
     ("empty-body-counts-matches", "where=%7B%22id%22%3A1%7D", {}, 1, []),
-    ("id-in-body-ignored", "where=%7B%22id%22%3A4%7D", {"id": 99, "city": "IdChange"}, 1, [4]),
-    ("id-text-in-body-ignored", "where[id]=4", {"id": "abc", "city": "IdChange"}, 1, [4]),
+    ("null-id-in-body-is-no-id", "where=%7B%22id%22%3A4%7D", {"id": None, "city": "IdChange"}, 1, [4]),
 ]  # fmt: skip
 
 
@@ -337,3 +336,17 @@ async def test_delete_of_an_id_no_instance_can_have(seeded: httpx.AsyncClient, i
     assert error(response, 404)
     assert response.json() == not_found("CoffeeShop", id)
     assert await shops(seeded) == SHOPS
+
+
+@pytest.mark.parametrize("body_id", [99, "abc", 4])
+async def test_update_all_refuses_an_id_in_the_body(
+    client: httpx.AsyncClient, body_id: object
+) -> None:
+    """LB3 ignores it silently; its schema says the server owns ids (docs/lb3-differences.md)."""
+    await client.post("/CoffeeShops", json={"name": "A", "city": "B"})
+    response = await client.post(
+        "/CoffeeShops/update", params={"where": '{"id": 1}'}, json={"id": body_id, "city": "C"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"]["codes"] == {"id": ["absence"]}
+    assert (await client.get("/CoffeeShops/1")).json()["city"] == "B"
