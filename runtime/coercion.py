@@ -209,11 +209,7 @@ def query_converter(prop: PropertyMeta) -> Converter:
     if prop.type == "date":
         return parse_date
     if prop.type == "string":
-
-        def string(v: Any) -> str:
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                return str(v)  # LB3 stringifies numbers compared with a string property
-            return _string(v)
-
-        return string
+        # LB3 stringifies a number compared with a string property; we refuse it, as the schema
+        # does (the bracket form sends text anyway)
+        return _string
     raise Invalid("type", f"cannot be used in a filter (type {prop.type})")

@@ -18,7 +18,7 @@ COMPARISONS = ("eq", "neq", "gt", "gte", "lt", "lte")
 LISTS = ("inq", "nin")
 LATER = ("like", "nlike", "ilike", "nilike", "regexp", "near", "exists", "maxDistance", "unit")
 FILTER_KEYS = ("where", "fields", "order", "limit", "skip", "offset", "include")
-MAX_WHERE_DEPTH = 10
+MAX_WHERE_DEPTH = 32  # and/or levels; deep enough for generated queries, bounded for the stack
 MAX_INQ_SIZE = 1000
 MAX_COUNT = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER: the largest limit/skip LB3 can take
 

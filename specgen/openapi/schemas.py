@@ -144,6 +144,11 @@ def _body(
     return schema
 
 
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI 3.0 cannot put `nullable` beside a `$ref`; an allOf of one can carry it."""
+    return {"allOf": [schema], "nullable": True}
+
+
 def queryable(model: ModelSpec) -> list[PropertySpec]:
     """Properties a filter may name: no hidden ones (no guessing oracle), only scalar types for now."""
     return [p for p in model.properties if not p.hidden and p.type in QUERYABLE_TYPES]
@@ -178,6 +183,7 @@ def filter_schemas(model: ModelSpec) -> dict[str, Any]:
     alternatives = "|".join(re.escape(n) for n in names)
     one_order = rf"\s*(?:{alternatives})(?:\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\s*"
     order_item = {"type": "string", "pattern": rf"^{one_order}$"}
+    count = {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER}
     return {
         f"{name}Where": {
             "type": "object",
@@ -206,13 +212,14 @@ def filter_schemas(model: ModelSpec) -> dict[str, Any]:
         f"{name}Filter": {
             "type": "object",
             "description": f"LB3 filter for {name}.",
+            # every key may be null: LB3 reads a null key as an absent one
             "properties": {
-                "where": ref(f"{name}Where"),
-                "fields": ref(f"{name}Fields"),
-                "order": ref(f"{name}Order"),
-                "limit": {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER},
-                "skip": {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER},
-                "offset": {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER},
+                "where": _nullable(ref(f"{name}Where")),
+                "fields": _nullable(ref(f"{name}Fields")),
+                "order": _nullable(ref(f"{name}Order")),
+                "limit": {**count, "nullable": True},
+                "skip": {**count, "nullable": True},
+                "offset": {**count, "nullable": True},
             },
             "additionalProperties": False,
         },
