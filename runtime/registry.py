@@ -52,17 +52,17 @@ class RelationMeta:
 @dataclass(frozen=True)
 class ModelMeta:
     name: str
-    plural: str
-    base_chain: tuple[str, ...]
-    public: bool
-    datasource: str | None
-    force_id: bool
-    strict: bool | str
     properties: dict[str, PropertyMeta]
-    relations: dict[str, RelationMeta]
-    acls: tuple[dict[str, Any], ...]
-    settings: dict[str, Any]
-    raw: dict[str, Any]
+    plural: str = ""
+    base_chain: tuple[str, ...] = ()
+    public: bool = True
+    datasource: str | None = None
+    force_id: bool = False
+    strict: bool | str = False
+    relations: dict[str, RelationMeta] = field(default_factory=dict)
+    acls: tuple[dict[str, Any], ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
 
     @property
     def id_property(self) -> PropertyMeta | None:

@@ -20,7 +20,7 @@ from typing import Any
 from . import naming
 from .errors import SpecError, SpecInvalid
 from .ir import AppSpec
-from .loader import app_root, load_app
+from .load import app_root, load_app
 from .openapi import build_openapi, validate_openapi
 from .render import diff_package, render_package, write_package
 

@@ -26,6 +26,101 @@ class LoopBackError(BaseModel):
     error: Error
 
 
+class BooleanCondition(BaseModel):
+    """
+    One operator compared with a boolean.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: bool | None = None
+    neq: bool | None = None
+    gt: bool | None = None
+    gte: bool | None = None
+    lt: bool | None = None
+    lte: bool | None = None
+    inq: list[bool] | None = None
+    nin: list[bool] | None = None
+    between: Annotated[list[bool] | None, Field(max_length=2, min_length=2)] = None
+
+
+class DateCondition(BaseModel):
+    """
+    One operator compared with a date-time.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: datetime | None = None
+    neq: datetime | None = None
+    gt: datetime | None = None
+    gte: datetime | None = None
+    lt: datetime | None = None
+    lte: datetime | None = None
+    inq: list[datetime] | None = None
+    nin: list[datetime] | None = None
+    between: Annotated[list[datetime] | None, Field(max_length=2, min_length=2)] = None
+
+
+class IntegerKeyCondition(BaseModel):
+    """
+    One operator compared with an integer id.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: int | None = None
+    neq: int | None = None
+    gt: int | None = None
+    gte: int | None = None
+    lt: int | None = None
+    lte: int | None = None
+    inq: list[int] | None = None
+    nin: list[int] | None = None
+    between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
+
+
+class NumberCondition(BaseModel):
+    """
+    One operator compared with a number.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: float | None = None
+    neq: float | None = None
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+    inq: list[float] | None = None
+    nin: list[float] | None = None
+    between: Annotated[list[float] | None, Field(max_length=2, min_length=2)] = None
+
+
+class StringCondition(BaseModel):
+    """
+    One operator compared with a string.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: str | None = None
+    neq: str | None = None
+    gt: str | None = None
+    gte: str | None = None
+    lt: str | None = None
+    lte: str | None = None
+    inq: list[str] | None = None
+    nin: list[str] | None = None
+    between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
+
+
 class CoffeeShop(BaseModel):
     """
     A CoffeeShop instance.
@@ -91,51 +186,6 @@ class CoffeeShopPatchById(BaseModel):
     id: Annotated[int, Field(ge=1)]
 
 
-class Name(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: str | None = None
-    neq: str | None = None
-    gt: str | None = None
-    gte: str | None = None
-    lt: str | None = None
-    lte: str | None = None
-    inq: list[str] | None = None
-    nin: list[str] | None = None
-    between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
-
-
-class City(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: str | None = None
-    neq: str | None = None
-    gt: str | None = None
-    gte: str | None = None
-    lt: str | None = None
-    lte: str | None = None
-    inq: list[str] | None = None
-    nin: list[str] | None = None
-    between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
-
-
-class Id2(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: int | None = None
-    neq: int | None = None
-    gt: int | None = None
-    gte: int | None = None
-    lt: int | None = None
-    lte: int | None = None
-    inq: list[int] | None = None
-    nin: list[int] | None = None
-    between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
-
-
 class CoffeeShopWhere(BaseModel):
     """
     Criteria that CoffeeShop instances must match (LB3 `where`).
@@ -144,9 +194,9 @@ class CoffeeShopWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: str | Name | None = None
-    city: str | City | None = None
-    id: int | Id2 | None = None
+    name: str | StringCondition | None = None
+    city: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
     and_: Annotated[list[CoffeeShopWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[CoffeeShopWhere] | None, Field(alias="or")] = None
 
@@ -295,96 +345,6 @@ class ReviewPatchById(BaseModel):
     publisherId: Annotated[int | None, Field(ge=1)] = None
 
 
-class Date(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: datetime | None = None
-    neq: datetime | None = None
-    gt: datetime | None = None
-    gte: datetime | None = None
-    lt: datetime | None = None
-    lte: datetime | None = None
-    inq: list[datetime] | None = None
-    nin: list[datetime] | None = None
-    between: Annotated[list[datetime] | None, Field(max_length=2, min_length=2)] = None
-
-
-class Rating(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: float | None = None
-    neq: float | None = None
-    gt: float | None = None
-    gte: float | None = None
-    lt: float | None = None
-    lte: float | None = None
-    inq: list[float] | None = None
-    nin: list[float] | None = None
-    between: Annotated[list[float] | None, Field(max_length=2, min_length=2)] = None
-
-
-class Comments(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: str | None = None
-    neq: str | None = None
-    gt: str | None = None
-    gte: str | None = None
-    lt: str | None = None
-    lte: str | None = None
-    inq: list[str] | None = None
-    nin: list[str] | None = None
-    between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
-
-
-class Id5(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: int | None = None
-    neq: int | None = None
-    gt: int | None = None
-    gte: int | None = None
-    lt: int | None = None
-    lte: int | None = None
-    inq: list[int] | None = None
-    nin: list[int] | None = None
-    between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
-
-
-class CoffeeShopId(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: int | None = None
-    neq: int | None = None
-    gt: int | None = None
-    gte: int | None = None
-    lt: int | None = None
-    lte: int | None = None
-    inq: list[int] | None = None
-    nin: list[int] | None = None
-    between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
-
-
-class PublisherId(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: int | None = None
-    neq: int | None = None
-    gt: int | None = None
-    gte: int | None = None
-    lt: int | None = None
-    lte: int | None = None
-    inq: list[int] | None = None
-    nin: list[int] | None = None
-    between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
-
-
 class ReviewWhere(BaseModel):
     """
     Criteria that Review instances must match (LB3 `where`).
@@ -393,12 +353,12 @@ class ReviewWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    date: datetime | Date | None = None
-    rating: float | Rating | None = None
-    comments: str | Comments | None = None
-    id: int | Id5 | None = None
-    coffeeShopId: int | CoffeeShopId | None = None
-    publisherId: int | PublisherId | None = None
+    date: datetime | DateCondition | None = None
+    rating: float | NumberCondition | None = None
+    comments: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    coffeeShopId: int | IntegerKeyCondition | None = None
+    publisherId: int | IntegerKeyCondition | None = None
     and_: Annotated[list[ReviewWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[ReviewWhere] | None, Field(alias="or")] = None
 
@@ -561,81 +521,6 @@ class ReviewerPatchById(BaseModel):
     coffeeShopId: Annotated[int | None, Field(ge=1)] = None
 
 
-class Realm(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: str | None = None
-    neq: str | None = None
-    gt: str | None = None
-    gte: str | None = None
-    lt: str | None = None
-    lte: str | None = None
-    inq: list[str] | None = None
-    nin: list[str] | None = None
-    between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
-
-
-class Username(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: str | None = None
-    neq: str | None = None
-    gt: str | None = None
-    gte: str | None = None
-    lt: str | None = None
-    lte: str | None = None
-    inq: list[str] | None = None
-    nin: list[str] | None = None
-    between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
-
-
-class Email(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: str | None = None
-    neq: str | None = None
-    gt: str | None = None
-    gte: str | None = None
-    lt: str | None = None
-    lte: str | None = None
-    inq: list[str] | None = None
-    nin: list[str] | None = None
-    between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
-
-
-class EmailVerified(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: bool | None = None
-    neq: bool | None = None
-    gt: bool | None = None
-    gte: bool | None = None
-    lt: bool | None = None
-    lte: bool | None = None
-    inq: list[bool] | None = None
-    nin: list[bool] | None = None
-    between: Annotated[list[bool] | None, Field(max_length=2, min_length=2)] = None
-
-
-class Id8(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    eq: int | None = None
-    neq: int | None = None
-    gt: int | None = None
-    gte: int | None = None
-    lt: int | None = None
-    lte: int | None = None
-    inq: list[int] | None = None
-    nin: list[int] | None = None
-    between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
-
-
 class ReviewerWhere(BaseModel):
     """
     Criteria that Reviewer instances must match (LB3 `where`).
@@ -644,12 +529,12 @@ class ReviewerWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    realm: str | Realm | None = None
-    username: str | Username | None = None
-    email: str | Email | None = None
-    emailVerified: bool | EmailVerified | None = None
-    id: int | Id8 | None = None
-    coffeeShopId: int | CoffeeShopId | None = None
+    realm: str | StringCondition | None = None
+    username: str | StringCondition | None = None
+    email: str | StringCondition | None = None
+    emailVerified: bool | BooleanCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    coffeeShopId: int | IntegerKeyCondition | None = None
     and_: Annotated[list[ReviewerWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[ReviewerWhere] | None, Field(alias="or")] = None
 

@@ -14,7 +14,7 @@ from openapi_spec_validator import validate
 from ..ir import AppSpec, ModelSpec
 from .metadata import app_extension, model_extension
 from .operations import model_paths
-from .schemas import error_schemas, filter_schemas, model_schemas
+from .schemas import condition_schemas, error_schemas, filter_schemas, model_schemas
 
 OPENAPI_VERSION = "3.0.3"
 
@@ -23,7 +23,7 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
     """Build the document; it is validated by `validate_openapi`, and a failure there is a specgen bug."""
     # LB3 exposes a public model without a data source too, and answers every call with a 500
     public = [m for m in app.models if m.public and m.persisted and m.datasource]
-    schemas: dict[str, Any] = dict(error_schemas())
+    schemas: dict[str, Any] = {**error_schemas(), **condition_schemas(public)}
     paths: dict[str, Any] = {}
     for model in public:
         schemas.update(model_schemas(model))

@@ -23,7 +23,14 @@ from ..ir import NO_DEFAULT, ModelSpec, PropertySpec
 COMPARISON_OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte")
 LIST_OPERATORS = ("inq", "nin")
 QUERYABLE_TYPES = ("string", "number", "boolean", "date")
-MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's, and what a double holds exactly
+MAX_SAFE_INTEGER = 2**53 - 1
+CONDITION_VALUES = {
+    "Boolean": "a boolean",
+    "Date": "a date-time",
+    "IntegerKey": "an integer id",
+    "Number": "a number",
+    "String": "a string",
+}  # JavaScript's, and what a double holds exactly
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -154,30 +161,43 @@ def queryable(model: ModelSpec) -> list[PropertySpec]:
     return [p for p in model.properties if not p.hidden and p.type in QUERYABLE_TYPES]
 
 
+def _condition_kind(p: PropertySpec) -> tuple[str, dict[str, Any]]:
+    """The condition schema a queryable property uses, and its plain value schema."""
+    scalar = dict(value_schema(p))
+    scalar.pop("minimum", None)  # a filter may compare with any id, existing or not
+    kind = "IntegerKey" if is_integer_key(p) else p.type.capitalize()
+    return kind, scalar
+
+
+def condition_schemas(models: list[ModelSpec]) -> dict[str, Any]:
+    """`{Kind}Condition`: the operator objects of a where clause, one per value type, shared by every
+    model (`{"gt": 3}`, `{"inq": [1, 2]}`, `{"between": [a, b]}`)."""
+    kinds = dict(_condition_kind(p) for m in models for p in queryable(m))
+    out = {}
+    for kind, scalar in sorted(kinds.items()):
+        nullable_scalar = {**scalar, "nullable": True}
+        operators: dict[str, Any] = {op: nullable_scalar for op in COMPARISON_OPERATORS}
+        operators.update({op: {"type": "array", "items": scalar} for op in LIST_OPERATORS})
+        operators["between"] = {"type": "array", "items": scalar, "minItems": 2, "maxItems": 2}
+        out[f"{kind}Condition"] = {
+            "type": "object",
+            "description": f"One operator compared with {CONDITION_VALUES[kind]}.",
+            "properties": operators,
+            "additionalProperties": False,
+            "minProperties": 1,
+            "maxProperties": 1,
+        }
+    return out
+
+
 def filter_schemas(model: ModelSpec) -> dict[str, Any]:
     name = model.name
     props = queryable(model)
     names = [p.name for p in props]
     where_props: dict[str, Any] = {}
     for p in props:
-        scalar = dict(value_schema(p))
-        scalar.pop("minimum", None)
-        nullable_scalar = {**scalar, "nullable": True}
-        operators: dict[str, Any] = {op: nullable_scalar for op in COMPARISON_OPERATORS}
-        operators.update({op: {"type": "array", "items": scalar} for op in LIST_OPERATORS})
-        operators["between"] = {"type": "array", "items": scalar, "minItems": 2, "maxItems": 2}
-        where_props[p.name] = {
-            "oneOf": [
-                nullable_scalar,
-                {
-                    "type": "object",
-                    "properties": operators,
-                    "additionalProperties": False,
-                    "minProperties": 1,
-                    "maxProperties": 1,
-                },
-            ]
-        }
+        kind, scalar = _condition_kind(p)
+        where_props[p.name] = {"oneOf": [{**scalar, "nullable": True}, ref(f"{kind}Condition")]}
     where_props["and"] = {"type": "array", "items": ref(f"{name}Where")}
     where_props["or"] = {"type": "array", "items": ref(f"{name}Where")}
     alternatives = "|".join(re.escape(n) for n in names)

@@ -30,12 +30,6 @@ DIALECTS: dict[str, Dialect] = {
 
 META = ModelMeta(
     name="Shop",
-    plural="Shops",
-    base_chain=("PersistedModel",),
-    public=True,
-    datasource="db",
-    force_id=True,
-    strict=False,
     properties={
         p.name: p
         for p in [
@@ -48,10 +42,7 @@ META = ModelMeta(
             PropertyMeta("id", "number", id=1, generated=True),
         ]
     },
-    relations={},
-    acls=(),
-    settings={},
-    raw={},
+    force_id=True,
 )
 COLUMNS = '"Shop".name, "Shop".town AS city, "Shop".rating, "Shop".open, "Shop".created, "Shop".id'
 SELECT = f'SELECT {COLUMNS} FROM "Shop"'

@@ -310,17 +310,9 @@ def standalone() -> Iterator[Callable[..., Model]]:
     def build(props: list[PropertyMeta], **settings: Any) -> Model:
         meta = ModelMeta(
             name="Thing",
-            plural="Things",
-            base_chain=("PersistedModel",),
-            public=True,
-            datasource="db",
-            force_id=True,
-            strict=False,
             properties={p.name: p for p in props},
-            relations={},
-            acls=(),
+            force_id=True,
             settings=settings,
-            raw={},
         )
         db = Database("sqlite://")
         databases.append(db)

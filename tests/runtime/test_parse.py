@@ -25,17 +25,8 @@ def model() -> ModelMeta:
     ]
     return ModelMeta(
         name="Shop",
-        plural="Shops",
-        base_chain=("PersistedModel",),
-        public=True,
-        datasource="db",
-        force_id=True,
-        strict=False,
         properties={p.name: p for p in props},
-        relations={},
-        acls=(),
-        settings={},
-        raw={},
+        force_id=True,
     )
 
 

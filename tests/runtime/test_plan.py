@@ -14,17 +14,8 @@ from runtime.registry import ModelMeta, PropertyMeta
 def model(*props: PropertyMeta) -> ModelMeta:
     return ModelMeta(
         name="Shop",
-        plural="Shops",
-        base_chain=("PersistedModel",),
-        public=True,
-        datasource="db",
-        force_id=True,
-        strict=False,
         properties={p.name: p for p in props},
-        relations={},
-        acls=(),
-        settings={},
-        raw={},
+        force_id=True,
     )
 
 

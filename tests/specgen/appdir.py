@@ -14,7 +14,7 @@ from typing import Any
 from specgen import naming
 from specgen.errors import SpecError
 from specgen.ir import AppSpec
-from specgen.loader import load_app
+from specgen.load import load_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from specgen.ir import NO_DEFAULT
-from specgen.loader import load_app
+from specgen.load import load_app
 
 from .appdir import props, write_app
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from specgen.loader import BUILTIN_DIR, load_app
+from specgen.load import BUILTIN_DIR, load_app
 
 from .appdir import SPECS, load_ok, props, write_app, write_json
 

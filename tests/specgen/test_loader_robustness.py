@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from specgen.loader import ACL_KEYS, MODEL_KEYS, PROPERTY_KEYS, RELATION_KEYS, load_app
+from specgen.load import ACL_KEYS, MODEL_KEYS, PROPERTY_KEYS, RELATION_KEYS, load_app
 
 from .appdir import write_app
 

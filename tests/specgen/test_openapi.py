@@ -15,7 +15,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from specgen.loader import load_app
+from specgen.load import load_app
 from specgen.openapi import build_openapi
 
 from .appdir import SPECS, write_app
