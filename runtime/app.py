@@ -18,6 +18,7 @@ import yaml
 from connexion import AsyncApp
 from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp
+from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition  # noqa: F401  (re-exported for boot scripts)
 from connexion.middleware.context import ContextMiddleware
@@ -192,6 +193,7 @@ class LoopBackApp:
 
             app.add_url_rule("/explorer", "explorer", to_explorer, methods=["GET"])
             app.add_url_rule("/explorer/", "explorer_slash", to_explorer, methods=["GET"])
+        app.add_error_handler(ProblemException, self._problem)
         app.add_error_handler(HTTPException, self._http_error)
         app.add_error_handler(Exception, self._unexpected)
         return app
@@ -220,6 +222,13 @@ class LoopBackApp:
         if rel is None:
             return NotFound(f"Cannot {method} {path}")
         return NotFound(f"There is no method to handle {method} {rel}")
+
+    def _problem(self, _request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        """connexion's own problems (problem+json by default) leave in LB3's shape too."""
+        assert isinstance(exc, ProblemException)
+        error = LoopBackError(str(exc.detail or exc.title or "Error"))
+        error.status = int(exc.status or 500)
+        return _response(error)
 
     def _unexpected(self, _request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         return _response(exc)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+import orjson
 import pytest
 
 from tests.http.support import ok
@@ -58,3 +61,15 @@ async def test_allow_lists_the_documented_verbs_of_the_path(
     assert response.status_code == 405
     assert response.headers["allow"] == allow
     assert response.json()["error"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_connexion_problems_leave_in_lb3_shape(app: Any) -> None:
+    from connexion.exceptions import ProblemException
+
+    problem = ProblemException(status=400, title="Bad Request", detail="'x' is not valid")
+    response = app._problem(None, problem)
+    assert response.status_code == 400
+    assert orjson.loads(response.body) == {
+        "error": {"statusCode": 400, "name": "Error", "message": "'x' is not valid"}
+    }
+    assert response.content_type == "application/json; charset=utf-8"
