@@ -35,7 +35,7 @@ serve: $(STAMP)  ## Serve the Coffee Shop example on SQLite at http://127.0.0.1:
 	$(BIN)/specgen generate-all specs -o generated --if-stale
 	$(BIN)/specgen serve specs/coffee-shop --generated generated/coffee_shop --host 127.0.0.1 --port 3000
 
-bench: $(STAMP)  ## Throughput and p99 of findById, find with a filter and create
+bench: $(STAMP)  ## req/s and p99 of findById, find with a filter, count and create (LB3 side by side when installed)
 	$(BIN)/python -m bench.run
 
 clean:  ## Remove the virtualenv and caches
