@@ -24,9 +24,10 @@ generate: $(STAMP)  ## Compile every app under specs/ into generated/
 check-generated: $(STAMP)  ## Fail when generated/ differs from what specgen produces now
 	$(BIN)/specgen generate-all specs -o generated --check
 
-lint: $(STAMP)  ## ruff format --check and ruff check
+lint: $(STAMP)  ## ruff format --check, ruff check, mypy --strict on the packages and generated code
 	$(BIN)/ruff format --check specgen runtime tests bench
 	$(BIN)/ruff check specgen runtime tests bench generated
+	$(BIN)/mypy specgen runtime generated
 
 test: $(STAMP) lint check-generated  ## Lint, stale check, then every test (unit, golden, HTTP, schemathesis)
 	$(BIN)/pytest

@@ -53,16 +53,16 @@ class AppConfig:
     port: int
 
 
-class _Api(AsyncApi):
+class _Api(AsyncApi):  # type: ignore[misc]  # connexion ships no type information
     def make_operation(self, operation: Any) -> Any:
         return operation.function  # already an Endpoint: see LoopBackApp._resolve
 
 
-class _ASGIApp(AsyncASGIApp):
+class _ASGIApp(AsyncASGIApp):  # type: ignore[misc]
     api_cls = _Api
 
 
-class _ConnexionApp(AsyncApp):
+class _ConnexionApp(AsyncApp):  # type: ignore[misc]
     """connexion's AsyncApp routing to our Endpoints."""
 
     def __init__(self, import_name: str, **kwargs: Any) -> None:

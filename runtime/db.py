@@ -97,9 +97,10 @@ class translate_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        """Re-raise a database error as the LoopBackError it means; never swallow one."""
         if exc is None or isinstance(exc, LoopBackError):
-            return False
+            return
         if isinstance(exc, sa_exc.IntegrityError):
             text = str(exc.orig).lower()
             if "unique" in text or "duplicate" in text:
@@ -121,7 +122,6 @@ class translate_errors:
             raise ServiceUnavailable(
                 "The database is unavailable; try again later", code="DATABASE_UNAVAILABLE"
             ) from None
-        return False
 
 
 def _connection_lost(exc: BaseException) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -114,7 +114,7 @@ class InstanceCodec:
         return out
 
     def to_json(
-        self, values: dict[str, Any], columns: tuple[str, ...] | None = None
+        self, values: Mapping[Any, Any], columns: tuple[str, ...] | None = None
     ) -> dict[str, Any]:
         """Stored values -> the JSON object LB3 returns (declared order; hidden properties left out)."""
         outputs = self.outputs

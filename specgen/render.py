@@ -51,9 +51,10 @@ class _NoAliasDumper(yaml.SafeDumper):
 
 
 def dump_yaml(document: dict[str, Any]) -> str:
-    return yaml.dump(
+    text: str = yaml.dump(
         document, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True, width=100
     )
+    return text
 
 
 def pydantic_models(openapi_yaml: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,12 +20,12 @@ class ModelTable:
         return self.columns[prop]
 
 
-def column_type(prop: PropertyMeta) -> sa.types.TypeEngine[object]:
+def column_type(prop: PropertyMeta) -> sa.types.TypeEngine[Any]:
     if prop.integer:
         # BIGINT on servers, INTEGER on SQLite (only INTEGER PRIMARY KEY autoincrements there)
         return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
     length = prop.settings.get("length")
-    mapping: dict[str, sa.types.TypeEngine[object]] = {
+    mapping: dict[str, sa.types.TypeEngine[Any]] = {
         "string": sa.String(int(length)) if isinstance(length, int) else sa.Text(),
         "number": sa.Double(),
         "boolean": sa.Boolean(),

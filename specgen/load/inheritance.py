@@ -135,7 +135,7 @@ def resolve(
         errors.error(
             file, "/http/path" if "http.path" not in data else "/http.path", "must be a string"
         )
-    settings = {
+    settings: dict[str, Any] = {
         k: data[k] for k in ("postgresql", "mysql", "sqlite3", "memory", "mongodb") if k in data
     }
     spec = ModelSpec(

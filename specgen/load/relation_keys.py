@@ -45,7 +45,7 @@ def add_relation_keys(
             prop.integer or bool(prop.id and prop.generated and prop.type == "number")
         )
 
-    def key(name: str, model_name: str | None, key: str | None = None) -> PropertySpec:
+    def key_property(name: str, model_name: str | None, key: str | None = None) -> PropertySpec:
         return PropertySpec(
             name=name, type=key_type(model_name, key), integer=key_integer(model_name, key)
         )
@@ -80,14 +80,14 @@ def add_relation_keys(
                     poly is not None
                 ):  # the key points at models of several types: typed like our own id
                     fk = poly[0]
-                    define(name, key(fk, name, rel.primary_key))
+                    define(name, key_property(fk, name, rel.primary_key))
                     define(name, PropertySpec(name=poly[1], type="string", index=True), False)
                 else:
                     fk = fk or f"{rel.name}Id"
-                    define(name, key(fk, rel.model, rel.primary_key))
+                    define(name, key_property(fk, rel.model, rel.primary_key))
             elif rel.type in {"hasMany", "hasOne"}:
                 fk = poly[0] if poly is not None else fk or naming.foreign_key(name)
-                define(rel.model, key(fk, name, rel.primary_key))
+                define(rel.model, key_property(fk, name, rel.primary_key))
                 if poly is not None:
                     define(rel.model, PropertySpec(name=poly[1], type="string", index=True), False)
             elif rel.type in {"hasManyThrough", "hasAndBelongsToMany"}:
