@@ -39,7 +39,7 @@ from .extensions import run_setup
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .model import Model
 from .registry import Registry, build_registry
-from .routes import VERBS, Route, RouteTable
+from .routes import VERBS, Dispatch, Route, RouteTable
 from .sql.tables import build_table
 
 logger = logging.getLogger("runtime")
@@ -83,6 +83,7 @@ class LoopBackApp:
         *,
         swagger_ui: bool = True,
         body_limit: int = DEFAULT_BODY_LIMIT,
+        direct_dispatch: bool = True,
     ) -> None:
         self.document = document
         self.app_dir = app_dir
@@ -115,6 +116,8 @@ class LoopBackApp:
         self._body_limit = body_limit
         self._handlers = handlers
         self.routes = RouteTable(document)
+        self._endpoints = self._build_endpoints()
+        self._dispatch = Dispatch(document, self._endpoints) if direct_dispatch else None
         root = self.config.rest_api_root.rstrip("/")
         self._root_paths = {root, root + "/"}
         self._explorer = root + "/explorer"
@@ -124,16 +127,21 @@ class LoopBackApp:
         if awaitable is not None:
             self._startup.append(awaitable)
 
-    def _resolve(self, operation_id: str) -> Endpoint:
+    def _build_endpoints(self) -> dict[str, Endpoint]:
+        """One endpoint per operation, its generated handler resolved once."""
+        endpoints = {}
         for path_item in self.document["paths"].values():
             for verb, op in path_item.items():
-                if verb in VERBS and op.get("operationId") == operation_id:
+                if verb in VERBS:
                     ext = op["x-lb-operation"]
                     handler = getattr(self._handlers[ext["model"]], ext["handler"])
-                    return Endpoint(
-                        handler, self.models[ext["model"]], operation_id, self._body_limit
-                    )
-        raise LookupError(operation_id)
+                    model = self.models[ext["model"]]
+                    oid = op["operationId"]
+                    endpoints[oid] = Endpoint(handler, model, oid, self._body_limit)
+        return endpoints
+
+    def _resolve(self, operation_id: str) -> Endpoint:
+        return self._endpoints[operation_id]
 
     @contextlib.asynccontextmanager
     async def _lifespan(self, _app: Any) -> AsyncIterator[None]:
@@ -242,7 +250,13 @@ class LoopBackApp:
                 return
             if path.endswith("/") and path != "/" and not path.startswith(self._explorer):
                 # express (LB3) routes /CoffeeShops/ as /CoffeeShops; starlette answers 307
-                scope = {**scope, "path": path.rstrip("/")}
+                path = path.rstrip("/")
+                scope = {**scope, "path": path}
+            hit = self._dispatch.find(scope["method"], path) if self._dispatch else None
+            if hit is not None:
+                endpoint, scope["path_params"] = hit
+                await endpoint(scope, receive, send)
+                return
         await self.connexion(scope, receive, send)
 
 
