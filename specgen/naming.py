@@ -151,11 +151,6 @@ def model_name_from_file(stem: str) -> str:
     return "".join(w[:1].upper() + w[1:].lower() for w in words)
 
 
-def camel_lower(name: str) -> str:
-    """CoffeeShop -> coffeeShop."""
-    return name[:1].lower() + name[1:] if name else name
-
-
 def module_name(model_name: str) -> str:
     """CoffeeShop -> coffee_shop; order-item -> order_item; class -> class_."""
     snake = re.sub(r"[^0-9a-zA-Z]+", "_", inflection.underscore(model_name)).strip("_").lower()

@@ -41,6 +41,3 @@ class Filter:
     order: tuple[OrderBy, ...] = ()
     limit: int | None = None
     skip: int = 0
-
-
-EMPTY = Filter()

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from runtime.app import LoopBackApp
+from runtime.users import verify_password
 
 from .support import blank, error, ok, validation_error
 
@@ -49,6 +50,9 @@ async def test_password_is_stored_as_a_bcrypt_hash(app: LoopBackApp, alice: dict
     assert stored != "secret"
     assert stored.startswith("$2b$10$")  # LB3's bcryptjs uses 10 rounds
     assert bcrypt.checkpw(b"secret", stored.encode())
+    assert verify_password("secret", stored) and not verify_password("Secret", stored)
+    # a hash LB3 (bcryptjs, $2a$) wrote verifies unchanged
+    assert verify_password("secret", "$2a$10$" + stored[7:])
 
 
 @pytest.mark.parametrize(
