@@ -21,6 +21,9 @@ from typing import Any
 
 import orjson
 
+# LB3's words for a body that is not the JSON object the operation takes
+NOT_AN_OBJECT = "The request body must be a JSON object. Value is not an object."
+
 
 class LoopBackError(Exception):
     status = 500

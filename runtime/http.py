@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from . import jsonio
 from .errors import (
+    NOT_AN_OBJECT,
     BadRequest,
     LoopBackError,
     MethodNotAllowed,
@@ -101,7 +102,7 @@ class LbRequest:
         except jsonio.JSONError as exc:
             raise SyntaxErrorBody(f"The request body is {exc}") from None
         if body is None:  # LB3 reads `null` as {}; we refuse it, as the schema does
-            raise BadRequest("The request body must be a JSON object. Value is not an object.")
+            raise BadRequest(NOT_AN_OBJECT)
         return body
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from .coercion import Converter, Invalid, input_converter, output_converter
-from .errors import UNDEFINED, BadRequest, ValidationFailed
+from .errors import NOT_AN_OBJECT, UNDEFINED, BadRequest, ValidationFailed
 from .registry import MISSING, ModelMeta
 
 Mode = Literal["create", "replace", "patch"]
@@ -59,7 +59,7 @@ class InstanceCodec:
     def check(self, data: Any, mode: Mode, *, allow_id: bool = True) -> dict[str, Any]:
         """Body -> column values (by property name), or a 422 listing every problem."""
         if not isinstance(data, dict):
-            raise BadRequest("The request body must be a JSON object. Value is not an object.")
+            raise BadRequest(NOT_AN_OBJECT)
         problems: list[tuple[str, str, str, Any]] = []
         values: dict[str, Any] = {}
         for key, raw in data.items():

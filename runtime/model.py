@@ -28,8 +28,8 @@ import sqlalchemy as sa
 
 from . import users
 from .db import Database, Session
-from .errors import BadRequest, ModelNotFound, NotFound, ValidationFailed
-from .filter.ast import Condition, Filter, Where
+from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound, ValidationFailed
+from .filter.ast import And, Condition, Filter, Where
 from .filter.parse import FilterParser
 from .instances import InstanceCodec
 from .plan import plan_query
@@ -156,7 +156,7 @@ class Model:
         """LB3 finds the instance first (its REST sharedCtor), so a missing id is a 404 whatever
         the body holds."""
         if not isinstance(data, dict):
-            raise BadRequest("The request body must be a JSON object. Value is not an object.")
+            raise BadRequest(NOT_AN_OBJECT)
         key = self.codec.coerce_id(id)
         async with self.db.transaction() as s:
             row = await s.first(self._select_all(key)) if key is not None else None
@@ -281,7 +281,7 @@ class Model:
 
     def _body_id(self, data: Any) -> Any:
         if not isinstance(data, dict):
-            raise BadRequest("The request body must be a JSON object. Value is not an object.")
+            raise BadRequest(NOT_AN_OBJECT)
         raw = data.get(self.meta.id_name)
         return None if raw is None else self.codec.coerce_id(raw)
 
@@ -291,6 +291,4 @@ class Model:
 
 
 def _and(first: Where, second: Where | None) -> Where:
-    from .filter.ast import And
-
     return first if second is None else And((first, second))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import BadRequest, ModelNotFound, NotFound
+from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound
 from .http import LbRequest
 
 
@@ -17,7 +17,7 @@ async def _object_body(req: LbRequest) -> dict[str, Any]:
     if body is None:
         return {}  # LB3: no body and `{}` are both an empty object
     if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object. Value is not an object.")
+        raise BadRequest(NOT_AN_OBJECT)
     return body
 
 

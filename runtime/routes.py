@@ -11,6 +11,11 @@ from typing import Any
 VERBS = ("delete", "get", "head", "options", "patch", "post", "put")
 
 
+def template_pattern(template: str) -> str:
+    """/CoffeeShops/{id} -> a regex with one named group per parameter: (?P<id>[^/]+)."""
+    return re.sub(r"\\\{([^/]+?)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+
+
 @dataclass(frozen=True)
 class Route:
     template: str  # relative to the REST root, e.g. /CoffeeShops/{id}
@@ -24,8 +29,7 @@ class RouteTable:
         self.root = document["servers"][0]["url"].rstrip("/")
         rows = []
         for template, item in document["paths"].items():
-            pattern = re.sub(r"\\\{[^/]+?\\\}", "(?P<id>[^/]+)", re.escape(template), count=1)
-            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", pattern)
+            pattern = template_pattern(template)
             verbs = {v.upper() for v in item if v in VERBS} | ({"HEAD"} if "get" in item else set())
             models = [op["x-lb-operation"]["model"] for v, op in item.items() if v in VERBS]
             # static segments beat parameters: /CoffeeShops/count is not the instance "count"
@@ -71,9 +75,8 @@ class Dispatch:
                 endpoint = endpoints[op["operationId"]]
                 full = root + template
                 if "{" in template:
-                    pattern = re.sub(r"\\\{([^/]+?)\\\}", r"(?P<\1>[^/]+)", re.escape(full))
                     rows = self._templated.setdefault(verb.upper(), [])
-                    rows.append((re.compile(f"^{pattern}$"), endpoint))
+                    rows.append((re.compile(f"^{template_pattern(full)}$"), endpoint))
                 else:
                     self._static[(verb.upper(), full)] = endpoint
                     self._static_paths.add(full)
