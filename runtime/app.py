@@ -31,8 +31,8 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from .datasources import resolve_url
-from .db import Database
+from .datasources import resolve
+from .db import open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
 from .extensions import run_setup
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
@@ -95,9 +95,10 @@ class LoopBackApp:
             port=int(meta.get("port", 3000)),
         )
         datasource = next((m.datasource for m in self.registry.models.values() if m.public), None)
-        self.db = Database(resolve_url(app_dir, datasource, db_url))
+        self.datasource = resolve(app_dir, datasource, db_url)
+        self.db = open_database(self.datasource.url, self.datasource.pool)
         self.metadata = sa.MetaData()
-        connector = self.db.engine.dialect.name
+        connector = self.db.backend
         self.models: dict[str, Model] = {}
         for name, model_meta in self.registry.models.items():
             table = build_table(model_meta, self.metadata, connector)
@@ -148,7 +149,7 @@ class LoopBackApp:
             await awaitable
         self._startup.clear()
         yield
-        self.db.dispose()
+        await self.db.close()
 
     def _build_connexion(self, swagger_ui: bool) -> _ConnexionApp:
         middlewares = [

@@ -9,6 +9,7 @@
      +-- PayloadTooLarge      413
      +-- UnsupportedMediaType 415
      +-- ValidationFailed     422  ValidationError with details.codes / details.messages
+     +-- Unprocessable        422  a value its database column cannot hold (DATA_ERROR)
      +-- ServiceUnavailable   503  the database cannot be reached
 
 Bodies match LB3 3.28 in production mode (strong-error-handler): `{"error": {statusCode, name, message,
@@ -94,6 +95,13 @@ class UnsupportedMediaType(LoopBackError):
 
 class ServiceUnavailable(LoopBackError):
     status = 503
+
+
+class Unprocessable(LoopBackError):
+    """A value the database cannot store although it passed the model's rules."""
+
+    status = 422
+    name = "UnprocessableEntityError"
 
 
 class ValidationFailed(LoopBackError):

@@ -59,6 +59,11 @@ class Model:
     def __repr__(self) -> str:
         return f"<Model {self.name}>"
 
+    @property
+    def datasource(self) -> Database:
+        """LB3's `Model.dataSource`: `transaction()` and native `execute()` live there."""
+        return self.db
+
     # ---- reads -----------------------------------------------------------------------------------
 
     def parse_filter(self, raw: dict[str, Any] | Filter | None) -> Filter:
@@ -123,7 +128,7 @@ class Model:
                 except ValidationFailed as exc:
                     exc.details["index"] = index
                     raise
-            async with self.db.transaction() as s:
+            async with self.db.write() as s:
                 created = []
                 for index, values in enumerate(checked):
                     try:  # model rules that read the table (a User's unique email) fail here
@@ -133,7 +138,7 @@ class Model:
                         raise
                 return created
         values = await self._prepare_new(data)
-        async with self.db.transaction() as s:
+        async with self.db.write() as s:
             return await self._insert(s, values)
 
     async def replace_by_id(self, id: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +149,7 @@ class Model:
             f"id property ({self.meta.id_name}) cannot be updated from {{old}} to {{new}}",
         )
         values = self.codec.check(data, "replace")
-        async with self.db.transaction() as s:
+        async with self.db.write() as s:
             if key is None or await s.first(self._select_id(key)) is None:
                 raise NotFound(f"Could not replace. Object with id {id} does not exist!")
             values = await self._prepare_write(s, self.codec.complete(values), key)
@@ -158,7 +163,7 @@ class Model:
         if not isinstance(data, dict):
             raise BadRequest(NOT_AN_OBJECT)
         key = self.codec.coerce_id(id)
-        async with self.db.transaction() as s:
+        async with self.db.write() as s:
             row = await s.first(self._select_all(key)) if key is not None else None
             if row is None:
                 raise ModelNotFound(f"could not find a model with id {id}")
@@ -176,19 +181,21 @@ class Model:
 
     async def replace_or_create(self, data: dict[str, Any]) -> dict[str, Any]:
         key = self._body_id(data)
-        if key is not None and await self.exists(key):
-            return await self.replace_by_id(key, data)
-        if key is not None and self.meta.force_id:
-            raise NotFound(f"Could not replace. Object with id {key} does not exist!")
-        return await self._create_one(data, allow_id=True)
+        async with self.db.transaction():  # the check and the write see the same database
+            if key is not None and await self.exists(key):
+                return await self.replace_by_id(key, data)
+            if key is not None and self.meta.force_id:
+                raise NotFound(f"Could not replace. Object with id {key} does not exist!")
+            return await self._create_one(data, allow_id=True)
 
     async def patch_or_create(self, data: dict[str, Any]) -> dict[str, Any]:
         key = self._body_id(data)
-        if key is not None and await self.exists(key):
-            return await self.patch_attributes(key, data)
-        if key is not None and self.meta.force_id:
-            raise NotFound(f"Could not update attributes. Object with id {key} does not exist!")
-        return await self._create_one(data, allow_id=True)
+        async with self.db.transaction():
+            if key is not None and await self.exists(key):
+                return await self.patch_attributes(key, data)
+            if key is not None and self.meta.force_id:
+                raise NotFound(f"Could not update attributes. Object with id {key} does not exist!")
+            return await self._create_one(data, allow_id=True)
 
     async def upsert_with_where(
         self, where: dict[str, Any] | None, data: dict[str, Any]
@@ -197,22 +204,22 @@ class Model:
         plan = plan_query(
             self.meta, Filter(where=self.parse_where(where), fields=(self.meta.id_name,)), limit=2
         )
-        async with self.db.read() as s:
+        async with self.db.transaction() as s:
             matches = await s.all(builder.select_rows(self.table, plan))
-        if len(matches) > 1:
-            raise BadRequest(
-                "There are multiple instances found.Upsert Operation will not be performed!"
-            )
-        if matches:
-            return await self.patch_attributes(matches[0][0], data)
-        return await self._create_one(data, allow_id=False)
+            if len(matches) > 1:
+                raise BadRequest(
+                    "There are multiple instances found.Upsert Operation will not be performed!"
+                )
+            if matches:
+                return await self.patch_attributes(matches[0][0], data)
+            return await self._create_one(data, allow_id=False)
 
     async def update_all(self, where: dict[str, Any] | None, data: dict[str, Any]) -> int:
         # LB3 ignores an id in an updateAll body; we refuse a non-null one, as the schema says
         values = self.codec.check(data, "patch", allow_id=False)
         values.pop(self.meta.id_name, None)
         clause = self.parse_where(where)
-        async with self.db.transaction() as s:
+        async with self.db.write() as s:
             key = None
             if self.meta.is_user and users.unique_values(values):
                 # a unique value may go to one row only: the one row matched, if there is one
@@ -233,11 +240,11 @@ class Model:
         key = self.codec.coerce_id(id)
         if key is None:
             return 0
-        async with self.db.transaction() as s:
+        async with self.db.write() as s:
             return int((await s.run(builder.delete_rows(self.table, self._id_where(key)))).rowcount)
 
     async def destroy_all(self, where: dict[str, Any] | None = None) -> int:
-        async with self.db.transaction() as s:
+        async with self.db.write() as s:
             return int(
                 (await s.run(builder.delete_rows(self.table, self.parse_where(where)))).rowcount
             )
@@ -246,7 +253,7 @@ class Model:
 
     async def _create_one(self, data: dict[str, Any], *, allow_id: bool) -> dict[str, Any]:
         values = await self._prepare_new(data, allow_id=allow_id)
-        async with self.db.transaction() as s:
+        async with self.db.write() as s:
             return await self._insert(s, values)
 
     async def _prepare_new(self, data: dict[str, Any], *, allow_id: bool = False) -> dict[str, Any]:

@@ -33,12 +33,6 @@ class PropertyMeta:
     def integer_id(self) -> bool:
         return bool(self.id) and self.generated and self.type == "number"
 
-    def column_name(self, connector: str) -> str:
-        per_connector = self.settings.get(connector)
-        if isinstance(per_connector, dict) and per_connector.get("columnName"):
-            return str(per_connector["columnName"])
-        return str(self.settings.get("columnName") or self.name)
-
 
 @dataclass(frozen=True)
 class RelationMeta:
@@ -81,12 +75,6 @@ class ModelMeta:
     @property
     def is_user(self) -> bool:
         return self.name == "User" or "User" in self.base_chain
-
-    def table_name(self, connector: str) -> str:
-        per_connector = self.settings.get(connector)
-        if isinstance(per_connector, dict) and per_connector.get("table"):
-            return str(per_connector["table"])
-        return self.name
 
 
 @dataclass(frozen=True)

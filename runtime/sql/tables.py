@@ -1,4 +1,9 @@
-"""SQLAlchemy tables from the model registry, built once at start-up."""
+"""SQLAlchemy tables from the model registry, built once at start-up.
+
+Names and indexes follow LB3's SQL connectors, so that an LB3 application's existing database is
+served as it is: PostgreSQL folds table and column names to lower case and names a property's index
+`<table>_<column>_idx`; MySQL keeps names as written and names a property's index after its column.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..registry import ModelMeta, PropertyMeta
+from .types import column_type
+
+
+class TableDefinitionError(ValueError):
+    """A model's connector settings or indexes cannot become a table."""
 
 
 @dataclass(frozen=True)
@@ -20,40 +30,119 @@ class ModelTable:
         return self.columns[prop]
 
 
-def column_type(prop: PropertyMeta) -> sa.types.TypeEngine[Any]:
-    if prop.integer:
-        # BIGINT on servers, INTEGER on SQLite (only INTEGER PRIMARY KEY autoincrements there)
-        return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-    length = prop.settings.get("length")
-    mapping: dict[str, sa.types.TypeEngine[Any]] = {
-        "string": sa.String(int(length)) if isinstance(length, int) else sa.Text(),
-        "number": sa.Double(),
-        "boolean": sa.Boolean(),
-        "date": sa.DateTime(),
-        "buffer": sa.LargeBinary(),
-    }
-    return mapping.get(prop.type, sa.JSON())
+def table_name(model: ModelMeta, backend: str) -> str:
+    name = _setting(model.settings, backend, "table") or model.name
+    return (
+        name.lower()
+        if backend == "postgresql" and not _setting(model.settings, backend, "table")
+        else name
+    )
 
 
-def build_table(model: ModelMeta, metadata: sa.MetaData, connector: str) -> ModelTable:
+def schema_name(model: ModelMeta, backend: str) -> str | None:
+    if backend == "sqlite":  # a SQLite "schema" is an attached database file
+        return None
+    return _setting(model.settings, backend, "schema") or (
+        _setting(model.settings, backend, "database") if backend == "mysql" else None
+    )
+
+
+def column_name(prop: PropertyMeta, backend: str) -> str:
+    explicit = _setting(prop.settings, backend, "columnName") or prop.settings.get("columnName")
+    if isinstance(explicit, str) and explicit:
+        return explicit
+    return prop.name.lower() if backend == "postgresql" else prop.name
+
+
+def build_table(model: ModelMeta, metadata: sa.MetaData, backend: str) -> ModelTable:
+    indexed = _indexed_properties(model)
     columns: dict[str, sa.Column[object]] = {}
     for prop in model.properties.values():
-        col: sa.Column[object] = sa.Column(
-            prop.column_name(connector),
-            column_type(prop),
+        try:
+            kind = column_type(prop, backend, indexed=prop.name in indexed)
+        except ValueError as exc:
+            raise TableDefinitionError(f"{model.name}.{prop.name}: {exc}") from None
+        columns[prop.name] = sa.Column(
+            column_name(prop, backend),
+            kind,
             primary_key=bool(prop.id),
             autoincrement=prop.integer_id,
             nullable=not prop.id,
-            index=bool(prop.index) and not prop.id,
             key=prop.name,
         )
-        columns[prop.name] = col
+    name = table_name(model, backend)
     # LB3 never hands out a deleted id again; SQLite does unless told AUTOINCREMENT
     integer_id = any(p.integer_id for p in model.properties.values())
     table = sa.Table(
-        model.table_name(connector),
+        name,
         metadata,
         *columns.values(),
+        *_indexes(model, name, columns, backend),
+        schema=schema_name(model, backend),
         sqlite_autoincrement=integer_id,
     )
     return ModelTable(model=model, table=table, columns=columns)
+
+
+def _indexes(
+    model: ModelMeta, table: str, columns: dict[str, sa.Column[object]], backend: str
+) -> list[sa.Index]:
+    out: list[sa.Index] = []
+    for prop in model.properties.values():
+        if prop.index and not prop.id:
+            col = columns[prop.name]
+            name = f"{table}_{col.name}_idx" if backend == "postgresql" else col.name
+            unique = isinstance(prop.index, dict) and bool(prop.index.get("unique"))
+            out.append(sa.Index(name, col, unique=unique))
+    for name, spec in (model.raw.get("indexes") or {}).items():
+        keys, unique = _index_spec(model, name, spec)
+        exprs: list[Any] = []
+        for prop, direction in keys:
+            if prop not in columns:
+                raise TableDefinitionError(
+                    f'{model.name}: index "{name}" names "{prop}", which is not a property'
+                )
+            exprs.append(columns[prop].desc() if direction < 0 else columns[prop])
+        out.append(sa.Index(name, *exprs, unique=unique))
+    return out
+
+
+def _index_spec(model: ModelMeta, name: str, spec: Any) -> tuple[list[tuple[str, int]], bool]:
+    """LB3 writes a model index as {keys: {prop: 1|-1}, options: {unique}}, as {columns: "a, b",
+    kind: "unique"} (MySQL style), or as the keys alone ({prop: 1})."""
+    if not isinstance(spec, dict):
+        raise TableDefinitionError(f'{model.name}: index "{name}" must be an object')
+    options = spec.get("options") if isinstance(spec.get("options"), dict) else {}
+    unique = bool(options.get("unique")) or str(spec.get("kind", "")).lower() == "unique"
+    if isinstance(spec.get("keys"), dict):
+        keys = [(k, _direction(v)) for k, v in spec["keys"].items()]
+    elif isinstance(spec.get("columns"), str):
+        keys = [(c.strip(), 1) for c in spec["columns"].split(",") if c.strip()]
+    else:
+        keys = [(k, _direction(v)) for k, v in spec.items() if k not in ("options", "kind", "type")]
+    if not keys:
+        raise TableDefinitionError(f'{model.name}: index "{name}" has no keys')
+    return keys, unique
+
+
+def _direction(value: Any) -> int:
+    return -1 if value in (-1, "-1") or str(value).upper() == "DESC" else 1
+
+
+def _indexed_properties(model: ModelMeta) -> set[str]:
+    names = {p.name for p in model.properties.values() if p.index}
+    for name, spec in (model.raw.get("indexes") or {}).items():
+        try:
+            names.update(k for k, _ in _index_spec(model, name, spec)[0])
+        except TableDefinitionError:
+            continue  # reported by _indexes
+    return names
+
+
+def _setting(settings: dict[str, Any], backend: str, key: str) -> str | None:
+    per_backend = settings.get(backend)
+    if isinstance(per_backend, dict):
+        value = per_backend.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None

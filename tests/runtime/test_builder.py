@@ -43,6 +43,9 @@ META = ModelMeta(
         ]
     },
     force_id=True,
+    # PostgreSQL folds names to lower case, as LB3 does; the table keeps its case so that one
+    # expected text serves every dialect (test_postgresql_folds_names_to_lower_case covers folding)
+    settings={"postgresql": {"table": "Shop"}},
 )
 COLUMNS = '"Shop".name, "Shop".town AS city, "Shop".rating, "Shop".open, "Shop".created, "Shop".id'
 SELECT = f'SELECT {COLUMNS} FROM "Shop"'
@@ -219,6 +222,24 @@ def test_per_connector_table_and_column_names() -> None:
     assert compiled(lite, "sqlite") == (
         'SELECT "Shop".name, "Shop".id FROM "Shop" WHERE "Shop".name = \'A\' ORDER BY "Shop".id ASC'
     )
+
+
+def test_postgresql_folds_names_to_lower_case() -> None:
+    """LB3's PostgreSQL connector lower-cases table and column names it was not given, and names a
+    property's index <table>_<column>_idx; MySQL keeps names and names the index after the column."""
+    meta = ModelMeta(
+        name="CoffeeShop",
+        properties={
+            "shopName": PropertyMeta("shopName", "string", index=True),
+            "id": PropertyMeta("id", "number", id=1, generated=True),
+        },
+    )
+    pg = build_table(meta, sa.MetaData(), "postgresql").table
+    assert (pg.name, [c.name for c in pg.columns]) == ("coffeeshop", ["shopname", "id"])
+    assert [i.name for i in pg.indexes] == ["coffeeshop_shopname_idx"]
+    my = build_table(meta, sa.MetaData(), "mysql").table
+    assert (my.name, [c.name for c in my.columns]) == ("CoffeeShop", ["shopName", "id"])
+    assert [i.name for i in my.indexes] == ["shopName"]
 
 
 def test_statements_run_on_sqlite() -> None:

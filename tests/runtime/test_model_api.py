@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from runtime.app import LoopBackApp
-from runtime.db import Database
+from runtime.db import Database, open_database
 from runtime.errors import BadRequest, InvalidFilter, ModelNotFound, NotFound, ValidationFailed
 from runtime.filter.ast import Condition, Filter, OrderBy
 from runtime.model import Model
@@ -314,7 +314,7 @@ def standalone() -> Iterator[Callable[..., Model]]:
             force_id=True,
             settings=settings,
         )
-        db = Database("sqlite://")
+        db = open_database("sqlite://")
         databases.append(db)
         metadata = sa.MetaData()
         table = build_table(meta, metadata, "sqlite")

@@ -1,0 +1,313 @@
+"""The database stage: the only code that runs SQL.
+
+SQLite runs inline on the event loop: it is in-process and fast, and the stack prototype measured a
+thread or aiosqlite hop as slower, not faster. PostgreSQL and MySQL/MariaDB run on asyncio drivers
+through SQLAlchemy's AsyncEngine, with a pool that pings connections before use, so a database that
+restarts is a 503 for the requests it broke and nothing more.
+
+Models use `read()` and `write()`. Python code groups operations with `transaction()`: while its
+block runs, every read and write of this task on the same database joins it (a context variable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from ..datasources import PoolSettings
+from .faults import translate_errors
+from .urls import Backend, backend_of, display, driver_url
+
+
+@dataclass(frozen=True)
+class ExecuteResult:
+    """What native SQL returned: its rows (for a query) and the rows it affected or returned."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    count: int = 0
+
+
+class Session:
+    """Statements inside one connection (and, for writes, one transaction)."""
+
+    async def all(
+        self, stmt: sa.Executable, params: dict[str, Any] | None = None
+    ) -> Sequence[sa.Row[Any]]:
+        return (await self.run(stmt, params)).all()
+
+    async def first(
+        self, stmt: sa.Executable, params: dict[str, Any] | None = None
+    ) -> sa.Row[Any] | None:
+        return (await self.run(stmt, params)).first()
+
+    async def scalar(self, stmt: sa.Executable, params: dict[str, Any] | None = None) -> Any:
+        return (await self.run(stmt, params)).scalar()
+
+    async def run(self, stmt: sa.Executable, params: Any = None) -> sa.CursorResult[Any]:
+        raise NotImplementedError
+
+
+class InlineSession(Session):
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    async def run(self, stmt: sa.Executable, params: Any = None) -> sa.CursorResult[Any]:
+        with translate_errors():
+            return self.conn.execute(stmt, params)
+
+
+class AsyncSession(Session):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def run(self, stmt: sa.Executable, params: Any = None) -> sa.CursorResult[Any]:
+        with translate_errors():
+            return await self.conn.execute(stmt, params)
+
+
+class Database(ABC):
+    """One data source's database. `open_database(url)` picks the backend."""
+
+    backend: Backend
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._active: ContextVar[Session | None] = ContextVar(
+            f"transaction:{id(self)}", default=None
+        )
+
+    def __repr__(self) -> str:
+        return f"<Database {display(self.url)}>"
+
+    # ---- Python API ------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Session]:
+        """`async with Model.datasource.transaction():` the operations inside commit together, or
+        roll back together when the block raises. Nested blocks join the outer one."""
+        active = self._active.get()
+        if active is not None:
+            yield active
+            return
+        async with self._begin(exclusive=True) as session:
+            token = self._active.set(session)
+            try:
+                yield session
+            finally:
+                self._active.reset(token)
+
+    async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> ExecuteResult:
+        """Native SQL (LB3's `dataSource.connector.execute`), values bound by name: `:name` in the
+        text, `{"name": value}` in params. Values are never spliced into the SQL."""
+        if not isinstance(sql, str):
+            raise TypeError("sql must be a string with :name placeholders")
+        if params is not None and not isinstance(params, Mapping):
+            raise TypeError("params must be a mapping of placeholder names to values")
+        async with self.write() as session:
+            result = await session.run(sa.text(sql), dict(params or {}))
+            if result.returns_rows:
+                rows = [dict(row._mapping) for row in result]
+                return ExecuteResult(rows, len(rows))
+            return ExecuteResult([], max(result.rowcount, 0))
+
+    # ---- for models ------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Session]:
+        active = self._active.get()
+        if active is not None:
+            yield active
+            return
+        async with self._connect() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Session]:
+        """Every statement inside commits together or not at all."""
+        active = self._active.get()
+        if active is not None:
+            yield active
+            return
+        async with self._begin(exclusive=False) as session:
+            yield session
+
+    # ---- backends --------------------------------------------------------------------------------
+
+    @abstractmethod
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    @abstractmethod
+    def _begin(self, *, exclusive: bool) -> Any:
+        raise NotImplementedError
+
+    @abstractmethod
+    def create_all(self, metadata: sa.MetaData) -> None:
+        """Create missing tables and indexes; never alter or drop (that is `specgen migrate`)."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def dispose(self) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        self.dispose()
+
+
+class SqliteDatabase(Database):
+    backend: Backend = "sqlite"
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.engine = sqlite_engine(url)
+        # a transaction() block spans awaits; on one shared connection, others wait for it to end
+        self._lock: asyncio.Lock | None = None
+
+    @asynccontextmanager
+    async def _connect(self) -> AsyncIterator[Session]:
+        await self._wait_for_transaction()
+        with translate_errors(), self.engine.connect() as conn:
+            yield InlineSession(conn)
+
+    @asynccontextmanager
+    async def _begin(self, *, exclusive: bool) -> AsyncIterator[Session]:
+        if exclusive:
+            async with self._transaction_lock():
+                with translate_errors(), self.engine.begin() as conn:
+                    yield InlineSession(conn)
+            return
+        await self._wait_for_transaction()
+        with translate_errors(), self.engine.begin() as conn:
+            yield InlineSession(conn)
+
+    async def _wait_for_transaction(self) -> None:
+        lock = self._lock
+        if lock is not None and lock.locked():
+            async with lock:
+                pass
+
+    def _transaction_lock(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    def create_all(self, metadata: sa.MetaData) -> None:
+        metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class ServerDatabase(Database):
+    """PostgreSQL or MySQL/MariaDB through an asyncio driver and a pre-pinged pool."""
+
+    def __init__(self, url: str, pool: PoolSettings) -> None:
+        super().__init__(url)
+        self.backend = backend_of(url)
+        self.pool = pool
+        self.engine: AsyncEngine = create_async_engine(
+            driver_url(url),
+            pool_size=pool.size,
+            max_overflow=0,  # LB3's max/connectionLimit is a hard cap
+            pool_timeout=pool.acquire_timeout,
+            pool_pre_ping=True,
+            pool_recycle=3600,
+            connect_args=connect_args(self.backend, pool, sync=False),
+        )
+
+    @asynccontextmanager
+    async def _connect(self) -> AsyncIterator[Session]:
+        with translate_errors():
+            async with self.engine.connect() as conn:
+                yield AsyncSession(conn)
+
+    @asynccontextmanager
+    async def _begin(self, *, exclusive: bool) -> AsyncIterator[Session]:
+        with translate_errors():
+            async with self.engine.begin() as conn:
+                yield AsyncSession(conn)
+
+    def create_all(self, metadata: sa.MetaData) -> None:
+        """Run once at start-up (before workers fork), on the synchronous driver."""
+        with sync_engine(self.url) as engine, translate_errors(), engine.begin() as conn:
+            if self.backend == "postgresql":
+                for schema in sorted({t.schema for t in metadata.tables.values() if t.schema}):
+                    conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
+            metadata.create_all(conn)
+
+    def dispose(self) -> None:
+        self.engine.sync_engine.dispose(close=False)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def open_database(url: str, pool: PoolSettings | None = None) -> Database:
+    if backend_of(url) == "sqlite":
+        return SqliteDatabase(url)
+    return ServerDatabase(url, pool or PoolSettings())
+
+
+def sqlite_engine(url: str) -> sa.Engine:
+    parsed = sa.make_url(url)
+    in_memory = parsed.database in (None, "", ":memory:")
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if in_memory:
+        kwargs["poolclass"] = StaticPool  # one shared connection, or every checkout is a new DB
+    engine = sa.create_engine(url, **kwargs)
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return engine
+
+
+@contextmanager
+def sync_engine(url: str, pool: PoolSettings | None = None) -> Iterator[sa.Engine]:
+    """A short-lived synchronous engine for start-up DDL, migrate and discover."""
+    backend = backend_of(url)
+    if backend == "sqlite":
+        engine = sqlite_engine(url)
+    else:
+        engine = sa.create_engine(
+            driver_url(url, sync=True),
+            pool_pre_ping=True,
+            connect_args=connect_args(backend, pool or PoolSettings(), sync=True),
+        )
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+# the session every connection starts with: UTC, and MySQL refusing (not mangling) bad values
+_MYSQL_INIT = (
+    "SET SESSION time_zone='+00:00', sql_mode='STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
+    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
+)
+
+
+def connect_args(backend: Backend, pool: PoolSettings, *, sync: bool) -> dict[str, Any]:
+    if backend == "postgresql":
+        return {
+            "connect_timeout": max(1, round(pool.connect_timeout)),
+            "options": "-c timezone=UTC",
+        }
+    if backend == "mysql":
+        return {"connect_timeout": pool.connect_timeout, "init_command": _MYSQL_INIT}
+    return {}
