@@ -13,7 +13,6 @@ from types import ModuleType
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 import yaml
 from connexion import AsyncApp
 from connexion.apps.abstract import AbstractApp
@@ -39,7 +38,7 @@ from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .model import Model
 from .registry import Registry, build_registry
 from .routes import VERBS, Dispatch, Route, RouteTable
-from .sql.tables import build_table
+from .sql.tables import build_tables
 
 logger = logging.getLogger("runtime")
 
@@ -83,6 +82,7 @@ class LoopBackApp:
         swagger_ui: bool = True,
         body_limit: int = DEFAULT_BODY_LIMIT,
         direct_dispatch: bool = True,
+        create_tables: bool = True,
     ) -> None:
         self.document = document
         self.app_dir = app_dir
@@ -94,16 +94,14 @@ class LoopBackApp:
             host=str(meta.get("host", "0.0.0.0")),
             port=int(meta.get("port", 3000)),
         )
-        datasource = next((m.datasource for m in self.registry.models.values() if m.public), None)
-        self.datasource = resolve(app_dir, datasource, db_url)
+        self.datasource = resolve(app_dir, self.registry.datasource, db_url)
         self.db = open_database(self.datasource.url, self.datasource.pool)
-        self.metadata = sa.MetaData()
-        connector = self.db.backend
-        self.models: dict[str, Model] = {}
-        for name, model_meta in self.registry.models.items():
-            table = build_table(model_meta, self.metadata, connector)
-            self.models[name] = Model(model_meta, table, self.db)
-        self.db.create_all(self.metadata)
+        self.metadata, tables = build_tables(self.registry.models.values(), self.db.backend)
+        self.models: dict[str, Model] = {
+            name: Model(meta, tables[name], self.db) for name, meta in self.registry.models.items()
+        }
+        if create_tables:
+            self.db.create_all(self.metadata)
         self._startup: list[Awaitable[Any]] = []
         for model in self.models.values():
             model.app = self

@@ -85,6 +85,11 @@ class Registry:
     def model(self, name: str) -> ModelMeta:
         return self.models[name]
 
+    @property
+    def datasource(self) -> str | None:
+        """The data source the app serves (the first public model's; one per app for now)."""
+        return next((m.datasource for m in self.models.values() if m.public), None)
+
 
 def _property(name: str, raw: dict[str, Any]) -> PropertyMeta:
     return PropertyMeta(

@@ -3,7 +3,9 @@
 specgen check APP_DIR
 specgen generate APP_DIR -o OUT_DIR
 specgen generate-all SPECS_DIR -o GENERATED_DIR [--check | --if-stale]
-specgen serve APP_DIR [--host H] [--port P] [--db URL] [--generated PKG_DIR]
+specgen serve APP_DIR [--host H] [--port P] [--db URL] [--generated PKG_DIR] [--workers N]
+specgen migrate APP_DIR [--db URL] [--drop] [--dry-run] [--generated PKG_DIR]
+specgen discover --db URL [--schema S] [--tables a,b] -o DIR
 """
 
 from __future__ import annotations
@@ -155,6 +157,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _package_dir(args: argparse.Namespace) -> Path:
+    return Path(args.generated) if args.generated else _cached_package(Path(args.app_dir))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from runtime.migrate import run_migrate
+
+    try:
+        pkg_dir = _package_dir(args)
+    except SpecInvalid as exc:
+        _print_problems(exc.errors)
+        return 1
+    return run_migrate(
+        Path(args.app_dir), pkg_dir, db=args.db, drop=args.drop, dry_run=args.dry_run
+    )
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from .discover import run_discover
+
+    tables = [t.strip() for t in args.tables.split(",") if t.strip()] if args.tables else None
+    return run_discover(args.db, Path(args.output), schema=args.schema, tables=tables)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="specgen", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -187,6 +213,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--log-level", default="info")
     p.set_defaults(fn=cmd_serve)
+
+    p = sub.add_parser(
+        "migrate",
+        help="create missing tables, columns and indexes (autoupdate); --drop recreates them",
+    )
+    p.add_argument("app_dir")
+    p.add_argument("--db", help="database URL that overrides datasources.json")
+    p.add_argument(
+        "--drop", action="store_true", help="automigrate: drop the models' tables and recreate them"
+    )
+    p.add_argument("--dry-run", action="store_true", help="print the DDL, change nothing")
+    p.add_argument("--generated", help="use this generated package instead of the cache")
+    p.set_defaults(fn=cmd_migrate)
+
+    p = sub.add_parser(
+        "discover", help="write LB3 model JSON for the tables of an existing database"
+    )
+    p.add_argument("--db", required=True, help="database URL to read")
+    p.add_argument("--schema", help="schema (PostgreSQL) or database (MySQL) to read")
+    p.add_argument("--tables", help="comma-separated table names (default: every table)")
+    p.add_argument("-o", "--output", required=True, help="application directory to write")
+    p.set_defaults(fn=cmd_discover)
 
     args = parser.parse_args(argv)
     return int(args.fn(args))

@@ -83,9 +83,9 @@ def meaning(exc: BaseException) -> LoopBackError | None:
         return Conflict("The database refused the write (constraint violation)")
     if isinstance(exc, sa_exc.DataError) or (code or "").startswith("22") or errno in _MY_DATA:
         return data_error()
-    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
-        if errno in _MY_GONE or (code or "").startswith(("08", "57")) or _connection_lost(text):
-            return unavailable()
+    lost = errno in _MY_GONE or (code or "").startswith(("08", "57")) or _connection_lost(text)
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) and lost:
+        return unavailable()
     if isinstance(exc, ConnectionError | TimeoutError):  # a driver error not wrapped by SQLAlchemy
         return unavailable()
     return None

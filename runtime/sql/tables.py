@@ -7,6 +7,7 @@ served as it is: PostgreSQL folds table and column names to lower case and names
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,14 @@ def column_name(prop: PropertyMeta, backend: str) -> str:
     return prop.name.lower() if backend == "postgresql" else prop.name
 
 
+def build_tables(
+    models: Iterable[ModelMeta], backend: str
+) -> tuple[sa.MetaData, dict[str, ModelTable]]:
+    """Every model's table on one MetaData (what start-up, migrate and tests build)."""
+    metadata = sa.MetaData()
+    return metadata, {m.name: build_table(m, metadata, backend) for m in models}
+
+
 def build_table(model: ModelMeta, metadata: sa.MetaData, backend: str) -> ModelTable:
     indexed = _indexed_properties(model)
     columns: dict[str, sa.Column[object]] = {}
@@ -97,12 +106,12 @@ def _indexes(
     for name, spec in (model.raw.get("indexes") or {}).items():
         keys, unique = _index_spec(model, name, spec)
         exprs: list[Any] = []
-        for prop, direction in keys:
-            if prop not in columns:
+        for key, direction in keys:
+            if key not in columns:
                 raise TableDefinitionError(
-                    f'{model.name}: index "{name}" names "{prop}", which is not a property'
+                    f'{model.name}: index "{name}" names "{key}", which is not a property'
                 )
-            exprs.append(columns[prop].desc() if direction < 0 else columns[prop])
+            exprs.append(columns[key].desc() if direction < 0 else columns[key])
         out.append(sa.Index(name, *exprs, unique=unique))
     return out
 
@@ -112,7 +121,7 @@ def _index_spec(model: ModelMeta, name: str, spec: Any) -> tuple[list[tuple[str,
     kind: "unique"} (MySQL style), or as the keys alone ({prop: 1})."""
     if not isinstance(spec, dict):
         raise TableDefinitionError(f'{model.name}: index "{name}" must be an object')
-    options = spec.get("options") if isinstance(spec.get("options"), dict) else {}
+    options = spec["options"] if isinstance(spec.get("options"), dict) else {}
     unique = bool(options.get("unique")) or str(spec.get("kind", "")).lower() == "unique"
     if isinstance(spec.get("keys"), dict):
         keys = [(k, _direction(v)) for k, v in spec["keys"].items()]

@@ -99,8 +99,13 @@ def data_type(
         return sa.CHAR(size) if fixed else sa.String(size)
     if name in ("text", "longtext", "mediumtext", "tinytext", "clob"):
         if backend == "mysql":
-            kinds = {"tinytext": mysql.TINYTEXT, "text": mysql.TEXT, "mediumtext": mysql.MEDIUMTEXT}
-            return kinds.get(name, mysql.LONGTEXT)(collation=MYSQL_COLLATION)
+            kinds: dict[str, type[mysql.types._StringType]] = {
+                "tinytext": mysql.TINYTEXT,
+                "text": mysql.TEXT,
+                "mediumtext": mysql.MEDIUMTEXT,
+            }
+            text_type: AnyType = kinds.get(name, mysql.LONGTEXT)(collation=MYSQL_COLLATION)
+            return text_type
         return sa.Text()
     if name in ("integer", "int", "int4", "mediumint"):
         return sa.Integer()
