@@ -1,5 +1,8 @@
-"""The architecture as a test: runtime/ never imports specgen/ or generated/, specgen/ never imports
-runtime/, and the pure runtime stages (filter parsing, planning) import no SQLAlchemy."""
+"""The architecture as a test: runtime/ never imports specgen/ or generated/, specgen/'s pipeline never
+imports runtime/, and the pure runtime stages (filter parsing, planning) import no SQLAlchemy.
+
+Two parts of specgen/ stand at the edge and may use the runtime: the command line (it serves and
+migrates what it compiles) and discovery (it reads a database through the runtime's drivers)."""
 
 from __future__ import annotations
 
@@ -23,7 +26,11 @@ def imported_roots(path: Path) -> set[str]:
 
 RULES = [
     ("runtime", {"specgen", "generated"}),
-    ("specgen", {"runtime", "generated"}),
+    ("specgen/load", {"runtime", "generated"}),
+    ("specgen/openapi", {"runtime", "generated"}),
+    ("specgen/render.py", {"runtime", "generated"}),
+    ("specgen/naming.py", {"runtime", "generated"}),
+    ("specgen/ir.py", {"runtime", "generated"}),
     ("runtime/filter", {"sqlalchemy", "starlette", "connexion"}),
     ("runtime/plan.py", {"sqlalchemy", "starlette", "connexion"}),
 ]

@@ -1,10 +1,10 @@
-"""Fixtures of the HTTP compatibility suite: one app for the whole suite, emptied around every test,
-and the four Coffee Shops every LB3 probe was seeded with (/tmp/lb3-observations.md, ids 1..4 in
-this order)."""
+"""Fixtures of the HTTP compatibility suite: one app per database backend for the whole run, emptied
+around every test, and the four Coffee Shops every LB3 probe was seeded with (/tmp/lb3-observations.md,
+ids 1..4 in this order). Every test in tests/http runs once per configured backend."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from generated.coffee_shop import create_app
 from runtime.app import LoopBackApp
+from runtime.db import sync_engine
+from tests.databases import TestDatabases, configured
 
 SEED: list[dict[str, Any]] = [
     {"name": "Bel Cafe", "city": "Paris"},
@@ -23,29 +25,51 @@ SEED: list[dict[str, Any]] = [
 SHOPS: list[dict[str, Any]] = [{**shop, "id": i} for i, shop in enumerate(SEED, start=1)]
 
 
+@pytest.fixture(scope="session", params=configured())
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="session")
-def shared_app() -> Iterator[LoopBackApp]:
-    application = create_app(db_url="sqlite://")
-    yield application
-    application.db.dispose()
+async def shared_app(
+    backend: str, databases: TestDatabases
+) -> AsyncIterator[tuple[LoopBackApp, sa.Engine]]:
+    application = create_app(db_url=databases.url(backend))
+    with sync_engine(application.db.url) as engine:
+        yield application, engine
+    await application.db.close()
 
 
-def empty(application: LoopBackApp) -> None:
+def empty(application: LoopBackApp, engine: sa.Engine) -> None:
     """Every table empty and every id counter back at 1: a fresh database, without the quarter
     second that building the app takes."""
-    with application.db.engine.begin() as conn:
-        for table in reversed(application.metadata.sorted_tables):
+    tables = list(reversed(application.metadata.sorted_tables))
+    backend = application.db.backend
+    if backend == "sqlite":
+        # an in-memory database lives on the app's one connection
+        with application.db.engine.begin() as conn:  # type: ignore[attr-defined]
+            for table in tables:
+                conn.execute(table.delete())
+            if sa.inspect(conn).has_table("sqlite_sequence"):
+                conn.execute(sa.text("DELETE FROM sqlite_sequence"))
+        return
+    with engine.begin() as conn:
+        names = ", ".join(conn.dialect.identifier_preparer.format_table(t) for t in tables)
+        if backend == "postgresql":
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        for table in tables:
             conn.execute(table.delete())
-        if sa.inspect(conn).has_table("sqlite_sequence"):
-            conn.execute(sa.text("DELETE FROM sqlite_sequence"))
+            name = conn.dialect.identifier_preparer.format_table(table)
+            conn.execute(sa.text(f"ALTER TABLE {name} AUTO_INCREMENT = 1"))
 
 
 @pytest.fixture
-def app(shared_app: LoopBackApp) -> Iterator[LoopBackApp]:
-    """Overrides the per-test app of tests/conftest.py with the shared one, emptied."""
-    empty(shared_app)
-    yield shared_app
-    empty(shared_app)
+def app(shared_app: tuple[LoopBackApp, sa.Engine]) -> Iterator[LoopBackApp]:
+    """Overrides the per-test app of tests/conftest.py with the backend's shared one, emptied."""
+    application, engine = shared_app
+    empty(application, engine)
+    yield application
 
 
 @pytest.fixture

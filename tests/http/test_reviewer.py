@@ -24,11 +24,11 @@ def reviewer(id: int, email: str, **changes: Any) -> dict[str, Any]:
     return out | {"id": id, "coffeeShopId": None} | changes
 
 
-def stored_password(app: LoopBackApp, id: int) -> str:
+async def stored_password(app: LoopBackApp, id: int) -> str:
     table = app.models["Reviewer"].table
-    with app.db.engine.connect() as conn:
+    async with app.db.read() as session:
         query = sa.select(table.column("password")).where(table.column("id") == id)
-        return str(conn.execute(query).scalar_one())
+        return str(await session.scalar(query))
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ async def test_create_never_returns_the_password(
 
 
 async def test_password_is_stored_as_a_bcrypt_hash(app: LoopBackApp, alice: dict[str, Any]) -> None:
-    stored = stored_password(app, 1)
+    stored = await stored_password(app, 1)
     assert stored != "secret"
     assert stored.startswith("$2b$10$")  # LB3's bcryptjs uses 10 rounds
     assert bcrypt.checkpw(b"secret", stored.encode())
@@ -77,7 +77,7 @@ async def test_every_write_hashes_a_new_password(
     response = await client.request(verb, path, json=body)
     assert "password" not in response.text
     assert response.status_code == 200, response.text
-    stored = stored_password(app, 1)
+    stored = await stored_password(app, 1)
     assert stored != "changed" and bcrypt.checkpw(b"changed", stored.encode())
 
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.http.conftest import app, shared_app
+from tests.http.conftest import app, backend, shared_app
 
-__all__ = ["app", "shared_app"]
+__all__ = ["app", "backend", "shared_app"]

@@ -3,7 +3,7 @@ semantics as the REST API, raising the exceptions the REST API renders."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -11,12 +11,13 @@ import pytest
 import sqlalchemy as sa
 
 from runtime.app import LoopBackApp
-from runtime.db import Database, open_database
+from runtime.db import Database, open_database, sync_engine
 from runtime.errors import BadRequest, InvalidFilter, ModelNotFound, NotFound, ValidationFailed
 from runtime.filter.ast import Condition, Filter, OrderBy
 from runtime.model import Model
 from runtime.registry import ModelMeta, PropertyMeta
 from runtime.sql.tables import build_table
+from tests.databases import TestDatabases
 
 E = TypeVar("E", bound=Exception)
 
@@ -294,8 +295,8 @@ async def test_user_rules_apply_to_the_python_api(app: LoopBackApp) -> None:
         await reviewers.create({"email": "a@example.com", "password": "x"})
     assert codes(exc) == {"email": ["uniqueness"]}
     table = reviewers.table
-    with app.db.engine.connect() as conn:
-        stored = conn.execute(sa.select(table.column("password"))).scalar_one()
+    async with app.db.read() as session:
+        stored = await session.scalar(sa.select(table.column("password")))
     assert stored != "secret" and stored.startswith("$2b$")
 
 
@@ -303,9 +304,9 @@ async def test_user_rules_apply_to_the_python_api(app: LoopBackApp) -> None:
 
 
 @pytest.fixture
-def standalone() -> Iterator[Callable[..., Model]]:
-    """Builds a model on its own in-memory SQLite database."""
-    databases: list[Database] = []
+async def standalone(backend: str, databases: TestDatabases) -> AsyncIterator[Callable[..., Model]]:
+    """Builds a model on its own table in the backend's database, dropped afterwards."""
+    built: list[tuple[Database, sa.MetaData]] = []
 
     def build(props: list[PropertyMeta], **settings: Any) -> Model:
         meta = ModelMeta(
@@ -314,28 +315,32 @@ def standalone() -> Iterator[Callable[..., Model]]:
             force_id=True,
             settings=settings,
         )
-        db = open_database("sqlite://")
-        databases.append(db)
+        db = open_database(databases.url(backend) if backend != "sqlite" else "sqlite://")
         metadata = sa.MetaData()
-        table = build_table(meta, metadata, "sqlite")
+        table = build_table(meta, metadata, db.backend)
         db.create_all(metadata)
+        built.append((db, metadata))
         return Model(meta, table, db)
 
     yield build
-    for db in databases:
-        db.dispose()
+    for db, metadata in built:
+        await db.close()
+        if db.backend != "sqlite":
+            with sync_engine(db.url) as engine:
+                metadata.drop_all(engine)
 
 
 @pytest.fixture
-def renamed(standalone: Callable[..., Model]) -> Model:
-    """A model whose properties live in columns of other names (LB3's `columnName` setting)."""
+def renamed(standalone: Callable[..., Model], backend: str) -> Model:
+    """A model whose properties live in columns of other names (LB3's `columnName` setting, for all
+    connectors or for one)."""
     return standalone(
         [
             PropertyMeta("name", "string", required=True, settings={"columnName": "shop_name"}),
-            PropertyMeta("city", "string", settings={"sqlite": {"columnName": "town"}}),
+            PropertyMeta("city", "string", settings={backend: {"columnName": "town"}}),
             PropertyMeta("id", "number", id=1, generated=True, settings={"columnName": "shop_id"}),
         ],
-        sqlite={"table": "renamed_shops"},
+        **{backend: {"table": "renamed_shops"}},
     )
 
 
@@ -347,9 +352,14 @@ async def test_column_names_are_read_back_as_properties(renamed: Model) -> None:
     assert await renamed.find_by_id(2, {"fields": ["city"]}) == {"city": "Y"}
     assert await renamed.patch_attributes(1, {"city": "Z"}) == {"name": "A", "city": "Z", "id": 1}
     assert await renamed.replace_by_id(2, {"name": "C"}) == {"name": "C", "city": None, "id": 2}
-    with renamed.db.engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT shop_id, shop_name, town FROM renamed_shops")).all()
-    assert [tuple(r) for r in rows] == [(1, "A", "Z"), (2, "C", None)]
+    result = await renamed.datasource.execute(
+        "SELECT shop_id, shop_name, town FROM renamed_shops WHERE shop_id >= :low ORDER BY shop_id",
+        {"low": 1},
+    )
+    assert result.rows == [
+        {"shop_id": 1, "shop_name": "A", "town": "Z"},
+        {"shop_id": 2, "shop_name": "C", "town": None},
+    ]
 
 
 async def test_defaults(standalone: Callable[..., Model]) -> None:
