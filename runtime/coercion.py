@@ -90,6 +90,24 @@ def _integer_id(v: Any) -> int:
     return v
 
 
+def integral(bits: int) -> Converter:
+    """A number property stored in an integer column (LB3's `dataType: "integer"`): a value the
+    column would round or overflow is refused, never silently changed."""
+    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+    def convert(v: Any) -> int:
+        number = _number(v)
+        if isinstance(number, float):
+            if not number.is_integer():
+                raise Invalid("type", "is not an integer (its column holds integers)")
+            number = int(number)
+        if not low <= number <= high:
+            raise Invalid("type", f"is out of range for its {bits}-bit integer column")
+        return number
+
+    return convert
+
+
 def _boolean(v: Any) -> bool:
     if not isinstance(v, bool):
         raise Invalid("type", "is not a boolean")

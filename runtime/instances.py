@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from .coercion import Converter, Invalid, input_converter, output_converter
+from .coercion import Converter, Invalid, input_converter, integral, output_converter
 from .errors import NOT_AN_OBJECT, UNDEFINED, BadRequest, ValidationFailed
 from .registry import MISSING, ModelMeta
 
@@ -41,11 +41,14 @@ def is_blank(value: Any) -> bool:
 class InstanceCodec:
     """Per-model converters, compiled once."""
 
-    def __init__(self, model: ModelMeta) -> None:
+    def __init__(self, model: ModelMeta, integer_columns: dict[str, int] | None = None) -> None:
+        """integer_columns: number properties stored in integer columns, with the columns' bits."""
         self.model = model
         self.inputs: dict[str, Converter] = {
             n: input_converter(p) for n, p in model.properties.items()
         }
+        for name, bits in (integer_columns or {}).items():
+            self.inputs[name] = integral(bits)
         self.outputs = {
             n: conv
             for n, p in model.properties.items()

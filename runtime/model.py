@@ -44,7 +44,7 @@ class Model:
         self.name = meta.name
         self.table = table
         self.db = db
-        self.codec = InstanceCodec(meta)
+        self.codec = InstanceCodec(meta, table.integer_columns())
         self.parser = FilterParser(meta)
         self.app: Any = None  # set by the app; model modules reach siblings through it
         id_name = meta.id_name

@@ -30,6 +30,19 @@ class ModelTable:
     def column(self, prop: str) -> sa.Column[object]:
         return self.columns[prop]
 
+    def integer_columns(self) -> dict[str, int]:
+        """Number properties whose column holds integers (a `dataType` override), with its bits."""
+        out = {}
+        for name, col in self.columns.items():
+            prop = self.model.properties[name]
+            if prop.type == "number" and not prop.integer and isinstance(col.type, sa.Integer):
+                out[name] = (
+                    16
+                    if isinstance(col.type, sa.SmallInteger)
+                    else (64 if isinstance(col.type, sa.BigInteger) else 32)
+                )
+        return out
+
 
 def table_name(model: ModelMeta, backend: str) -> str:
     name = _setting(model.settings, backend, "table") or model.name

@@ -3,6 +3,8 @@ semantics as the REST API, raising the exceptions the REST API renders."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -12,7 +14,15 @@ import sqlalchemy as sa
 
 from runtime.app import LoopBackApp
 from runtime.db import Database, open_database, sync_engine
-from runtime.errors import BadRequest, InvalidFilter, ModelNotFound, NotFound, ValidationFailed
+from runtime.errors import (
+    BadRequest,
+    Conflict,
+    InvalidFilter,
+    ModelNotFound,
+    NotFound,
+    Unprocessable,
+    ValidationFailed,
+)
 from runtime.filter.ast import Condition, Filter, OrderBy
 from runtime.model import Model
 from runtime.registry import ModelMeta, PropertyMeta
@@ -387,3 +397,140 @@ async def test_defaults(standalone: Callable[..., Model]) -> None:
     assert await model.find_by_id(1) == created
     given = await model.create({"name": "given", "created": "2020-01-01"})
     assert given["name"] == "given" and given["created"] == "2020-01-01T00:00:00.000Z"
+
+
+# ---- values the column cannot hold ---------------------------------------------------------------
+
+
+async def test_a_number_in_an_integer_column_is_never_rounded(
+    standalone: Callable[..., Model], backend: str
+) -> None:
+    """LB3's `dataType: "integer"` on a number: PostgreSQL would round 50.5 to 51 on its own."""
+    model = standalone(
+        [
+            PropertyMeta("stars", "number", settings={backend: {"dataType": "integer"}}),
+            PropertyMeta("id", "number", id=1, generated=True),
+        ]
+    )
+    assert await model.create({"stars": 50}) == {"stars": 50, "id": 1}
+    assert await model.create({"stars": 7.0}) == {"stars": 7, "id": 2}
+    for value in (50.5, 2**31, -(2**31) - 1):
+        with pytest.raises(ValidationFailed) as exc:
+            await model.create({"stars": value})
+        assert codes(exc) == {"stars": ["type"]}
+    assert await model.find() == [{"stars": 50, "id": 1}, {"stars": 7, "id": 2}]
+
+
+async def test_a_value_the_column_cannot_hold_is_422_not_500(
+    standalone: Callable[..., Model], backend: str
+) -> None:
+    model = standalone(
+        [
+            PropertyMeta("price", "number", settings={backend: {"dataType": "numeric(5,2)"}}),
+            PropertyMeta("code", "string", settings={backend: {"dataType": "varchar(5)"}}),
+            PropertyMeta("id", "number", id=1, generated=True),
+        ]
+    )
+    assert await model.create({"price": 123.45, "code": "abcde"}) == {
+        "price": 123.45,
+        "code": "abcde",
+        "id": 1,
+    }
+    for bad in ({"price": 12345.5}, {"code": "abcdef"}):
+        if backend == "sqlite":  # SQLite stores any value in any column
+            assert (await model.create(bad)).items() >= bad.items()
+            continue
+        with pytest.raises(Unprocessable) as exc:
+            await model.create(bad)
+        assert (exc.value.status, exc.value.code) == (422, "DATA_ERROR")
+        assert "INSERT" not in exc.value.message
+    assert await model.count({"id": 1}) == 1
+
+
+async def test_a_taken_unique_value_is_409(standalone: Callable[..., Model]) -> None:
+    model = standalone(
+        [
+            PropertyMeta("code", "string", index={"unique": True}),
+            PropertyMeta("id", "number", id=1, generated=True),
+        ]
+    )
+    await model.create({"code": "A"})
+    with pytest.raises(Conflict) as exc:
+        await model.create({"code": "A"})
+    assert (exc.value.status, exc.value.code) == (409, "UNIQUE_VIOLATION")
+    with pytest.raises(Conflict):  # the whole array, atomically
+        await model.create([{"code": "B"}, {"code": "A"}])
+    assert await model.find({"fields": ["code"]}) == [{"code": "A"}]
+
+
+# ---- transactions and native SQL ---------------------------------------------------------------
+
+
+async def test_a_transaction_commits_together(app: LoopBackApp) -> None:
+    shops, reviews = app.models["CoffeeShop"], app.models["Review"]
+    async with shops.datasource.transaction():
+        shop = await shops.create({"name": "Bel Cafe", "city": "Paris"})
+        await reviews.create(
+            {"coffeeShopId": shop["id"], "rating": 5, "comments": "good", "date": "2026-01-01"}
+        )
+        assert await shops.count() == 1  # reads inside see the transaction's own writes
+    assert (await shops.count(), await reviews.count()) == (1, 1)
+
+
+async def test_a_transaction_rolls_back_together(app: LoopBackApp) -> None:
+    shops, reviews = app.models["CoffeeShop"], app.models["Review"]
+    await shops.create({"name": "Before", "city": "Rome"})
+    with pytest.raises(RuntimeError, match="boom"):
+        async with shops.datasource.transaction():
+            await shops.create({"name": "Bel Cafe", "city": "Paris"})
+            await shops.update_all({"city": "Rome"}, {"city": "Milan"})
+            await reviews.create(
+                {"coffeeShopId": 1, "rating": 5, "comments": "good", "date": "2026-01-01"}
+            )
+            raise RuntimeError("boom")
+    assert await shops.find({"fields": ["name", "city"]}) == [{"name": "Before", "city": "Rome"}]
+    assert await reviews.count() == 0
+
+
+async def test_a_failed_statement_rolls_back_the_transaction(app: LoopBackApp) -> None:
+    shops = app.models["CoffeeShop"]
+    with pytest.raises(ValidationFailed):
+        async with shops.datasource.transaction():
+            await shops.create({"name": "Kept?", "city": "Paris"})
+            await shops.create({"name": "no city"})
+    assert await shops.count() == 0
+
+
+async def test_other_requests_wait_for_a_transaction_or_do_not_see_it(app: LoopBackApp) -> None:
+    """Concurrent work never sees uncommitted rows (SQLite: it waits; servers: isolation)."""
+    shops = app.models["CoffeeShop"]
+    seen: list[int] = []
+
+    async def outside() -> None:
+        seen.append(await shops.count())
+
+    async with shops.datasource.transaction():
+        await shops.create({"name": "Pending", "city": "Paris"})
+        task = asyncio.create_task(outside(), context=contextvars.Context())
+        await asyncio.sleep(0.05)
+    await task
+    assert seen in ([0], [1])  # 0: read before the commit (servers); 1: waited for it (SQLite)
+    assert await shops.count() == 1
+
+
+async def test_native_sql_binds_values(app: LoopBackApp) -> None:
+    shops = app.models["CoffeeShop"]
+    await shops.create([{"name": "Bel Cafe", "city": "Paris"}, {"name": "O'Neil", "city": "Rome"}])
+    quoted = shops.table.table.name  # coffeeshop on PostgreSQL, CoffeeShop elsewhere
+    result = await shops.datasource.execute(
+        f"SELECT count(*) AS n FROM {quoted} WHERE {shops.table.column('name').name} = :name",
+        {"name": "O'Neil"},
+    )
+    assert result.rows == [{"n": 1}]
+    updated = await shops.datasource.execute(
+        f"UPDATE {quoted} SET {shops.table.column('city').name} = :city", {"city": "Oslo"}
+    )
+    assert updated.count == 2
+    assert {s["city"] for s in await shops.find()} == {"Oslo"}
+    with pytest.raises(TypeError):
+        await shops.datasource.execute("SELECT 1", [1])  # type: ignore[arg-type]

@@ -1,0 +1,149 @@
+"""Database faults are not the client's fault: a database that is down or drops our connection is a
+503 in LB3's error shape, quickly, and the server recovers by itself when the database is back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from generated.coffee_shop import create_app
+from runtime.app import LoopBackApp
+from runtime.db import sync_engine
+
+UNAVAILABLE = {
+    "statusCode": 503,
+    "name": "Error",
+    "message": "The database is unavailable; try again later",
+    "code": "DATABASE_UNAVAILABLE",
+}
+# a port nothing listens on: the database is down
+DOWN = {
+    "postgresql": "postgresql://postgres@127.0.0.1:1/lb",
+    "mysql": "mysql://root@127.0.0.1:1/lb",
+}
+
+
+def server_only(backend: str) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite is in-process: there is no server connection to lose")
+
+
+async def test_a_database_that_is_down_is_a_quick_503(backend: str) -> None:
+    server_only(backend)
+    app = create_app(db_url=DOWN[backend], create_tables=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api") as client:
+        started = time.monotonic()
+        for method, url in [
+            ("GET", "/CoffeeShops"),
+            ("POST", "/CoffeeShops"),
+            ("GET", "/CoffeeShops/1"),
+        ]:
+            body = {"name": "A", "city": "B"} if method == "POST" else None
+            response = await client.request(method, url, json=body)
+            assert (response.status_code, response.json()) == (503, {"error": UNAVAILABLE})
+        assert time.monotonic() - started < 15  # connect refused: no waiting for a timeout
+    await app.db.close()
+
+
+@pytest.fixture
+def admin(app: LoopBackApp) -> Iterator[sa.Connection]:
+    """A second session on the app's database, to lock tables and end the app's connections."""
+    with sync_engine(app.db.url) as engine, engine.connect() as conn:
+        yield conn
+        conn.rollback()
+
+
+def blocked_sessions(admin: sa.Connection) -> list[int]:
+    if admin.dialect.name == "postgresql":
+        query = (
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+        )
+    else:
+        query = (
+            "SELECT id FROM information_schema.processlist WHERE db = DATABASE() "
+            "AND id <> CONNECTION_ID() AND state LIKE '%lock%'"
+        )
+    return [int(row[0]) for row in admin.execute(sa.text(query))]
+
+
+def end_sessions(admin: sa.Connection, ids: list[int] | None = None) -> int:
+    """pg_terminate_backend / KILL: what a database restart does to every open connection."""
+    if ids is None:
+        if admin.dialect.name == "postgresql":
+            query = (
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        else:
+            query = (
+                "SELECT id FROM information_schema.processlist WHERE db = DATABASE() "
+                "AND id <> CONNECTION_ID()"
+            )
+        ids = [int(row[0]) for row in admin.execute(sa.text(query))]
+    for session in ids:
+        if admin.dialect.name == "postgresql":
+            admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": session})
+        else:
+            admin.execute(sa.text(f"KILL {int(session)}"))
+    return len(ids)
+
+
+def lock_shops(admin: sa.Connection, app: LoopBackApp) -> None:
+    name = admin.dialect.identifier_preparer.format_table(app.models["CoffeeShop"].table.table)
+    if admin.dialect.name == "postgresql":
+        admin.execute(sa.text(f"LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE"))
+    else:
+        admin.execute(sa.text(f"LOCK TABLES {name} WRITE"))
+
+
+def unlock(admin: sa.Connection) -> None:
+    if admin.dialect.name == "mysql":
+        admin.execute(sa.text("UNLOCK TABLES"))
+    admin.rollback()
+
+
+async def wait_for(predicate: Any, timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out waiting")
+
+
+async def test_connection_ended_mid_request_is_503_and_the_next_request_succeeds(
+    backend: str, app: LoopBackApp, seeded: httpx.AsyncClient, admin: sa.Connection
+) -> None:
+    server_only(backend)
+    lock_shops(admin, app)
+    request = asyncio.create_task(seeded.get("/CoffeeShops"))  # waits for the lock
+    waiting = await wait_for(lambda: blocked_sessions(admin))
+    assert end_sessions(admin, waiting) == 1
+    response = await asyncio.wait_for(request, 10)
+    assert (response.status_code, response.json()) == (503, {"error": UNAVAILABLE})
+    unlock(admin)
+    response = await seeded.get("/CoffeeShops")
+    assert response.status_code == 200 and len(response.json()) == 4
+
+
+async def test_the_server_recovers_when_every_connection_was_ended(
+    backend: str, app: LoopBackApp, seeded: httpx.AsyncClient, admin: sa.Connection
+) -> None:
+    """A restart ends the pooled connections too: each is pinged before use and replaced."""
+    server_only(backend)
+    await asyncio.gather(*(seeded.get("/CoffeeShops/count") for _ in range(4)))  # fill the pool
+    assert end_sessions(admin) >= 1
+    for _ in range(6):
+        response = await seeded.get("/CoffeeShops/count")
+        assert (response.status_code, response.json()) == (200, {"count": 4})
+    response = await seeded.post("/CoffeeShops", json={"name": "After", "city": "Restart"})
+    assert response.status_code == 200 and response.json()["id"] == 5
