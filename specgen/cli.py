@@ -141,6 +141,11 @@ def load_generated(pkg_dir: Path) -> Any:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from runtime import workers
+    from runtime.datasources import DataSourceError
+    from runtime.db.urls import UnsupportedDatabase
+    from runtime.sql.tables import TableDefinitionError
+
     app_dir = Path(args.app_dir)
     try:
         pkg_dir = Path(args.generated) if args.generated else _cached_package(app_dir)
@@ -148,11 +153,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _print_problems(exc.errors)
         return 1
     package = load_generated(pkg_dir)
-    app = package.create_app(db_url=args.db)
+    try:
+        app = package.create_app(db_url=args.db)  # creates missing tables, once
+    except (DataSourceError, UnsupportedDatabase, TableDefinitionError) as exc:
+        print(f"specgen serve: {exc}", file=sys.stderr)
+        return 1
     host = args.host or app.config.host
     port = args.port or app.config.port
     print(f"Web server listening at: http://{host}:{port}{app.config.rest_api_root}")
     print(f"Browse your REST API at http://{host}:{port}/explorer")
+    if args.workers > 1:
+        try:
+            workers.check_shareable(app)
+        except workers.WorkersRefused as exc:
+            print(f"specgen serve: {exc}", file=sys.stderr)
+            return 1
+        app.db.dispose()
+        workers.export(pkg_dir, app.db.url)
+        uvicorn.run(
+            "runtime.workers:worker_app",
+            factory=True,
+            workers=args.workers,
+            host=host,
+            port=port,
+            log_level=args.log_level,
+            access_log=False,
+        )
+        return 0
     uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False)
     return 0
 
@@ -207,11 +234,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("app_dir")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--db", help="SQLAlchemy URL that overrides datasources.json")
+    p.add_argument(
+        "--db", help="database URL (sqlite://, postgresql://, mysql://) overriding datasources.json"
+    )
     p.add_argument(
         "--generated", help="use this generated package instead of generating into a cache"
     )
     p.add_argument("--log-level", default="info")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (PostgreSQL, MySQL or a SQLite file; they share nothing else)",
+    )
     p.set_defaults(fn=cmd_serve)
 
     p = sub.add_parser(

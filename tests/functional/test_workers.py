@@ -1,0 +1,84 @@
+"""`specgen serve --workers N`: several processes serve one database and keep no state of their own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.databases import TestDatabases, configured
+from tests.functional.test_serve import _free_port, _request
+
+BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def serve(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    cmd = [
+        str(BIN / "specgen"),
+        "serve",
+        "specs/coffee-shop",
+        "--generated",
+        "generated/coffee_shop",
+    ]
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [*cmd, *args, "--log-level", "warning"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_workers_share_the_database_and_nothing_else(
+    backend: str, databases: TestDatabases, tmp_path: Path
+) -> None:
+    if backend not in configured():
+        pytest.skip(f"{backend} is not configured (see tests/databases.py)")
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    proc = serve(["--db", databases.fresh(backend), "--port", str(port), "--workers", "2"], log)
+    base = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert _request(f"{base}/CoffeeShops") == (200, [])
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        # uvicorn's supervisor plus two workers, each with its own app
+        workers = [p for p in children(proc.pid) if Path(f"/proc/{p}/cmdline").exists()]
+        assert len(workers) >= 2, log.read_text()
+        created = [
+            _request(f"{base}/CoffeeShops", {"name": f"Shop {i}", "city": "Paris"})
+            for i in range(10)
+        ]
+        assert [status for status, _ in created] == [200] * 10
+        assert sorted(body["id"] for _, body in created) == list(range(1, 11))
+        for _ in range(20):  # whichever worker answers sees every row
+            assert _request(f"{base}/CoffeeShops/count") == (200, {"count": 10})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_workers_refuse_an_in_memory_database(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    proc = serve(["--db", "sqlite://", "--port", str(_free_port()), "--workers", "2"], log)
+    assert proc.wait(timeout=60) == 1
+    assert "--workers needs a database the workers share" in log.read_text()
