@@ -1,0 +1,156 @@
+"""datasources.json as LB3 (loopback-boot) reads it: connector settings or `url`, `${NAME}` references,
+datasources.local.json and datasources.<env>.json overrides, and pool settings under LB3's names;
+then an app whose datasources.json points at a real server, served with no --db."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from runtime.datasources import DataSourceError, PoolSettings, read_datasources, resolve, url_for
+from runtime.db import sync_engine
+from specgen.cli import compile_app, load_generated
+from specgen.render import write_package
+from tests.databases import TestDatabases, configured
+from tests.specgen.appdir import write_app, write_json
+
+PG = {
+    "connector": "postgresql",
+    "host": "db.example",
+    "port": 5433,
+    "user": "lb",
+    "database": "shop",
+}
+
+
+def test_connector_settings_become_a_url(tmp_path: Path) -> None:
+    assert url_for(PG, tmp_path) == "postgresql://lb@db.example:5433/shop"
+    assert url_for({**PG, "password": "p@ss/word"}, tmp_path) == (
+        "postgresql://lb:p%40ss%2Fword@db.example:5433/shop"
+    )
+    mysql = {"connector": "loopback-connector-mysql", "user": "root", "database": "shop"}
+    assert url_for(mysql, tmp_path) == "mysql://root@localhost/shop"
+    assert url_for({**PG, "url": "postgresql://u@h/d"}, tmp_path) == "postgresql://u@h/d"
+    assert url_for({"connector": "memory"}, tmp_path) == "sqlite://"
+    assert url_for({"connector": "memory", "file": "data.json"}, tmp_path) == (
+        f"sqlite:///{tmp_path / 'data.sqlite'}"
+    )
+
+
+def test_an_unsupported_connector_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DataSourceError, match='connector "mongodb" is not supported'):
+        url_for({"connector": "mongodb"}, tmp_path)
+    with pytest.raises(DataSourceError, match="invalid postgresql settings"):
+        url_for({**PG, "port": "not-a-port"}, tmp_path)
+
+
+def test_references_read_config_then_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_json(tmp_path / "config.json", {"dbHost": "from-config"})
+    write_json(
+        tmp_path / "datasources.json",
+        {
+            "db": {
+                **PG,
+                "host": "${dbHost}",
+                "port": "${DB_PORT}",
+                "database": "shop_${DB_SUFFIX}",
+            }
+        },
+    )
+    monkeypatch.setenv("DB_PORT", "6543")
+    monkeypatch.setenv("DB_SUFFIX", "test")
+    settings = read_datasources(tmp_path)["db"]
+    assert (settings["host"], settings["port"], settings["database"]) == (
+        "from-config",
+        "6543",
+        "shop_test",
+    )
+    monkeypatch.delenv("DB_PORT")
+    with pytest.raises(DataSourceError, match=r"refers to \$\{DB_PORT\}"):
+        read_datasources(tmp_path)
+
+
+def test_local_then_environment_files_override(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_json(tmp_path / "datasources.json", {"db": PG, "other": {"connector": "memory"}})
+    write_json(tmp_path / "datasources.local.json", {"db": {"host": "local-host"}})
+    write_json(tmp_path / "datasources.production.json", {"db": {"database": "prod"}})
+    write_json(tmp_path / "datasources.staging.json", {"db": {"database": "staging"}})
+    monkeypatch.delenv("LB_ENV", raising=False)
+    monkeypatch.delenv("NODE_ENV", raising=False)
+    assert read_datasources(tmp_path)["db"]["database"] == "shop"  # "development": no file
+    monkeypatch.setenv("NODE_ENV", "production")
+    settings = read_datasources(tmp_path)["db"]
+    assert (settings["host"], settings["database"], settings["user"]) == (
+        "local-host",
+        "prod",
+        "lb",
+    )
+    monkeypatch.setenv("LB_ENV", "staging")  # ours wins over NODE_ENV
+    assert read_datasources(tmp_path)["db"]["database"] == "staging"
+    assert read_datasources(tmp_path)["other"] == {"connector": "memory"}
+
+
+def test_a_broken_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "datasources.json").write_text("{ not json")
+    with pytest.raises(DataSourceError, match=r"datasources\.json: cannot read it"):
+        read_datasources(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({}, PoolSettings(size=10, acquire_timeout=10.0, connect_timeout=5.0)),
+        ({"max": 25, "connectionTimeoutMillis": 2000}, PoolSettings(25, 10.0, 2.0)),
+        ({"connectionLimit": "4", "acquireTimeout": 500, "connectTimeout": 1500}, PoolSettings(4, 0.5, 1.5)),
+    ],
+)  # fmt: skip
+def test_pool_settings_use_lb3_names(settings: dict[str, Any], expected: PoolSettings) -> None:
+    assert PoolSettings.from_settings(settings) == expected
+
+
+def test_a_pool_setting_must_be_a_number() -> None:
+    with pytest.raises(DataSourceError, match='"max" must be a number'):
+        PoolSettings.from_settings({"max": "many"})
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+async def test_an_app_is_served_from_its_datasources_json(
+    backend: str, databases: TestDatabases, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No --db: the connector settings (with a ${NAME} from the environment) pick the database."""
+    if backend not in configured():
+        pytest.skip(f"{backend} is not configured (see tests/databases.py)")
+    url = sa.make_url(databases.fresh(backend))
+    monkeypatch.setenv("SHOP_DB_NAME", str(url.database))
+    settings = {
+        "connector": backend,
+        "host": url.host,
+        "port": url.port,
+        "user": url.username,
+        "database": "${SHOP_DB_NAME}",
+        "max": 3,
+    }
+    note = {"name": "Note", "properties": {"text": {"type": "string", "required": True}}}
+    app_dir = write_app(tmp_path / "notes", [note], datasources={"db": {"name": "db", **settings}})
+    _, files, _ = compile_app(app_dir, tmp_path / f"notes_{backend}")
+    write_package(files, tmp_path / f"notes_{backend}")
+    app = load_generated(tmp_path / f"notes_{backend}").create_app()
+    assert resolve(app_dir, "db", None).url == url.render_as_string(hide_password=False)
+    assert (app.db.backend, app.db.pool.size) == (backend, 3)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api") as client:
+        created = await client.post("/Notes", json={"text": "stored on the server"})
+        assert created.json() == {"text": "stored on the server", "id": 1}
+    await app.db.close()
+    with sync_engine(url.render_as_string(hide_password=False)) as engine, engine.connect() as conn:
+        table = "note" if backend == "postgresql" else "Note"
+        rows = conn.execute(sa.text(f"SELECT text FROM {table}")).scalars().all()
+    assert rows == ["stored on the server"]
