@@ -1,5 +1,6 @@
 """schemathesis against the running example API: every check, every phase (examples, coverage, fuzzing,
-stateful), over real HTTP to the uvicorn server that `make serve` runs.
+stateful), over real HTTP to the uvicorn server that `make serve` runs, on SQLite and on PostgreSQL
+(when configured: tests/databases.py).
 
 Nothing is excluded globally. Where LB3's documented behaviour is a response no schema can predict, the
 check is switched off for those operations only, with the reason, in PER_OPERATION_EXCLUSIONS; that table
@@ -19,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.databases import TestDatabases, configured
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -84,15 +87,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    databases: TestDatabases,
+) -> Iterator[str]:
+    backend = request.param
+    if backend not in configured():
+        pytest.skip(f"{backend} is not configured (see tests/databases.py)")
     port = _free_port()
-    db = tmp_path_factory.mktemp("schemathesis") / "db.sqlite"
+    directory = tmp_path_factory.mktemp(f"schemathesis-{backend}")
+    db = f"sqlite:///{directory / 'db.sqlite'}" if backend == "sqlite" else databases.fresh(backend)
     cmd = [
         str(BIN / "specgen"), "serve", "specs/coffee-shop", "--generated", "generated/coffee_shop",
-        "--host", "127.0.0.1", "--port", str(port), "--db", f"sqlite:///{db}", "--log-level", "warning",
+        "--host", "127.0.0.1", "--port", str(port), "--db", db, "--log-level", "warning",
     ]  # fmt: skip
-    log = db.with_name("server.log")
+    log = directory / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/api/openapi.json"
