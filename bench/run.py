@@ -9,18 +9,21 @@ to bench/results/<UTC timestamp>.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import platform
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from . import report
+from .databases import postgres_databases
 from .dataset import Dataset
 from .loadgen import LoadResult, LoadSpec, machine_busy_seconds, run_load
 from .scenarios import SCENARIOS, Scenario, calls, encode
@@ -53,6 +56,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="node_modules holding loopback@3 and loopback-boot@3 (env LB3_NODE_MODULES; default %(default)s)",
     )
     p.add_argument("--node", default="node", help="the Node.js executable for LB3")
+    p.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="sqlite: ours on a SQLite file, LB3 on its memory connector; postgresql: both on "
+        "PostgreSQL (each its own database on --pg-url's server)",
+    )
+    p.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="PostgreSQL server for --database postgresql (env BENCH_PG_URL; default %(default)s)",
+    )
     p.add_argument("--output-dir", type=Path, default=ROOT / "bench" / "results")
     args = p.parse_args(argv)
     known = {s.key for s in SCENARIOS}
@@ -132,18 +147,19 @@ def run_server(
     dataset: Dataset,
     pool: ProcessPoolExecutor,
     lb3: Path | None,
+    db_url: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, LoadResult]]:
     """Seed, start, check, probe and measure one server; it is always stopped afterwards."""
     info: dict[str, Any] = {}
     if name == "ours":
-        db_url = f"sqlite:///{tmp / 'coffee-shop.db'}"
+        db_url = db_url or f"sqlite:///{tmp / 'coffee-shop.db'}"
         t = time.perf_counter()
         seed_python(db_url, dataset)
         info["seed_s"] = round(time.perf_counter() - t, 2)
         server = start_ours(db_url, tmp / "ours.log")
     else:
         assert lb3 is not None
-        server = start_lb3(lb3, tmp / "lb3.log", args.node)
+        server = start_lb3(lb3, tmp / "lb3.log", args.node, db_url)
     try:
         info["startup_s"] = round(server.wait_ready(), 2)
         if name != "ours":
@@ -172,9 +188,20 @@ def header(args: argparse.Namespace, dataset: Dataset, lb3: Path | None) -> list
         f"{args.warmup:g} s warm-up + {args.duration:g} s measured per scenario",
         f"data: {dataset.shops} CoffeeShops, {dataset.reviewers} Reviewers, {dataset.reviews} Reviews "
         f"(seed {dataset.seed}); create runs last so reads see identical tables",
-        "ours: specgen serve (uvicorn, 1 process) on a SQLite file (WAL)",
     ]
-    if lb3 is not None:
+    if args.database == "postgresql":
+        lines.append(
+            "ours: specgen serve (uvicorn, 1 process) on PostgreSQL (psycopg 3 async, pool of 10)"
+        )
+    else:
+        lines.append("ours: specgen serve (uvicorn, 1 process) on a SQLite file (WAL)")
+    if lb3 is not None and args.database == "postgresql":
+        lines.append(
+            f"lb3:  loopback {package_version(lb3, 'loopback')} on Node {node_version(args.node)}, "
+            f"loopback-connector-postgresql {package_version(lb3, 'loopback-connector-postgresql')}, "
+            "same PostgreSQL server, its own database made by its automigrate"
+        )
+    elif lb3 is not None:
         lines.append(
             f"lb3:  loopback {package_version(lb3, 'loopback')} / loopback-boot "
             f"{package_version(lb3, 'loopback-boot')} on Node {node_version(args.node)}, "
@@ -186,6 +213,16 @@ def header(args: argparse.Namespace, dataset: Dataset, lb3: Path | None) -> list
         f"{'?' if busy is None else f'{busy:.2f}'} busy before start; Python {platform.python_version()}"
     )
     return lines
+
+
+@contextlib.contextmanager
+def databases(args: argparse.Namespace, servers: list[str]) -> Iterator[dict[str, str]]:
+    """No URLs for SQLite (each server makes its own store); one PostgreSQL database per server."""
+    if args.database != "postgresql":
+        yield {}
+        return
+    with postgres_databases(args.pg_url, servers) as urls:
+        yield urls
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,9 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     with (
         tempfile.TemporaryDirectory(prefix="lb3py-bench-") as tmp,
         ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool,
+        databases(args, servers) as urls,
     ):
         for name in servers:
-            info[name], results[name] = run_server(name, Path(tmp), args, dataset, pool, lb3)
+            info[name], results[name] = run_server(
+                name, Path(tmp), args, dataset, pool, lb3, urls.get(name)
+            )
     notes = report.warnings(results)
     if lb3 is not None:
         notes += [

@@ -85,9 +85,14 @@ def start_ours(db_url: str, log: Path) -> Server:
     return _spawn("ours", argv, log)
 
 
-def start_lb3(node_modules: Path, log: Path, node: str = "node") -> Server:
-    """bench/lb3/server.js with NODE_PATH at an LB3 install, so nothing is installed in the repo."""
+def start_lb3(
+    node_modules: Path, log: Path, node: str = "node", db_url: str | None = None
+) -> Server:
+    """bench/lb3/server.js with NODE_PATH at an LB3 install, so nothing is installed in the repo; on
+    its memory connector, or on PostgreSQL (loopback-connector-postgresql) when db_url is given."""
     env = {"NODE_PATH": str(node_modules), "HOST": HOST, "NODE_ENV": "production"}
+    if db_url:
+        env["LB3_DB_URL"] = db_url
     return _spawn("lb3", [node, str(ROOT / "bench" / "lb3" / "server.js")], log, env)
 
 

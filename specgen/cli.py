@@ -56,7 +56,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _generate(app_dir: Path, out_dir: Path, mode: str) -> int:
+def _generate(app_dir: Path, out_dir: Path, mode: str, *, quiet: bool = False) -> int:
     try:
         _, files, problems = compile_app(app_dir, out_dir)
     except SpecInvalid as exc:
@@ -72,7 +72,8 @@ def _generate(app_dir: Path, out_dir: Path, mode: str) -> int:
         return 1 if stale else 0
     if stale:
         write_package(files, out_dir)
-        print(f"generated {out_dir} ({len(stale)} file(s) changed)")
+        if not quiet:
+            print(f"generated {out_dir} ({len(stale)} file(s) changed)")
     return 0
 
 
@@ -127,7 +128,7 @@ def _cached_package(app_dir: Path) -> Path:
             digest.update(f.read_bytes())
     root = Path(os.environ.get("SPECGEN_CACHE", Path.home() / ".cache" / "specgen"))
     pkg = root / digest.hexdigest()[:16] / f"lbapp_{naming.package_name(app_dir.resolve().name)}"
-    if _generate(app_dir, pkg, "write") != 0:
+    if _generate(app_dir, pkg, "write", quiet=True) != 0:  # stdout may be migrate's DDL
         raise SystemExit(1)
     return pkg
 

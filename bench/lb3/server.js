@@ -8,7 +8,8 @@
  *   - no middleware.json: only the REST router is mounted (no static files, no explorer, no logging);
  *   - auth is never enabled (no app.enableAuth()), so the models' ACLs are loaded but never checked and
  *     the benchmark can create Reviews anonymously, as our server does today;
- *   - the data source is whatever datasources.json says: the memory connector.
+ *   - the data source is whatever datasources.json says (the memory connector), unless LB3_DB_URL names
+ *     a PostgreSQL database: then loopback-connector-postgresql, with its tables made by automigrate.
  * Run it with NODE_PATH pointing at an install (npm install --prefix DIR loopback@3.28 loopback-boot@3)
  * and PORT set; it prints "listening" on stdout once it accepts connections.
  */
@@ -22,12 +23,24 @@ const port = Number(process.env.PORT || 3000);
 const host = process.env.HOST || '127.0.0.1';
 
 const app = loopback();
+const dbUrl = process.env.LB3_DB_URL;
 boot(app, {
   appRootDir: appDir,
+  dataSources: dbUrl ? {db: {name: 'db', connector: 'postgresql', url: dbUrl}} : undefined,
   // absolute paths: module-relative sources such as "loopback/common/models" would be looked up from
   // the app directory, which has no node_modules
   modelSources: [path.join(loopbackDir, 'common', 'models'), path.join(appDir, 'models')],
   mixinDirs: [],
+}, function booted(err) {
+  if (err) throw err;
+  if (dbUrl) {
+    app.dataSources.db.automigrate(function migrated(migrateErr) {
+      if (migrateErr) throw migrateErr;
+      listen();
+    });
+  } else {
+    listen();
+  }
 });
 
 app.use(app.get('restApiRoot') || '/api', loopback.rest());
@@ -39,6 +52,9 @@ app.use(function errorHandler(err, req, res, next) {
   res.status(status).json({error: {statusCode: status, name: err.name, message: err.message}});
 });
 
-app.listen(port, host, function onListen() {
-  process.stdout.write(`listening http://${host}:${port}\n`);
-});
+function listen() {
+  app.listen(port, host, function onListen() {
+    process.stdout.write(`listening http://${host}:${port}\n`);
+  });
+}
+

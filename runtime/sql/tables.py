@@ -2,7 +2,8 @@
 
 Names and indexes follow LB3's SQL connectors, so that an LB3 application's existing database is
 served as it is: PostgreSQL folds table and column names to lower case and names a property's index
-`<table>_<column>_idx`; MySQL keeps names as written and names a property's index after its column.
+`<table>_<column>_idx` (as we do on SQLite); MySQL keeps names as written and names a property's index
+after its column.
 """
 
 from __future__ import annotations
@@ -113,7 +114,9 @@ def _indexes(
     for prop in model.properties.values():
         if prop.index and not prop.id:
             col = columns[prop.name]
-            name = f"{table}_{col.name}_idx" if backend == "postgresql" else col.name
+            # MySQL names it after the column (LB3's connector does); PostgreSQL and SQLite need
+            # names unique across the database, so they get LB3's PostgreSQL form
+            name = col.name if backend == "mysql" else f"{table}_{col.name}_idx"
             unique = isinstance(prop.index, dict) and bool(prop.index.get("unique"))
             out.append(sa.Index(name, col, unique=unique))
     for name, spec in (model.raw.get("indexes") or {}).items():

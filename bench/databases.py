@@ -1,0 +1,34 @@
+"""Throwaway PostgreSQL databases for a benchmark run: one per server, so each gets the tables its own
+migration makes (LB3's connector and ours differ), dropped when the run ends."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from runtime.db import driver_url
+
+
+@contextmanager
+def postgres_databases(server_url: str, names: list[str]) -> Iterator[dict[str, str]]:
+    admin = sa.create_engine(
+        driver_url(server_url, sync=True), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool
+    )
+    made = {name: f"lb3py_bench_{name}_{os.getpid()}" for name in names}
+    try:
+        with admin.connect() as conn:
+            for db in made.values():
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+                conn.execute(sa.text(f'CREATE DATABASE "{db}"'))
+        yield {
+            name: sa.make_url(server_url).set(database=db).render_as_string(hide_password=False)
+            for name, db in made.items()
+        }
+    finally:
+        with admin.connect() as conn:
+            for db in made.values():
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        admin.dispose()
