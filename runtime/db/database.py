@@ -223,11 +223,19 @@ class ServerDatabase(Database):
             pool_recycle=3600,
             connect_args=connect_args(self.backend, pool, sync=False),
         )
+        # a read outside a transaction() is one statement: on PostgreSQL, autocommit spares it the
+        # BEGIN and ROLLBACK round trips (client-side with asyncpg); aiomysql would pay a round
+        # trip to switch, so MySQL reads keep the driver's implicit transaction
+        self._reader = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.backend == "postgresql"
+            else self.engine
+        )
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[Session]:
         with translate_errors():
-            async with self.engine.connect() as conn:
+            async with self._reader.connect() as conn:
                 yield AsyncSession(conn)
 
     @asynccontextmanager
@@ -303,7 +311,9 @@ _MYSQL_INIT = (
 
 
 def connect_args(backend: Backend, pool: PoolSettings, *, sync: bool) -> dict[str, Any]:
-    if backend == "postgresql":
+    if backend == "postgresql" and not sync:  # asyncpg
+        return {"timeout": pool.connect_timeout, "server_settings": {"timezone": "UTC"}}
+    if backend == "postgresql":  # psycopg
         return {
             "connect_timeout": max(1, round(pool.connect_timeout)),
             "options": "-c timezone=UTC",

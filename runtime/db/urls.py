@@ -1,7 +1,7 @@
 """Users write LB3-style URLs (`postgresql://`, `mysql://`, `sqlite://`); we pick the drivers.
 
-The request path runs on asyncio drivers (psycopg 3, aiomysql); `specgen migrate` and `discover`
-run on their synchronous siblings (psycopg 3, PyMySQL), which read the same URLs.
+The request path runs on asyncio drivers (asyncpg, aiomysql); `specgen migrate`, `discover` and
+start-up DDL run on synchronous ones (psycopg 3, PyMySQL), which read the same URLs.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _BACKENDS: dict[str, Backend] = {
     "mariadb": "mysql",
 }
 _DRIVERS: dict[tuple[Backend, bool], str] = {
-    ("postgresql", False): "postgresql+psycopg",
+    ("postgresql", False): "postgresql+asyncpg",
     ("postgresql", True): "postgresql+psycopg",
     ("mysql", False): "mysql+aiomysql",
     ("mysql", True): "mysql+pymysql",
