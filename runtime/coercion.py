@@ -49,10 +49,12 @@ def parse_date(value: Any) -> datetime:
     return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
 
 
-def format_date(value: datetime | str) -> str:
+def format_date(value: datetime | date | str) -> str:
     """LB3 prints dates as JavaScript's toISOString: UTC, milliseconds, `Z`."""
     if isinstance(value, str):  # some drivers return text for DATETIME columns
         value = parse_date(value)
+    elif not isinstance(value, datetime):  # a DATE column (a discovered database): midnight UTC
+        value = datetime.combine(value, datetime.min.time())
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     # not strftime: %Y does not pad years before 1000 on every platform ("72-07-21")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -208,7 +209,8 @@ class SqliteDatabase(Database):
 
 
 class ServerDatabase(Database):
-    """PostgreSQL or MySQL/MariaDB through an asyncio driver and a pre-pinged pool."""
+    """PostgreSQL or MySQL/MariaDB through an asyncio driver and a pool that hands out only live
+    connections."""
 
     def __init__(self, url: str, pool: PoolSettings) -> None:
         super().__init__(url)
@@ -219,10 +221,14 @@ class ServerDatabase(Database):
             pool_size=pool.size,
             max_overflow=0,  # LB3's max/connectionLimit is a hard cap
             pool_timeout=pool.acquire_timeout,
-            pool_pre_ping=True,
+            # PostgreSQL: asyncpg notices a connection the server closed, so checkout drops it for
+            # free (see _drop_closed); aiomysql does not, so MySQL pays a ping per checkout
+            pool_pre_ping=self.backend == "mysql",
             pool_recycle=3600,
             connect_args=connect_args(self.backend, pool, sync=False),
         )
+        if self.backend == "postgresql":
+            sa.event.listen(self.engine.sync_engine, "checkout", _drop_closed)
         # a read outside a transaction() is one statement: on PostgreSQL, autocommit spares it the
         # BEGIN and ROLLBACK round trips (client-side with asyncpg); aiomysql would pay a round
         # trip to switch, so MySQL reads keep the driver's implicit transaction
@@ -257,6 +263,14 @@ class ServerDatabase(Database):
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def _drop_closed(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled asyncpg connection the server has closed (restart, pg_terminate_backend) is replaced
+    at checkout: SQLAlchemy retries with a new one when this raises DisconnectionError."""
+    driver = getattr(dbapi_conn, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise sa_exc.DisconnectionError("connection closed by the server")
 
 
 def open_database(url: str, pool: PoolSettings | None = None) -> Database:

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..registry import ModelMeta, PropertyMeta
-from .types import column_type
+from .types import column_type, settings_key
 
 
 class TableDefinitionError(ValueError):
@@ -165,7 +165,7 @@ def _indexed_properties(model: ModelMeta) -> set[str]:
 
 
 def _setting(settings: dict[str, Any], backend: str, key: str) -> str | None:
-    per_backend = settings.get(backend)
+    per_backend = settings.get(settings_key(backend))
     if isinstance(per_backend, dict):
         value = per_backend.get(key)
         if isinstance(value, str) and value:

@@ -21,6 +21,11 @@ MYSQL_COLLATION = "utf8mb4_bin"
 MYSQL_INDEXED_LENGTH = 255
 
 
+def settings_key(backend: str) -> str:
+    """The key of a backend's settings in model JSON: LB3's connector name (sqlite3 for SQLite)."""
+    return "sqlite3" if backend == "sqlite" else backend
+
+
 class UnknownDataType(ValueError):
     pass
 
@@ -38,7 +43,7 @@ class RawType(sa.types.UserDefinedType[Any]):
 
 
 def column_type(prop: PropertyMeta, backend: str, *, indexed: bool = False) -> AnyType:
-    override = prop.settings.get(backend)
+    override = prop.settings.get(settings_key(backend))
     if isinstance(override, dict) and isinstance(override.get("dataType"), str):
         return data_type(
             override["dataType"],
@@ -137,6 +142,10 @@ def data_type(
         if backend == "mysql":
             return mysql.DATETIME(fsp=first if first is not None else 3)
         return sa.DateTime()
+    if name in ("time", "time without time zone", "time with time zone", "timetz"):
+        # MySQL's drivers return a TIME as a timedelta, which no JSON encoder takes; the dialect's
+        # TIME makes it a time of day. Elsewhere the value passes as the driver gives it.
+        return mysql.TIME() if backend == "mysql" else RawType(spec.strip())
     if name in ("json", "jsonb"):
         return postgresql.JSONB() if name == "jsonb" and backend == "postgresql" else sa.JSON()
     if name in ("bytea", "blob", "longblob", "binary", "varbinary"):

@@ -27,6 +27,7 @@ from runtime.filter.ast import Condition, Filter, OrderBy
 from runtime.model import Model
 from runtime.registry import ModelMeta, PropertyMeta
 from runtime.sql.tables import build_table
+from runtime.sql.types import settings_key
 from tests.databases import TestDatabases
 
 E = TypeVar("E", bound=Exception)
@@ -347,10 +348,12 @@ def renamed(standalone: Callable[..., Model], backend: str) -> Model:
     return standalone(
         [
             PropertyMeta("name", "string", required=True, settings={"columnName": "shop_name"}),
-            PropertyMeta("city", "string", settings={backend: {"columnName": "town"}}),
+            PropertyMeta(
+                "city", "string", settings={settings_key(backend): {"columnName": "town"}}
+            ),
             PropertyMeta("id", "number", id=1, generated=True, settings={"columnName": "shop_id"}),
         ],
-        **{backend: {"table": "renamed_shops"}},
+        **{settings_key(backend): {"table": "renamed_shops"}},
     )
 
 
@@ -408,7 +411,9 @@ async def test_a_number_in_an_integer_column_is_never_rounded(
     """LB3's `dataType: "integer"` on a number: PostgreSQL would round 50.5 to 51 on its own."""
     model = standalone(
         [
-            PropertyMeta("stars", "number", settings={backend: {"dataType": "integer"}}),
+            PropertyMeta(
+                "stars", "number", settings={settings_key(backend): {"dataType": "integer"}}
+            ),
             PropertyMeta("id", "number", id=1, generated=True),
         ]
     )
@@ -426,8 +431,12 @@ async def test_a_value_the_column_cannot_hold_is_422_not_500(
 ) -> None:
     model = standalone(
         [
-            PropertyMeta("price", "number", settings={backend: {"dataType": "numeric(5,2)"}}),
-            PropertyMeta("code", "string", settings={backend: {"dataType": "varchar(5)"}}),
+            PropertyMeta(
+                "price", "number", settings={settings_key(backend): {"dataType": "numeric(5,2)"}}
+            ),
+            PropertyMeta(
+                "code", "string", settings={settings_key(backend): {"dataType": "varchar(5)"}}
+            ),
             PropertyMeta("id", "number", id=1, generated=True),
         ]
     )
