@@ -36,8 +36,8 @@ serve: $(STAMP)  ## Serve the Coffee Shop example on SQLite at http://127.0.0.1:
 	$(BIN)/specgen generate-all specs -o generated --if-stale
 	$(BIN)/specgen serve specs/coffee-shop --generated generated/coffee_shop --host 127.0.0.1 --port 3000
 
-bench: $(STAMP)  ## req/s and p99 of findById, find with a filter, count and create (LB3 side by side when installed)
-	$(BIN)/python -m bench.run
+bench: $(STAMP)  ## req/s and p99 of findById, find, count and create, LB3 side by side when installed (ARGS="--database postgresql")
+	$(BIN)/python -m bench.run $(ARGS)
 
 clean:  ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .specgen-cache

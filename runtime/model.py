@@ -138,7 +138,7 @@ class Model:
                         raise
                 return created
         values = await self._prepare_new(data)
-        async with self.db.write() as s:
+        async with self.db.write(one_statement=not self.meta.is_user) as s:
             return await self._insert(s, values)
 
     async def replace_by_id(self, id: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -240,11 +240,11 @@ class Model:
         key = self.codec.coerce_id(id)
         if key is None:
             return 0
-        async with self.db.write() as s:
+        async with self.db.write(one_statement=True) as s:
             return int((await s.run(builder.delete_rows(self.table, self._id_where(key)))).rowcount)
 
     async def destroy_all(self, where: dict[str, Any] | None = None) -> int:
-        async with self.db.write() as s:
+        async with self.db.write(one_statement=True) as s:
             return int(
                 (await s.run(builder.delete_rows(self.table, self.parse_where(where)))).rowcount
             )
@@ -253,7 +253,7 @@ class Model:
 
     async def _create_one(self, data: dict[str, Any], *, allow_id: bool) -> dict[str, Any]:
         values = await self._prepare_new(data, allow_id=allow_id)
-        async with self.db.write() as s:
+        async with self.db.write(one_statement=not self.meta.is_user) as s:
             return await self._insert(s, values)
 
     async def _prepare_new(self, data: dict[str, Any], *, allow_id: bool = False) -> dict[str, Any]:

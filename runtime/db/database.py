@@ -79,6 +79,7 @@ class Database(ABC):
     """One data source's database. `open_database(url)` picks the backend."""
 
     backend: Backend
+    _autocommits_reads = False  # whether _connect() gives an autocommit connection
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -132,11 +133,17 @@ class Database(ABC):
             yield session
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[Session]:
-        """Every statement inside commits together or not at all."""
+    async def write(self, *, one_statement: bool = False) -> AsyncIterator[Session]:
+        """Every statement inside commits together or not at all. A block that runs exactly one
+        statement says so: that statement is atomic by itself, so servers that can skip the
+        BEGIN/COMMIT round trips do."""
         active = self._active.get()
         if active is not None:
             yield active
+            return
+        if one_statement and self._autocommits_reads:
+            async with self._connect() as session:
+                yield session
             return
         async with self._begin(exclusive=False) as session:
             yield session
@@ -232,9 +239,10 @@ class ServerDatabase(Database):
         # a read outside a transaction() is one statement: on PostgreSQL, autocommit spares it the
         # BEGIN and ROLLBACK round trips (client-side with asyncpg); aiomysql would pay a round
         # trip to switch, so MySQL reads keep the driver's implicit transaction
+        self._autocommits_reads = self.backend == "postgresql"
         self._reader = (
             self.engine.execution_options(isolation_level="AUTOCOMMIT")
-            if self.backend == "postgresql"
+            if self._autocommits_reads
             else self.engine
         )
 
