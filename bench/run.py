@@ -190,9 +190,7 @@ def header(args: argparse.Namespace, dataset: Dataset, lb3: Path | None) -> list
         f"(seed {dataset.seed}); create runs last so reads see identical tables",
     ]
     if args.database == "postgresql":
-        lines.append(
-            "ours: specgen serve (uvicorn, 1 process) on PostgreSQL (psycopg 3 async, pool of 10)"
-        )
+        lines.append("ours: specgen serve (uvicorn, 1 process) on PostgreSQL (asyncpg, pool of 10)")
     else:
         lines.append("ours: specgen serve (uvicorn, 1 process) on a SQLite file (WAL)")
     if lb3 is not None and args.database == "postgresql":
