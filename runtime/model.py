@@ -48,6 +48,7 @@ class Model:
         self.parser = FilterParser(meta)
         self.app: Any = None  # set by the app; model modules reach siblings through it
         id_name = meta.id_name
+        self._insert_stmt = sa.insert(table.table)
         self._by_id = (
             sa.select(*builder.selected(table, self.codec.visible)).where(
                 table.column(id_name) == sa.bindparam("id")
@@ -267,9 +268,8 @@ class Model:
 
     async def _insert(self, s: Session, values: dict[str, Any]) -> dict[str, Any]:
         values = await self._prepare_write(s, values, None)
-        result = await s.run(
-            sa.insert(self.table.table).values({self.table.column(k): v for k, v in values.items()})
-        )
+        # one statement object for every insert: its compiled form is cached per set of columns
+        result = await s.run(self._insert_stmt, values)  # columns are keyed by property name
         id_name = self.meta.id_name
         if id_name not in values and result.inserted_primary_key:
             values = {**values, id_name: result.inserted_primary_key[0]}
