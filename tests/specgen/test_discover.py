@@ -281,6 +281,12 @@ async def test_discovered_app_serves_the_existing_rows(shop_db: str, served: htt
     r = await served.post("/Customers", json={"email": "no-name@example.com"})
     assert r.status_code == 422  # fullName is required: the column is NOT NULL without a default
 
+    # the database's foreign key refuses an order for a customer that does not exist: 409, no SQL
+    r = await served.post("/PurchaseOrders", json={"customerId": 999, "total": 1.5})
+    assert r.status_code == 409, r.text
+    assert r.json()["error"]["code"] == "FOREIGN_KEY_VIOLATION"
+    assert "purchase_order" not in r.text and "INSERT" not in r.text
+
 
 # ---- types ------------------------------------------------------------------------------------
 
