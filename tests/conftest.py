@@ -12,7 +12,7 @@ import pytest
 
 from generated.coffee_shop import create_app
 from runtime.app import LoopBackApp
-from tests.databases import TestDatabases, configured, missing
+from tests.databases import BACKEND_PARAMS, TestDatabases, configured, missing
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +22,29 @@ def pytest_report_header(config: pytest.Config) -> str:
     if missing():
         line += f" (set {' and '.join(missing())} to run the others; see tests/databases.py)"
     return line
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "servers_only: runs on the database servers only (deselected for SQLite)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of a backend whose server is not configured are deselected, not skipped: the one
+    skip line of tests/test_backends.py says what to set."""
+    available = set(configured())
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        backends = {params[k] for k in BACKEND_PARAMS if k in params}
+        unavailable = bool(backends - available)
+        in_process = "sqlite" in backends and item.get_closest_marker("servers_only") is not None
+        (dropped if unavailable or in_process else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")

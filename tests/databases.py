@@ -16,7 +16,11 @@ import sqlalchemy as sa
 from runtime.db import driver_url
 
 ENV = {"postgresql": "LB_TEST_POSTGRES_URL", "mysql": "LB_TEST_MYSQL_URL"}
+# tests are parametrized over these; tests/conftest.py deselects the ones whose server is not set
 ALL_BACKENDS = ("sqlite", "postgresql", "mysql")
+SERVERS = ("postgresql", "mysql")
+# fixture parameters that name a backend
+BACKEND_PARAMS = ("backend", "shop_db")
 
 
 def configured() -> list[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.databases import TestDatabases, configured
+from tests.databases import TestDatabases
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -87,15 +87,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def server(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    databases: TestDatabases,
+    backend: str, tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases
 ) -> Iterator[str]:
-    backend = request.param
-    if backend not in configured():
-        pytest.skip(f"{backend} is not configured (see tests/databases.py)")
     port = _free_port()
     directory = tmp_path_factory.mktemp(f"schemathesis-{backend}")
     db = f"sqlite:///{directory / 'db.sqlite'}" if backend == "sqlite" else databases.fresh(backend)
@@ -127,6 +122,7 @@ def server(
 
 
 @pytest.mark.schemathesis
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_schemathesis_all_checks_all_phases(server: str, tmp_path: Path) -> None:
     cmd = [
         str(BIN / "st"), "--config-file", str(_config(tmp_path)), "run", server,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.databases import TestDatabases, configured
+from tests.databases import SERVERS, TestDatabases
 from tests.functional.test_serve import _free_port, _request
 
 BIN = Path(sys.executable).parent
@@ -42,12 +42,10 @@ def serve(args: list[str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+@pytest.mark.parametrize("backend", SERVERS)
 def test_workers_share_the_database_and_nothing_else(
     backend: str, databases: TestDatabases, tmp_path: Path
 ) -> None:
-    if backend not in configured():
-        pytest.skip(f"{backend} is not configured (see tests/databases.py)")
     port = _free_port()
     log = tmp_path / "serve.log"
     proc = serve(["--db", databases.fresh(backend), "--port", str(port), "--workers", "2"], log)

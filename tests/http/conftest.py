@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from generated.coffee_shop import create_app
 from runtime.app import LoopBackApp
 from runtime.db import sync_engine
-from tests.databases import TestDatabases, configured
+from tests.databases import ALL_BACKENDS, TestDatabases
 
 SEED: list[dict[str, Any]] = [
     {"name": "Bel Cafe", "city": "Paris"},
@@ -25,7 +25,7 @@ SEED: list[dict[str, Any]] = [
 SHOPS: list[dict[str, Any]] = [{**shop, "id": i} for i, shop in enumerate(SEED, start=1)]
 
 
-@pytest.fixture(scope="session", params=configured())
+@pytest.fixture(scope="session", params=ALL_BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

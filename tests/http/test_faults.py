@@ -29,13 +29,8 @@ DOWN = {
 }
 
 
-def server_only(backend: str) -> None:
-    if backend == "sqlite":
-        pytest.skip("SQLite is in-process: there is no server connection to lose")
-
-
+@pytest.mark.servers_only  # SQLite is in-process: no server connection to lose
 async def test_a_database_that_is_down_is_a_quick_503(backend: str) -> None:
-    server_only(backend)
     app = create_app(db_url=DOWN[backend], create_tables=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test/api") as client:
@@ -120,10 +115,10 @@ async def wait_for(predicate: Any, timeout: float = 10.0) -> Any:
     raise AssertionError("timed out waiting")
 
 
+@pytest.mark.servers_only
 async def test_connection_ended_mid_request_is_503_and_the_next_request_succeeds(
     backend: str, app: LoopBackApp, seeded: httpx.AsyncClient, admin: sa.Connection
 ) -> None:
-    server_only(backend)
     lock_shops(admin, app)
     request = asyncio.create_task(seeded.get("/CoffeeShops"))  # waits for the lock
     waiting = await wait_for(lambda: blocked_sessions(admin))
@@ -135,11 +130,11 @@ async def test_connection_ended_mid_request_is_503_and_the_next_request_succeeds
     assert response.status_code == 200 and len(response.json()) == 4
 
 
+@pytest.mark.servers_only
 async def test_the_server_recovers_when_every_connection_was_ended(
     backend: str, app: LoopBackApp, seeded: httpx.AsyncClient, admin: sa.Connection
 ) -> None:
     """A restart ends the pooled connections too: each is pinged before use and replaced."""
-    server_only(backend)
     await asyncio.gather(*(seeded.get("/CoffeeShops/count") for _ in range(4)))  # fill the pool
     assert end_sessions(admin) >= 1
     # a restart is not instant: by the next request the server has closed our connections, and

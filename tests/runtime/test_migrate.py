@@ -16,7 +16,7 @@ from runtime.db import sync_engine
 from runtime.migrate import apply, model_metadata, plan, render_sql, run_migrate
 from runtime.registry import build_registry
 from specgen.cli import main
-from tests.databases import TestDatabases, configured
+from tests.databases import ALL_BACKENDS, TestDatabases
 
 ROOT = Path(__file__).resolve().parents[2]
 COFFEE_SHOP = ROOT / "specs" / "coffee-shop"
@@ -43,7 +43,7 @@ SHOP_V2: dict[str, Any] = {
 
 PUBLIC = {"dataSource": "db", "public": True}
 
-pytestmark = pytest.mark.parametrize("backend", configured())
+pytestmark = pytest.mark.parametrize("backend", ALL_BACKENDS)
 
 Run = Callable[..., tuple[int, str, str]]
 

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from runtime.db import sync_engine
 from specgen.cli import load_generated, main
 from specgen.discover.models import db_name_to_lb3
-from tests.databases import TestDatabases, configured
+from tests.databases import ALL_BACKENDS, SERVERS, TestDatabases
 
-BACKENDS = configured()
+BACKENDS = ALL_BACKENDS
 KEY = {"sqlite": "sqlite3", "postgresql": "postgresql", "mysql": "mysql"}  # connector settings key
 
 SCHEMA = {
@@ -359,7 +359,7 @@ def test_sql_types_become_lb3_types(
     app.db.dispose()
 
 
-@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "sqlite"])
+@pytest.mark.parametrize("backend", SERVERS)
 def test_schema_option_reads_another_schema(
     backend: str, databases: TestDatabases, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
@@ -475,7 +475,7 @@ def test_an_unreachable_database_exits_1_with_one_line(
         assert "cannot read" in stderr and "127.0.0.1:1" in stderr
 
 
-@pytest.mark.parametrize("backend", [b for b in BACKENDS if b != "sqlite"])
+@pytest.mark.parametrize("backend", SERVERS)
 def test_an_unknown_schema_is_refused(
     backend: str, databases: TestDatabases, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
