@@ -16,6 +16,7 @@ import importlib
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from runtime import workers
     from runtime.datasources import DataSourceError
     from runtime.db.urls import UnsupportedDatabase
+    from runtime.errors import LoopBackError
     from runtime.sql.tables import TableDefinitionError
 
     app_dir = Path(args.app_dir)
@@ -158,6 +160,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = package.create_app(db_url=args.db)  # creates missing tables, once
     except (DataSourceError, UnsupportedDatabase, TableDefinitionError) as exc:
         print(f"specgen serve: {exc}", file=sys.stderr)
+        return 1
+    except LoopBackError as exc:  # the database refused or could not be reached at start-up
+        print(f"specgen serve: cannot create the tables: {exc.message}", file=sys.stderr)
         return 1
     host = args.host or app.config.host
     port = args.port or app.config.port
@@ -210,6 +215,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # connexion imports starlette's test client, which warns about httpx on every start: not ours
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     parser = argparse.ArgumentParser(prog="specgen", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 

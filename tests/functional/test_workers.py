@@ -1,4 +1,5 @@
-"""`specgen serve --workers N`: several processes serve one database and keep no state of their own."""
+"""`specgen serve --workers N`: several processes serve one database and keep no state of their own;
+and a database that cannot be reached at start-up is one clear line, not a traceback."""
 
 from __future__ import annotations
 
@@ -80,3 +81,12 @@ def test_workers_refuse_an_in_memory_database(tmp_path: Path) -> None:
     proc = serve(["--db", "sqlite://", "--port", str(_free_port()), "--workers", "2"], log)
     assert proc.wait(timeout=60) == 1
     assert "--workers needs a database the workers share" in log.read_text()
+
+
+def test_serve_says_so_when_the_database_is_down(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    proc = serve(["--db", "postgresql://postgres@127.0.0.1:1/lb", "--port", str(_free_port())], log)
+    assert proc.wait(timeout=60) == 1
+    text = log.read_text()
+    assert "specgen serve: cannot create the tables: The database is unavailable" in text
+    assert "Traceback" not in text
