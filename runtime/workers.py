@@ -12,9 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from .app import LoopBackApp
+from .db import in_memory
 
 PACKAGE_ENV = "LB_SERVE_PACKAGE"
 DB_ENV = "LB_SERVE_DB"
@@ -26,7 +25,7 @@ class WorkersRefused(ValueError):
 
 def check_shareable(app: LoopBackApp) -> None:
     """An in-memory SQLite database lives in one process; workers would each have their own."""
-    if app.db.backend == "sqlite" and sa.make_url(app.db.url).database in (None, "", ":memory:"):
+    if in_memory(app.db.url):
         raise WorkersRefused(
             "--workers needs a database the workers share: PostgreSQL, MySQL or a SQLite file "
             "(each worker would have its own in-memory database)"

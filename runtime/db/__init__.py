@@ -10,7 +10,7 @@ from .database import (
     sync_engine,
 )
 from .faults import translate_errors
-from .urls import backend_of, display, driver_url
+from .urls import backend_of, display, driver_url, in_memory
 
 __all__ = [
     "Database",
@@ -21,6 +21,7 @@ __all__ = [
     "backend_of",
     "display",
     "driver_url",
+    "in_memory",
     "open_database",
     "sync_engine",
     "translate_errors",

@@ -26,7 +26,7 @@ from sqlalchemy.pool import StaticPool
 
 from ..datasources import PoolSettings
 from .faults import translate_errors
-from .urls import Backend, backend_of, display, driver_url
+from .urls import Backend, backend_of, display, driver_url, in_memory
 
 
 @dataclass(frozen=True)
@@ -287,11 +287,12 @@ def open_database(url: str, pool: PoolSettings | None = None) -> Database:
     return ServerDatabase(url, pool or PoolSettings())
 
 
-def sqlite_engine(url: str) -> sa.Engine:
-    parsed = sa.make_url(url)
-    in_memory = parsed.database in (None, "", ":memory:")
+def sqlite_engine(url: str, *, wal: bool = True) -> sa.Engine:
+    """wal: switch a file to write-ahead logging (readers never wait for the writer); a lasting
+    change to the file, which only the server should make."""
+    memory = in_memory(url)
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
-    if in_memory:
+    if memory:
         kwargs["poolclass"] = StaticPool  # one shared connection, or every checkout is a new DB
     engine = sa.create_engine(url, **kwargs)
 
@@ -299,7 +300,7 @@ def sqlite_engine(url: str) -> sa.Engine:
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        if not in_memory:
+        if wal and not memory:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
@@ -308,11 +309,13 @@ def sqlite_engine(url: str) -> sa.Engine:
 
 
 @contextmanager
-def sync_engine(url: str, pool: PoolSettings | None = None) -> Iterator[sa.Engine]:
+def sync_engine(
+    url: str, pool: PoolSettings | None = None, *, wal: bool = True
+) -> Iterator[sa.Engine]:
     """A short-lived synchronous engine for start-up DDL, migrate and discover."""
     backend = backend_of(url)
     if backend == "sqlite":
-        engine = sqlite_engine(url)
+        engine = sqlite_engine(url, wal=wal)
     else:
         engine = sa.create_engine(
             driver_url(url, sync=True),

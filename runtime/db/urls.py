@@ -55,6 +55,11 @@ def driver_url(url: str | sa.URL, *, sync: bool = False) -> sa.URL:
     return parsed
 
 
+def in_memory(url: str | sa.URL) -> bool:
+    """SQLite in memory: a database that lives and dies with one process's connection."""
+    return backend_of(url) == "sqlite" and sa.make_url(url).database in (None, "", ":memory:")
+
+
 def display(url: str | sa.URL) -> str:
     """A URL fit for logs and messages: never the password."""
     return _safe(url)

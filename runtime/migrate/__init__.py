@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from ..app import load_document
 from ..datasources import DataSourceError, PoolSettings, resolve
-from ..db import backend_of, display, sync_engine
+from ..db import backend_of, display, in_memory, sync_engine
 from ..db.urls import UnsupportedDatabase
 from ..registry import Registry, build_registry
 from ..sql.tables import TableDefinitionError, build_tables
@@ -49,7 +49,7 @@ def run_migrate(app_dir: Path, pkg_dir: Path, *, db: str | None, drop: bool, dry
         metadata = model_metadata(registry, backend)
     except (OSError, DataSourceError, UnsupportedDatabase, TableDefinitionError) as exc:
         return _error(str(exc))
-    if backend == "sqlite" and sa.make_url(source.url).database in (None, "", ":memory:"):
+    if in_memory(source.url):
         return _error(
             "the database is SQLite in memory, which the server creates afresh at each start; "
             "give --db or a data source with a file"

@@ -46,7 +46,7 @@ def _discover(db_url: str, out_dir: Path, schema: str | None, tables: Sequence[s
         raise DiscoverError(f"{file}: no such SQLite database file")
     read_from = default_schema(backend, url, schema)
     try:
-        with sync_engine(db_url) as engine:
+        with sync_engine(db_url, wal=False) as engine:  # reading leaves the file as it was
             found = read_schema(engine, backend, read_from, tables)
     except sa.exc.DBAPIError as exc:
         text = str(exc.orig).strip()
