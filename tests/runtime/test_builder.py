@@ -20,7 +20,7 @@ from runtime.filter.ast import And, Condition, Filter, Or, OrderBy, Where
 from runtime.plan import plan_query
 from runtime.registry import ModelMeta, PropertyMeta
 from runtime.sql import builder
-from runtime.sql.tables import ModelTable, build_table
+from runtime.sql.tables import ModelTable, TableDefinitionError, build_table
 
 DIALECTS: dict[str, Dialect] = {
     "sqlite": sqlite.dialect(),
@@ -274,3 +274,44 @@ def test_statements_run_on_sqlite() -> None:
         ]
         assert conn.execute(builder.delete_rows(mt, c("id", "nin", (1,)))).rowcount == 2
     engine.dispose()
+
+
+def test_model_indexes_in_every_lb3_form() -> None:
+    """LB3 writes a model's indexes as {keys, options}, MySQL-style {columns, kind}, or the keys
+    alone; each becomes one named index, composite and unique where it says so."""
+    meta = ModelMeta(
+        name="Shop",
+        properties={
+            "name": PropertyMeta("name", "string"),
+            "city": PropertyMeta("city", "string"),
+            "id": PropertyMeta("id", "number", id=1, generated=True),
+        },
+        raw={
+            "indexes": {
+                "name_city": {"keys": {"name": 1, "city": -1}, "options": {"unique": True}},
+                "by_city": {"columns": "city, name", "kind": "UNIQUE"},
+                "just_name": {"name": 1},
+            }
+        },
+    )
+    for backend in DIALECTS:
+        table = build_table(meta, sa.MetaData(), backend).table
+        found = {
+            ix.name: (ix.unique, [str(e).split(".")[-1] for e in ix.expressions])
+            for ix in table.indexes
+        }
+        assert found == {
+            "name_city": (True, ["name", "city DESC"]),
+            "by_city": (True, ["city", "name"]),
+            "just_name": (False, ["name"]),
+        }, backend
+
+
+def test_an_index_on_a_missing_property_is_named() -> None:
+    meta = ModelMeta(
+        name="Shop",
+        properties={"id": PropertyMeta("id", "number", id=1, generated=True)},
+        raw={"indexes": {"bad": {"keys": {"nope": 1}}}},
+    )
+    with pytest.raises(TableDefinitionError, match='index "bad" names "nope"'):
+        build_table(meta, sa.MetaData(), "sqlite")
