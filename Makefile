@@ -24,10 +24,11 @@ generate: $(STAMP)  ## Compile every app under specs/ into generated/
 check-generated: $(STAMP)  ## Fail when generated/ differs from what specgen produces now
 	$(BIN)/specgen generate-all specs -o generated --check
 
-lint: $(STAMP)  ## ruff format --check, ruff check, mypy --strict on the packages and generated code
+lint: $(STAMP)  ## ruff format --check, ruff check, mypy --strict on everything (packages, generated, tests, bench)
 	$(BIN)/ruff format --check specgen runtime tests bench
 	$(BIN)/ruff check specgen runtime tests bench generated
 	$(BIN)/mypy specgen runtime generated
+	$(BIN)/mypy tests bench
 
 test: $(STAMP) lint check-generated  ## Lint, stale check, then every test (unit, golden, HTTP, schemathesis)
 	$(BIN)/pytest

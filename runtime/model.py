@@ -22,7 +22,7 @@ clients get the same semantics. Instances are plain dicts of JSON values.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 import sqlalchemy as sa
 
@@ -114,6 +114,12 @@ class Model:
             return await s.first(self._select_id(key)) is not None
 
     # ---- writes ----------------------------------------------------------------------------------
+
+    @overload
+    async def create(self, data: dict[str, Any]) -> dict[str, Any]: ...
+
+    @overload
+    async def create(self, data: list[Any]) -> list[dict[str, Any]]: ...
 
     async def create(
         self, data: dict[str, Any] | list[Any]

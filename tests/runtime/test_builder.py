@@ -24,7 +24,7 @@ from runtime.sql.tables import ModelTable, TableDefinitionError, build_table
 
 DIALECTS: dict[str, Dialect] = {
     "sqlite": sqlite.dialect(),
-    "postgresql": postgresql.dialect(),
+    "postgresql": postgresql.dialect(),  # type: ignore[no-untyped-call]
     "mysql": mysql.dialect(),
 }
 
@@ -56,6 +56,7 @@ Build = Callable[[ModelTable], sa.Executable]
 
 
 def compiled(stmt: sa.Executable, dialect: str) -> str:
+    assert isinstance(stmt, sa.ClauseElement)
     sql = stmt.compile(dialect=DIALECTS[dialect], compile_kwargs={"literal_binds": True})
     return " ".join(str(sql).split())
 
@@ -247,7 +248,7 @@ def test_statements_run_on_sqlite() -> None:
     mt = build_table(META, sa.MetaData(), "sqlite")
     engine = sa.create_engine("sqlite://")
     mt.table.metadata.create_all(engine)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"name": "A", "city": "Paris", "rating": 1.0},
         {"name": "B", "city": None, "rating": 5.0},
         {"name": "C", "city": "Rome", "rating": None},

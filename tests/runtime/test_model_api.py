@@ -168,7 +168,7 @@ async def test_create_list_items_must_be_objects(shops: Model) -> None:
 
 
 async def test_create_rejects_a_non_object(app: LoopBackApp) -> None:
-    err = await failure(app.models["CoffeeShop"].create("text"), BadRequest)  # type: ignore[arg-type]
+    err = await failure(app.models["CoffeeShop"].create("text"), BadRequest)  # type: ignore[call-overload]
     assert err.message == "The request body must be a JSON object. Value is not an object."
 
 
@@ -258,8 +258,8 @@ async def test_replace_by_id(shops: Model) -> None:
     }
     err = await failure(shops.replace_by_id(99, {"name": "R", "city": "S"}), NotFound)
     assert err.message == "Could not replace. Object with id 99 does not exist!"
-    err = await failure(shops.replace_by_id(2, {"id": 3, "name": "R", "city": "S"}), BadRequest)
-    assert err.message == "id property (id) cannot be updated from 2 to 3"
+    bad = await failure(shops.replace_by_id(2, {"id": 3, "name": "R", "city": "S"}), BadRequest)
+    assert bad.message == "id property (id) cannot be updated from 2 to 3"
     with pytest.raises(ValidationFailed):
         await shops.replace_by_id(2, {"name": "R"})
 
@@ -270,8 +270,8 @@ async def test_patch_attributes(shops: Model) -> None:
     err = await failure(shops.patch_attributes(99, {"city": "X"}), ModelNotFound)
     assert err.message == "could not find a model with id 99"
     assert err.code == "MODEL_NOT_FOUND"
-    err = await failure(shops.patch_attributes(3, {"id": 4}), BadRequest)
-    assert err.message == "id cannot be updated from 3 to 4 when forceId is set to true"
+    bad = await failure(shops.patch_attributes(3, {"id": 4}), BadRequest)
+    assert bad.message == "id cannot be updated from 3 to 4 when forceId is set to true"
     with pytest.raises(ValidationFailed) as invalid:
         await shops.patch_attributes(3, {"name": ""})
     assert codes(invalid) == {"name": ["presence"]}

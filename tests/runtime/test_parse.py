@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from runtime.errors import InvalidFilter
-from runtime.filter.ast import And, Condition, Filter, Or, OrderBy
+from runtime.filter.ast import And, Condition, Filter, Or, OrderBy, Where
 from runtime.filter.parse import MAX_COUNT, MAX_INQ_SIZE, MAX_WHERE_DEPTH, FilterParser
 from runtime.registry import ModelMeta, PropertyMeta
 
@@ -38,7 +38,7 @@ def cond(prop: str, op: str, value: Any) -> Condition:
     return Condition(prop, op, value)
 
 
-WHERE = [
+WHERE: list[tuple[str, Any, Where | None]] = [
     ("none", None, None),
     ("empty", {}, None),
     ("equality", {"name": "A"}, cond("name", "eq", "A")),
@@ -135,7 +135,7 @@ def test_where_depth_limit() -> None:
     )
 
 
-FILTERS = [
+FILTERS: list[tuple[str, Any, Filter]] = [
     ("none", None, Filter()),
     ("empty", {}, Filter()),
     ("limit", {"limit": 5}, Filter(limit=5)),

@@ -13,9 +13,11 @@ from specgen.ir import AppSpec
 
 from .appdir import load_ok, write_app
 
+MakeApp = Callable[..., tuple[AppSpec, list[SpecError]]]
+
 
 @pytest.fixture
-def make_app(tmp_path: Path) -> Callable[..., tuple[AppSpec, list[SpecError]]]:
+def make_app(tmp_path: Path) -> MakeApp:
     """make_app([...models], **write_app options) -> the loaded AppSpec and its warnings."""
 
     def make(models: list[dict[str, Any]], **options: Any) -> tuple[AppSpec, list[SpecError]]:

@@ -33,7 +33,7 @@ def run_check(case: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return status, out, err
 
 
-def test_there_is_a_case_for_each_kind_of_problem():
+def test_there_is_a_case_for_each_kind_of_problem() -> None:
     assert set(CASES) >= {
         "bad_acl",
         "base_cycle",

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from specgen.cli import load_generated, main
 
 from .appdir import ROOT, SPECS, write_app
@@ -25,7 +27,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_on_the_example_prints_ok_and_exits_0():
+def test_check_on_the_example_prints_ok_and_exits_0() -> None:
     proc = run("check", "specs/coffee-shop")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("specs/coffee-shop: 8 models, ")
@@ -33,19 +35,21 @@ def test_check_on_the_example_prints_ok_and_exits_0():
     assert proc.stderr == ""
 
 
-def test_check_on_a_bad_spec_exits_1_with_problems_on_stderr():
+def test_check_on_a_bad_spec_exits_1_with_problems_on_stderr() -> None:
     proc = run("check", "unknown_base", cwd=BAD)
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr == (BAD / "unknown_base" / "expected.txt").read_text()
 
 
-def test_check_on_a_missing_directory_exits_1(capsys):
+def test_check_on_a_missing_directory_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "no/such/app"]) == 1
     assert "no/such/app#: not a directory" in capsys.readouterr().err
 
 
-def test_warnings_alone_do_not_fail_check(tmp_path, capsys):
+def test_warnings_alone_do_not_fail_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = write_app(tmp_path / "app", [{"name": "Item", "hidden": ["nope"]}])
     assert main(["check", str(root)]) == 0
     out, err = capsys.readouterr()
@@ -53,7 +57,7 @@ def test_warnings_alone_do_not_fail_check(tmp_path, capsys):
     assert err == 'warning: app/models/item.json#/hidden: unknown property "nope"\n'
 
 
-def test_generate_then_check_then_stale(tmp_path, capsys):
+def test_generate_then_check_then_stale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "pkg" / "lbapp_cli_check"
     app_dir = str(SPECS / "coffee-shop")
     assert main(["generate", app_dir, "-o", str(out)]) == 0
@@ -66,14 +70,16 @@ def test_generate_then_check_then_stale(tmp_path, capsys):
     assert "(1 file(s) changed)" in capsys.readouterr().out
 
 
-def test_generate_refuses_a_bad_spec(tmp_path, capsys):
+def test_generate_refuses_a_bad_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "pkg"
     assert main(["generate", str(BAD / "bad_acl"), "-o", str(out)]) == 1
     assert "principalId is missing" in capsys.readouterr().err
     assert not out.exists()
 
 
-def test_generated_package_imports_and_starts_on_sqlite(tmp_path, monkeypatch):
+def test_generated_package_imports_and_starts_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "pkg" / "lbapp_cli_import"
     assert main(["generate", str(SPECS / "coffee-shop"), "-o", str(out)]) == 0
     monkeypatch.setattr(sys, "path", list(sys.path))  # load_generated prepends the package's parent
@@ -90,14 +96,18 @@ def test_generated_package_imports_and_starts_on_sqlite(tmp_path, monkeypatch):
             del sys.modules[name]
 
 
-def test_generate_all_needs_a_directory_with_apps(tmp_path, capsys):
+def test_generate_all_needs_a_directory_with_apps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["generate-all", str(tmp_path / "nowhere"), "-o", str(tmp_path / "out")]) == 1
     assert capsys.readouterr().err == f"{tmp_path / 'nowhere'}: not a directory\n"
     assert main(["generate-all", str(tmp_path), "-o", str(tmp_path / "out")]) == 1
     assert "no application directory" in capsys.readouterr().err
 
 
-def test_generate_from_an_lb3_project_root_points_the_package_at_server(tmp_path, capsys):
+def test_generate_from_an_lb3_project_root_points_the_package_at_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = tmp_path / "shop"
     write_app(project / "server", [{"name": "Item", "properties": {"title": "string"}}])
     out = tmp_path / "pkg" / "shop"

@@ -96,7 +96,9 @@ def sql(url: str, statement: str) -> list[Any]:
 
 
 @pytest.mark.parametrize("shop_db", BACKENDS, indirect=True)
-def test_tables_become_lb3_models(shop_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_tables_become_lb3_models(
+    shop_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     backend, out = backend_of(shop_db), tmp_path / "app"
     status, stdout, stderr = discover(capsys, "--db", shop_db, "-o", str(out))
     assert status == 0, stderr
@@ -208,7 +210,7 @@ def test_tables_become_lb3_models(shop_db: str, tmp_path: Path, capsys: pytest.C
 @pytest.mark.parametrize("shop_db", BACKENDS, indirect=True)
 def test_output_is_deterministic_and_the_app_checks(
     shop_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     first, second = tmp_path / "one", tmp_path / "two"
     assert discover(capsys, "--db", shop_db, "-o", str(first))[0] == 0
     assert discover(capsys, "--db", shop_db, "-o", str(second))[0] == 0
@@ -246,7 +248,9 @@ SERVED = BACKENDS
 
 
 @pytest.mark.parametrize("shop_db", SERVED, indirect=True)
-async def test_discovered_app_serves_the_existing_rows(shop_db: str, served: httpx.AsyncClient):
+async def test_discovered_app_serves_the_existing_rows(
+    shop_db: str, served: httpx.AsyncClient
+) -> None:
     r = await served.get("/Customers", params={"filter": '{"order": "id ASC"}'})
     assert r.status_code == 200, r.text
     assert r.json() == [
@@ -290,7 +294,7 @@ async def test_discovered_app_serves_the_existing_rows(shop_db: str, served: htt
 
 # ---- types ------------------------------------------------------------------------------------
 
-TYPES = {
+TYPES: dict[str, tuple[str, dict[str, str | None]]] = {
     "postgresql": (
         "CREATE TABLE sample (id bigserial PRIMARY KEY, code char(3) NOT NULL, ref uuid, "
         "big bigint, small smallint, r real, d double precision, on_day date, "
@@ -317,7 +321,7 @@ TYPES = {
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_sql_types_become_lb3_types(
     backend: str, databases: TestDatabases, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     url = databases.fresh(backend) if backend != "sqlite" else f"sqlite:///{tmp_path}/db.sqlite"
     ddl, unknown = TYPES[backend]
     with sync_engine(url) as engine, engine.begin() as conn:
@@ -362,7 +366,7 @@ def test_sql_types_become_lb3_types(
 @pytest.mark.parametrize("backend", SERVERS)
 def test_schema_option_reads_another_schema(
     backend: str, databases: TestDatabases, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     """A PostgreSQL schema, or a MySQL database other than the URL's; the models are pinned to it."""
     url = databases.fresh(backend)
     if backend == "postgresql":
@@ -385,7 +389,7 @@ def test_schema_option_reads_another_schema(
 @pytest.mark.parametrize("shop_db", BACKENDS, indirect=True)
 async def test_a_date_column_is_served(
     shop_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     sql(shop_db, "CREATE TABLE holiday (id int PRIMARY KEY, day date)")
     sql(shop_db, "INSERT INTO holiday (id, day) VALUES (1, '2024-12-25')")
     out = tmp_path / "app"
@@ -409,7 +413,7 @@ async def test_a_date_column_is_served(
 @pytest.mark.parametrize("shop_db", BACKENDS, indirect=True)
 def test_tables_option_restricts_discovery(
     shop_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     out = tmp_path / "app"
     status, _, stderr = discover(
         capsys, "--db", shop_db, "--tables", "purchase_order", "-o", str(out)
@@ -428,7 +432,7 @@ def test_tables_option_restricts_discovery(
 @pytest.mark.parametrize("shop_db", BACKENDS, indirect=True)
 def test_unknown_tables_and_views_are_refused(
     shop_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     out = tmp_path / "app"
     status, _, stderr = discover(
         capsys, "--db", shop_db, "--tables", "customer,nope,big_orders", "-o", str(out)
@@ -442,7 +446,7 @@ def test_unknown_tables_and_views_are_refused(
 @pytest.mark.parametrize("shop_db", BACKENDS, indirect=True)
 def test_existing_files_are_never_overwritten(
     shop_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     out = tmp_path / "app"
     (out / "models").mkdir(parents=True)  # an existing empty directory is fine
     assert discover(capsys, "--db", shop_db, "-o", str(out))[0] == 0
@@ -458,7 +462,7 @@ def test_existing_files_are_never_overwritten(
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_an_unreachable_database_exits_1_with_one_line(
     backend: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     url = {
         "sqlite": f"sqlite:///{tmp_path}/missing.sqlite",
         "postgresql": "postgresql://lb:secret@127.0.0.1:1/nowhere",
@@ -478,14 +482,14 @@ def test_an_unreachable_database_exits_1_with_one_line(
 @pytest.mark.parametrize("backend", SERVERS)
 def test_an_unknown_schema_is_refused(
     backend: str, databases: TestDatabases, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     url = databases.url(backend)
     status, _, stderr = discover(capsys, "--db", url, "--schema", "no_such", "-o", str(tmp_path))
     assert status == 1
     assert stderr.rstrip().endswith('"no_such" not found')
 
 
-def test_schema_is_refused_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_schema_is_refused_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path}/db.sqlite"
     with sync_engine(url) as engine, engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
@@ -508,14 +512,14 @@ def test_schema_is_refused_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixtu
         ("customer", "Customer", "customer"),
     ],
 )
-def test_names_are_lb3s(db_name: str, model: str, prop: str):
+def test_names_are_lb3s(db_name: str, model: str, prop: str) -> None:
     assert db_name_to_lb3(db_name, upper_first=True) == model
     assert db_name_to_lb3(db_name, upper_first=False) == prop
 
 
 def test_relations_name_clashes_and_self_references(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     url = f"sqlite:///{tmp_path}/db.sqlite"
     with sync_engine(url) as engine, engine.begin() as conn:
         for statement in [

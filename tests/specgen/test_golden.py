@@ -32,7 +32,7 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_every_spec_has_a_generated_package():
+def test_every_spec_has_a_generated_package() -> None:
     assert APPS, "specs/ holds at least the Coffee Shop example"
     assert sorted(naming.package_name(a) for a in APPS) == sorted(
         p.name for p in GENERATED.iterdir() if p.is_dir() and p.name != "__pycache__"
@@ -68,7 +68,9 @@ def test_regenerated_package_passes_ruff(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_check_mode_passes_on_the_committed_record(monkeypatch, capsys):
+def test_check_mode_passes_on_the_committed_record(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["generate-all", "specs", "-o", "generated", "--check"]) == 0
     assert capsys.readouterr().err == ""
@@ -81,7 +83,9 @@ def copy_project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_check_mode_fails_and_names_a_stale_file_after_a_spec_change(tmp_path, monkeypatch, capsys):
+def test_check_mode_fails_and_names_a_stale_file_after_a_spec_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = copy_project(tmp_path)
     model = project / "specs/coffee-shop/models/coffee-shop.json"
     model.write_text(model.read_text().replace('"city": {', '"country": "string",\n    "city": {'))
@@ -93,7 +97,9 @@ def test_check_mode_fails_and_names_a_stale_file_after_a_spec_change(tmp_path, m
     assert "run `make generate`" in err
 
 
-def test_check_mode_fails_on_a_hand_edited_or_extra_file(tmp_path, monkeypatch, capsys):
+def test_check_mode_fails_on_a_hand_edited_or_extra_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = copy_project(tmp_path)
     handler = project / "generated/coffee_shop/handlers/review.py"
     handler.write_text(handler.read_text() + "# edited by hand\n")
@@ -107,7 +113,9 @@ def test_check_mode_fails_on_a_hand_edited_or_extra_file(tmp_path, monkeypatch, 
     ]
 
 
-def test_check_mode_fails_on_a_package_whose_app_is_gone(tmp_path, monkeypatch, capsys):
+def test_check_mode_fails_on_a_package_whose_app_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = copy_project(tmp_path)
     shutil.copytree(project / "generated/coffee_shop", project / "generated/old_shop")
     monkeypatch.chdir(project)

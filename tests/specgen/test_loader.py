@@ -7,10 +7,13 @@ test_loader_layout.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from specgen.ir import NO_DEFAULT
 from specgen.load import load_app
+from tests.specgen.conftest import MakeApp
 
 from .appdir import props, write_app
 
@@ -18,7 +21,7 @@ from .appdir import props, write_app
 USER_MODELS = {m: {"dataSource": "db", "public": False} for m in ("User", "AccessToken")}
 
 
-def test_builtin_user_base_hides_password_and_requires_email(make_app):
+def test_builtin_user_base_hides_password_and_requires_email(make_app: MakeApp) -> None:
     app, _ = make_app(
         [{"name": "Reviewer", "base": "User", "properties": {"nick": "string"}}],
         attach=USER_MODELS,
@@ -44,7 +47,9 @@ def test_builtin_user_base_hides_password_and_requires_email(make_app):
     assert reviewer.acls[0].principal_id == "$everyone"  # User's ACLs come first
 
 
-def test_custom_base_properties_follow_own_and_redefinitions_keep_own_position(make_app):
+def test_custom_base_properties_follow_own_and_redefinitions_keep_own_position(
+    make_app: MakeApp,
+) -> None:
     app, _ = make_app(
         [
             {"name": "Animal", "properties": {"legs": "number", "sound": "string"}},
@@ -61,7 +66,7 @@ def test_custom_base_properties_follow_own_and_redefinitions_keep_own_position(m
     assert {p.name: p.required for p in app.model("Dog").properties}["legs"] is True
 
 
-def test_null_property_removes_an_inherited_one(make_app):
+def test_null_property_removes_an_inherited_one(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {"name": "Animal", "properties": {"legs": "number", "sound": "string"}},
@@ -71,7 +76,7 @@ def test_null_property_removes_an_inherited_one(make_app):
     assert props(app, "Fish") == ["fins", "sound", "id"]
 
 
-def test_exclude_base_properties_lists_the_names_to_drop(make_app):
+def test_exclude_base_properties_lists_the_names_to_drop(make_app: MakeApp) -> None:
     # LB3's excludeBaseProperties is an array of names (juggler ModelBuilder.define), not a flag
     app, _ = make_app(
         [
@@ -94,7 +99,7 @@ def test_exclude_base_properties_lists_the_names_to_drop(make_app):
     ]
 
 
-def test_implicit_id_is_a_generated_number_after_own_properties(make_app):
+def test_implicit_id_is_a_generated_number_after_own_properties(make_app: MakeApp) -> None:
     app, _ = make_app([{"name": "CoffeeShop", "properties": {"name": "string", "city": "string"}}])
     shop = app.model("CoffeeShop")
     assert props(app, "CoffeeShop") == ["name", "city", "id"]
@@ -103,7 +108,7 @@ def test_implicit_id_is_a_generated_number_after_own_properties(make_app):
     assert shop.force_id and shop.id_injection
 
 
-def test_id_injection_false_keeps_the_id_inherited_from_model(make_app):
+def test_id_injection_false_keeps_the_id_inherited_from_model(make_app: MakeApp) -> None:
     # LB3 quirk, kept for compatibility: Model itself has the generated id, so idInjection: false
     # changes nothing unless the id is removed too ("id": null)
     app, _ = make_app(
@@ -119,7 +124,7 @@ def test_id_injection_false_keeps_the_id_inherited_from_model(make_app):
     assert not app.model("Keyless").force_id
 
 
-def test_own_id_replaces_inherited_ids_and_turns_force_id_off(make_app):
+def test_own_id_replaces_inherited_ids_and_turns_force_id_off(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {"name": "Shop", "properties": {"name": "string"}},
@@ -135,7 +140,7 @@ def test_own_id_replaces_inherited_ids_and_turns_force_id_off(make_app):
     assert not app.model("Branch").force_id  # inherited "auto" with a non-generated id -> false
 
 
-def test_force_id_follows_lb3_rules(make_app):
+def test_force_id_follows_lb3_rules(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {"name": "Auto", "properties": {"n": "string"}},
@@ -166,7 +171,7 @@ def test_force_id_follows_lb3_rules(make_app):
     }
 
 
-def test_composite_id_properties_sorted_by_position(make_app):
+def test_composite_id_properties_sorted_by_position(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {
@@ -179,7 +184,7 @@ def test_composite_id_properties_sorted_by_position(make_app):
     assert props(app, "Pair") == ["x", "y"]
 
 
-def test_property_declarations_shorthand_case_arrays_and_model_types(make_app):
+def test_property_declarations_shorthand_case_arrays_and_model_types(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {"name": "Address", "properties": {"street": "string"}},
@@ -226,7 +231,7 @@ def test_property_declarations_shorthand_case_arrays_and_model_types(make_app):
     }
 
 
-def test_property_settings_are_kept(make_app):
+def test_property_settings_are_kept(make_app: MakeApp) -> None:
     app, warnings = make_app(
         [
             {
@@ -257,7 +262,7 @@ def test_property_settings_are_kept(make_app):
     assert warnings == []
 
 
-def test_hidden_and_protected_lists_merge_with_the_base(make_app):
+def test_hidden_and_protected_lists_merge_with_the_base(make_app: MakeApp) -> None:
     app, warnings = make_app(
         [
             {
@@ -280,14 +285,14 @@ def test_hidden_and_protected_lists_merge_with_the_base(make_app):
     assert warnings == []
 
 
-def test_hidden_name_of_an_unknown_property_is_a_warning(make_app):
+def test_hidden_name_of_an_unknown_property_is_a_warning(make_app: MakeApp) -> None:
     _, warnings = make_app([{"name": "Item", "properties": {"a": "string"}, "hidden": ["nope"]}])
     assert [str(w) for w in warnings] == [
         'warning: app/models/item.json#/hidden: unknown property "nope"'
     ]
 
 
-def test_model_sections_are_parsed(make_app):
+def test_model_sections_are_parsed(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {
@@ -343,7 +348,7 @@ def test_model_sections_are_parsed(make_app):
     assert order.settings == {"postgresql": {"schema": "shop", "table": "orders"}}
 
 
-def test_acl_defaults_and_inheritance_order(make_app):
+def test_acl_defaults_and_inheritance_order(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {
@@ -364,7 +369,7 @@ def test_acl_defaults_and_inheritance_order(make_app):
     assert (acls[0].access_type, acls[0].property) == ("*", ("*",))
 
 
-def test_model_config_sets_public_and_datasource(make_app):
+def test_model_config_sets_public_and_datasource(make_app: MakeApp) -> None:
     app, _ = make_app(
         [{"name": "Open"}, {"name": "Closed"}, {"name": "Unattached"}],
         attach={
@@ -382,7 +387,9 @@ def test_model_config_sets_public_and_datasource(make_app):
     assert {d.name: d.connector for d in app.datasources} == {"db": "memory", "other": "sqlite3"}
 
 
-def test_model_config_null_or_false_data_source_leaves_a_model_unattached(make_app):
+def test_model_config_null_or_false_data_source_leaves_a_model_unattached(
+    make_app: MakeApp,
+) -> None:
     # LB3 (registry.configureModel): null or false configures the model without a data source
     app, warnings = make_app(
         [{"name": "Line", "base": "Model"}, {"name": "Draft"}],
@@ -392,7 +399,7 @@ def test_model_config_null_or_false_data_source_leaves_a_model_unattached(make_a
     assert warnings == []
 
 
-def test_problem_pointers_escape_slash_and_tilde(tmp_path):
+def test_problem_pointers_escape_slash_and_tilde(tmp_path: Path) -> None:
     root = write_app(tmp_path / "app", [{"name": "Item", "properties": {"a/b~c": "nope"}}])
     app, problems = load_app(root)
     assert app is None
@@ -408,7 +415,7 @@ def test_problem_pointers_escape_slash_and_tilde(tmp_path):
 @pytest.mark.parametrize(
     "declared", ["int", "integer", "Integer", "float", "double", "bool", "datetime", "DateTime"]
 )
-def test_type_names_lb3_does_not_register_are_unknown_types(tmp_path, declared):
+def test_type_names_lb3_does_not_register_are_unknown_types(tmp_path: Path, declared: str) -> None:
     models = [{"name": "Item", "properties": {"one": declared, "many": {"type": [declared]}}}]
     app, problems = load_app(write_app(tmp_path / "app", models))
     assert app is None

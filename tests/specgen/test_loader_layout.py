@@ -45,7 +45,7 @@ def lb3_project(root: Path) -> Path:
     return server
 
 
-def test_lb3_project_layout_loads(tmp_path):
+def test_lb3_project_layout_loads(tmp_path: Path) -> None:
     """Messages name files relative to the project, which is the app directory's parent."""
     app, warnings = load_ok(lb3_project(tmp_path / "shop"))
     assert app.name == "shop"  # the project, not "server"
@@ -67,7 +67,7 @@ def test_lb3_project_layout_loads(tmp_path):
     ]
 
 
-def test_missing_meta_sources_default_to_lb3s(tmp_path):
+def test_missing_meta_sources_default_to_lb3s(tmp_path: Path) -> None:
     server = lb3_project(tmp_path / "shop")
     write_json(
         server / "model-config.json",
@@ -82,7 +82,7 @@ def test_missing_meta_sources_default_to_lb3s(tmp_path):
     assert [m.name for m in app.models] == ["CoffeeShop", "Local", "Role", "RoleMapping"]
 
 
-def test_sources_that_do_not_exist_are_skipped_and_underscore_files_ignored(tmp_path):
+def test_sources_that_do_not_exist_are_skipped_and_underscore_files_ignored(tmp_path: Path) -> None:
     root = write_app(
         tmp_path / "app",
         [{"name": "Thing"}],
@@ -94,14 +94,14 @@ def test_sources_that_do_not_exist_are_skipped_and_underscore_files_ignored(tmp_
     assert warnings == []
 
 
-def test_model_without_name_is_named_after_its_file(tmp_path):
+def test_model_without_name_is_named_after_its_file(tmp_path: Path) -> None:
     root = write_app(tmp_path / "app", [], attach={"OrderItem": {"dataSource": "db"}})
     write_json(root / "models" / "order-item.json", {"properties": {"qty": "number"}})
     app, _ = load_ok(root)
     assert props(app, "OrderItem") == ["qty", "id"]
 
 
-def test_app_model_may_replace_a_builtin_with_a_warning(tmp_path):
+def test_app_model_may_replace_a_builtin_with_a_warning(tmp_path: Path) -> None:
     root = write_app(
         tmp_path / "app",
         [{"name": "Role", "properties": {"label": "string"}}],
@@ -113,7 +113,7 @@ def test_app_model_may_replace_a_builtin_with_a_warning(tmp_path):
     ]
 
 
-def test_builtin_models_are_lb3s_own_files():
+def test_builtin_models_are_lb3s_own_files() -> None:
     """The packaged built-ins are LoopBack's JSON, unchanged (MIT, see LICENSE-loopback)."""
     assert sorted(p.name for p in BUILTIN_DIR.glob("*.json")) == [
         "access-token.json",
@@ -131,7 +131,7 @@ def test_builtin_models_are_lb3s_own_files():
     assert (BUILTIN_DIR / "LICENSE-loopback").read_text().startswith("Copyright (c) IBM Corp.")
 
 
-def test_every_lb3_builtin_model_file_loads_unchanged(tmp_path):
+def test_every_lb3_builtin_model_file_loads_unchanged(tmp_path: Path) -> None:
     """All eleven files of loopback 3.28's common/models are packaged and attach without a warning."""
     names = ["AccessToken", "ACL", "Role", "RoleMapping", "User"]
     names += ["Application", "Change", "Checkpoint", "Email", "KeyValueModel", "Scope"]
@@ -154,7 +154,7 @@ def test_every_lb3_builtin_model_file_loads_unchanged(tmp_path):
     assert not app.model("Email").persisted and app.model("Email").base == "Model"
 
 
-def test_the_coffee_shop_example_loads():
+def test_the_coffee_shop_example_loads() -> None:
     app, problems = load_app(SPECS / "coffee-shop")
     assert app is not None and problems == []
     assert [m.name for m in app.models] == [
@@ -178,7 +178,7 @@ def test_the_coffee_shop_example_loads():
     ]
 
 
-def test_a_project_root_is_read_from_its_server_directory(tmp_path):
+def test_a_project_root_is_read_from_its_server_directory(tmp_path: Path) -> None:
     server = lb3_project(tmp_path / "shop")
     from_root, _ = load_ok(tmp_path / "shop")
     from_server, _ = load_ok(server)

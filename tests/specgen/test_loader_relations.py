@@ -10,19 +10,21 @@ from __future__ import annotations
 import pytest
 
 from specgen import naming
+from specgen.ir import AppSpec, RelationSpec
+from tests.specgen.conftest import MakeApp
 
 from .appdir import props
 
 
-def relation(app, model, name):
+def relation(app: AppSpec, model: str, name: str) -> RelationSpec:
     return next(r for r in app.model(model).relations if r.name == name)
 
 
-def prop_types(app, model):
+def prop_types(app: AppSpec, model: str) -> dict[str, tuple[str, str | None]]:
     return {p.name: (p.type, p.item_type) for p in app.model(model).properties}
 
 
-def test_default_foreign_keys_land_where_lb3_puts_them(make_app):
+def test_default_foreign_keys_land_where_lb3_puts_them(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {
@@ -47,7 +49,7 @@ def test_default_foreign_keys_land_where_lb3_puts_them(make_app):
     assert relation(app, "CoffeeShop", "profile").foreign_key == "coffeeShopId"
 
 
-def test_explicit_and_empty_foreign_keys(make_app):
+def test_explicit_and_empty_foreign_keys(make_app: MakeApp) -> None:
     # the LB3 CLI writes "foreignKey": "" for "use the default"
     app, _ = make_app(
         [
@@ -76,7 +78,7 @@ def test_explicit_and_empty_foreign_keys(make_app):
     assert relation(app, "Review", "shop").foreign_key == "shopId"
 
 
-def test_foreign_key_types_follow_the_key_they_point_at(make_app):
+def test_foreign_key_types_follow_the_key_they_point_at(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {
@@ -96,7 +98,7 @@ def test_foreign_key_types_follow_the_key_they_point_at(make_app):
     assert prop_types(app, "Post")["byRankId"] == ("number", None)
 
 
-def test_a_declared_foreign_key_takes_the_type_of_the_key_it_points_at(make_app):
+def test_a_declared_foreign_key_takes_the_type_of_the_key_it_points_at(make_app: MakeApp) -> None:
     # LB3's defineForeignKey keeps the declaration (place, required) but resets its type
     app, _ = make_app(
         [
@@ -113,7 +115,7 @@ def test_a_declared_foreign_key_takes_the_type_of_the_key_it_points_at(make_app)
     assert (shop_id.type, shop_id.required) == ("number", True)
 
 
-def test_references_many_key_is_named_after_the_target_model(make_app):
+def test_references_many_key_is_named_after_the_target_model(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {"name": "Tag", "properties": {"code": {"type": "string", "id": True}}},
@@ -124,7 +126,7 @@ def test_references_many_key_is_named_after_the_target_model(make_app):
     assert prop_types(app, "Post")["tagIds"] == ("array", "string")
 
 
-def test_has_many_through_key_defaults(make_app):
+def test_has_many_through_key_defaults(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {"name": "Tag"},
@@ -152,7 +154,7 @@ def test_has_many_through_key_defaults(make_app):
     assert "postId" not in props(app, "Tag")  # no key on the target of a through relation
 
 
-def test_polymorphic_relations(make_app):
+def test_polymorphic_relations(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {
@@ -176,7 +178,7 @@ def test_polymorphic_relations(make_app):
     assert relation(app, "Picture", "imageable").foreign_key == "imageableId"
 
 
-def test_key_names_use_npm_inflection_camelize(make_app):
+def test_key_names_use_npm_inflection_camelize(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {"name": "order_line", "relations": {"items": {"type": "hasMany", "model": "Tag"}}},
@@ -186,7 +188,7 @@ def test_key_names_use_npm_inflection_camelize(make_app):
     assert relation(app, "order_line", "items").foreign_key == "orderLineId"
 
 
-def test_inherited_relations_and_model_config_overrides(make_app):
+def test_inherited_relations_and_model_config_overrides(make_app: MakeApp) -> None:
     # the usual LB3 set-up for a custom user model: AccessToken's user relation re-pointed in
     # model-config.json, and an ACL replaced there
     app, _ = make_app(
@@ -244,11 +246,11 @@ def test_inherited_relations_and_model_config_overrides(make_app):
         ("RoleMapping", "RoleMappings"),
     ],
 )
-def test_plurals_are_npm_inflections(model, plural):
+def test_plurals_are_npm_inflections(model: str, plural: str) -> None:
     assert naming.plural(model) == plural
 
 
-def test_plural_and_http_path_overrides(make_app):
+def test_plural_and_http_path_overrides(make_app: MakeApp) -> None:
     app, _ = make_app(
         [
             {"name": "Person"},

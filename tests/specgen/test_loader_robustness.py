@@ -18,7 +18,7 @@ from specgen.load import ACL_KEYS, MODEL_KEYS, PROPERTY_KEYS, RELATION_KEYS, loa
 from .appdir import write_app
 
 VALUES: list[Any] = [1, 1.5, "x", True, None, [], [1], [{"a": 1}], {}, {"a": 1}]
-ITEM = {
+ITEM: dict[str, Any] = {
     "name": "Item",
     "properties": {"title": "string"},
     "relations": {"other": {"type": "belongsTo", "model": "Other"}},
@@ -29,7 +29,7 @@ OTHER = {"name": "Other", "properties": {"n": "string"}}
 
 def variants() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     """(label, Item model, extra model-config) for every setting and value kind."""
-    out = []
+    out: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     for value in VALUES:
         v = json.dumps(value)
         for key in sorted(MODEL_KEYS - {"name"}):
@@ -87,7 +87,9 @@ def test_no_setting_value_makes_the_loader_raise(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_wrong_value_kinds_are_plain_problems(tmp_path, item, expected):
+def test_wrong_value_kinds_are_plain_problems(
+    tmp_path: Path, item: dict[str, Any], expected: str
+) -> None:
     app, problems = load_app(write_app(tmp_path / "app", [item, OTHER]))
     assert app is None
     assert expected in [str(p) for p in problems]

@@ -23,7 +23,7 @@ from specgen import naming
         ("Tag", "tagId", "tagIds"),
     ],
 )
-def test_foreign_key_names_are_npm_camelize(model, key, keys):
+def test_foreign_key_names_are_npm_camelize(model: str, key: str, keys: str) -> None:
     assert naming.foreign_key(model) == key
     assert naming.foreign_key(model, "_ids") == keys
 
@@ -40,7 +40,7 @@ def test_foreign_key_names_are_npm_camelize(model, key, keys):
         ("XMLHttp-request", "XmlHttpRequest"),
     ],
 )
-def test_model_name_from_file_is_loopback_boots(stem, name):
+def test_model_name_from_file_is_loopback_boots(stem: str, name: str) -> None:
     assert naming.model_name_from_file(stem) == name
 
 
@@ -53,5 +53,5 @@ def test_model_name_from_file_is_loopback_boots(stem, name):
         ("3d-thing", "m_3d_thing"),
     ],
 )
-def test_python_module_names(model, module):
+def test_python_module_names(model: str, module: str) -> None:
     assert naming.module_name(model) == module

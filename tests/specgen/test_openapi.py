@@ -9,6 +9,8 @@ endpoints: relation endpoints (`prototype.__get__reviews`...), change-stream and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,7 +100,7 @@ def document() -> dict[str, Any]:
     return build_openapi(app)
 
 
-def operations(document: dict[str, Any]):
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for path, item in document["paths"].items():
         for verb, op in item.items():
             if verb in VERBS:
@@ -113,16 +115,17 @@ def is_persisted_model_operation(path: str, operation_id: str) -> bool:
 
 
 def schema(document: dict[str, Any], name: str) -> dict[str, Any]:
-    return document["components"]["schemas"][name]
+    found: dict[str, Any] = document["components"]["schemas"][name]
+    return found
 
 
-def test_document_is_valid_openapi_3_0(document):
+def test_document_is_valid_openapi_3_0(document: dict[str, Any]) -> None:
     assert document["openapi"] == "3.0.3"
     validate(document)  # raises on an invalid document
     assert document["servers"] == [{"url": "/api"}]
 
 
-def test_persisted_model_operations_are_lb3s(document):
+def test_persisted_model_operations_are_lb3s(document: dict[str, Any]) -> None:
     ours = {
         (verb.upper(), path, op["operationId"])
         for verb, path, op in operations(document)
@@ -131,12 +134,14 @@ def test_persisted_model_operations_are_lb3s(document):
     assert ours == LB3_PERSISTED_MODEL_OPERATIONS
 
 
-def test_operation_ids_are_unique(document):
+def test_operation_ids_are_unique(document: dict[str, Any]) -> None:
     ids = [op["operationId"] for _, _, op in operations(document)]
     assert len(ids) == len(set(ids))
 
 
-def test_every_operation_documents_its_errors_with_the_loopback_error_schema(document):
+def test_every_operation_documents_its_errors_with_the_loopback_error_schema(
+    document: dict[str, Any],
+) -> None:
     error_ref = {"$ref": "#/components/schemas/LoopBackError"}
     for verb, path, op in operations(document):
         errors = {
@@ -157,7 +162,7 @@ def test_every_operation_documents_its_errors_with_the_loopback_error_schema(doc
     assert envelope["properties"]["error"]["required"] == ["statusCode", "name", "message"]
 
 
-def test_hidden_properties_are_written_but_never_read(document):
+def test_hidden_properties_are_written_but_never_read(document: dict[str, Any]) -> None:
     reviewer = schema(document, "Reviewer")["properties"]
     created = schema(document, "NewReviewer")["properties"]
     for hidden in ("password", "verificationToken"):
@@ -166,7 +171,7 @@ def test_hidden_properties_are_written_but_never_read(document):
     assert "email" in reviewer and "email" in created
 
 
-def test_required_lists(document):
+def test_required_lists(document: dict[str, Any]) -> None:
     # a response may lack any property (a `fields` filter), so the instance schema requires none
     assert "required" not in schema(document, "CoffeeShop")
     assert set(schema(document, "NewCoffeeShop")["required"]) == {"name", "city"}
@@ -176,7 +181,7 @@ def test_required_lists(document):
     assert schema(document, "NewCoffeeShop")["properties"]["id"]["enum"] == [None]
 
 
-def test_x_lb_models_carries_every_attached_model(document):
+def test_x_lb_models_carries_every_attached_model(document: dict[str, Any]) -> None:
     models = document["x-lb-models"]
     assert sorted(models) == [
         "ACL",
@@ -197,7 +202,7 @@ def test_x_lb_models_carries_every_attached_model(document):
     assert models["Reviewer"]["properties"]["password"]["hidden"] is True
 
 
-def test_data_source_settings_stay_out_of_the_document(tmp_path):
+def test_data_source_settings_stay_out_of_the_document(tmp_path: Path) -> None:
     secrets = ("s3cret", "db.internal.example", "postgres://app:pw@")
     root = write_app(
         tmp_path / "app",
