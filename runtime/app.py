@@ -30,7 +30,7 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from .datasources import resolve
+from .datasources import DataSourceError, resolve
 from .db import open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
 from .extensions import run_setup
@@ -94,6 +94,13 @@ class LoopBackApp:
             host=str(meta.get("host", "0.0.0.0")),
             port=int(meta.get("port", 3000)),
         )
+        used = self.registry.datasources()
+        if len(used) > 1:  # serving them all from one database would put rows in the wrong place
+            listed = "; ".join(f"{ds}: {', '.join(names)}" for ds, names in sorted(used.items()))
+            raise DataSourceError(
+                f"the models are attached to {len(used)} data sources ({listed}); this release "
+                "serves one data source per app: attach every model to the same one"
+            )
         self.datasource = resolve(app_dir, self.registry.datasource, db_url)
         self.db = open_database(self.datasource.url, self.datasource.pool)
         self.metadata, tables = build_tables(self.registry.models.values(), self.db.backend)

@@ -90,6 +90,13 @@ class Registry:
         """The data source the app serves (the first public model's; one per app for now)."""
         return next((m.datasource for m in self.models.values() if m.public), None)
 
+    def datasources(self) -> dict[str, list[str]]:
+        """Model names by the data source each is attached to."""
+        found: dict[str, list[str]] = {}
+        for m in self.models.values():
+            found.setdefault(m.datasource or "", []).append(m.name)
+        return found
+
 
 def _property(name: str, raw: dict[str, Any]) -> PropertyMeta:
     return PropertyMeta(

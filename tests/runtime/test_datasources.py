@@ -152,3 +152,22 @@ async def test_an_app_is_served_from_its_datasources_json(
         table = "note" if backend == "postgresql" else "Note"
         rows = conn.execute(sa.text(f"SELECT text FROM {table}")).scalars().all()
     assert rows == ["stored on the server"]
+
+
+def test_models_on_several_data_sources_are_refused(tmp_path: Path) -> None:
+    """One database per app for now: serving every model from it would store some in the wrong
+    place, so start-up says so instead."""
+    note = {"name": "Note", "properties": {"text": {"type": "string"}}}
+    tag = {"name": "Tag", "properties": {"label": {"type": "string"}}}
+    app_dir = write_app(
+        tmp_path / "split",
+        [note, tag],
+        attach={"Tag": {"dataSource": "archive", "public": True}},
+        datasources={"db": {"connector": "memory"}, "archive": {"connector": "memory"}},
+    )
+    _, files, _ = compile_app(app_dir, tmp_path / "split_pkg")
+    write_package(files, tmp_path / "split_pkg")
+    with pytest.raises(
+        DataSourceError, match=r"attached to 2 data sources \(archive: Tag; db: Note\)"
+    ):
+        load_generated(tmp_path / "split_pkg").create_app()
