@@ -8,7 +8,7 @@ after its column.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,11 +74,41 @@ def build_tables(
 ) -> tuple[sa.MetaData, dict[str, ModelTable]]:
     """Every model's table on one MetaData (what start-up, migrate and tests build)."""
     metadata = sa.MetaData()
-    return metadata, {m.name: build_table(m, metadata, backend) for m in models}
+    models = list(models)
+    keys = foreign_keys(models)
+    return metadata, {
+        m.name: build_table(m, metadata, backend, foreign_keys=keys.get(m.name, set()))
+        for m in models
+    }
 
 
-def build_table(model: ModelMeta, metadata: sa.MetaData, backend: str) -> ModelTable:
-    indexed = _indexed_properties(model)
+def foreign_keys(models: Iterable[ModelMeta]) -> dict[str, set[str]]:
+    """The properties that hold a relation's foreign key, by model: the belongsTo side's own key,
+    and the target's key of a hasMany/hasOne (through models carry theirs as belongsTo). Relation
+    queries look rows up by them, so each gets an index."""
+    by_name = {m.name: m for m in models}
+    found: dict[str, set[str]] = {}
+    for model in by_name.values():
+        for rel in model.relations.values():
+            owner: str | None
+            if rel.type == "belongsTo":
+                owner = model.name
+            elif rel.type in ("hasMany", "hasOne") and not rel.raw.get("through"):
+                owner = rel.model
+            else:
+                continue
+            key = rel.foreign_key
+            target = by_name.get(owner or "")
+            if key and target is not None and key in target.properties:
+                if not target.properties[key].id:
+                    found.setdefault(target.name, set()).add(key)
+    return found
+
+
+def build_table(
+    model: ModelMeta, metadata: sa.MetaData, backend: str, *, foreign_keys: Collection[str] = ()
+) -> ModelTable:
+    indexed = _indexed_properties(model) | set(foreign_keys)
     columns: dict[str, sa.Column[object]] = {}
     for prop in model.properties.values():
         try:
@@ -100,7 +130,7 @@ def build_table(model: ModelMeta, metadata: sa.MetaData, backend: str) -> ModelT
         name,
         metadata,
         *columns.values(),
-        *_indexes(model, name, columns, backend),
+        *_indexes(model, name, columns, backend, foreign_keys),
         schema=schema_name(model, backend),
         sqlite_autoincrement=integer_id,
     )
@@ -108,11 +138,15 @@ def build_table(model: ModelMeta, metadata: sa.MetaData, backend: str) -> ModelT
 
 
 def _indexes(
-    model: ModelMeta, table: str, columns: dict[str, sa.Column[object]], backend: str
+    model: ModelMeta,
+    table: str,
+    columns: dict[str, sa.Column[object]],
+    backend: str,
+    foreign_keys: Collection[str],
 ) -> list[sa.Index]:
     out: list[sa.Index] = []
     for prop in model.properties.values():
-        if prop.index and not prop.id:
+        if (prop.index or prop.name in foreign_keys) and not prop.id:
             col = columns[prop.name]
             # MySQL names it after the column (LB3's connector does); PostgreSQL and SQLite need
             # names unique across the database, so they get LB3's PostgreSQL form

@@ -18,9 +18,15 @@ from sqlalchemy.engine import Dialect
 
 from runtime.filter.ast import And, Condition, Filter, Or, OrderBy, Where
 from runtime.plan import plan_query
-from runtime.registry import ModelMeta, PropertyMeta
+from runtime.registry import ModelMeta, PropertyMeta, RelationMeta
 from runtime.sql import builder
-from runtime.sql.tables import ModelTable, TableDefinitionError, build_table
+from runtime.sql.tables import (
+    ModelTable,
+    TableDefinitionError,
+    build_table,
+    build_tables,
+    foreign_keys,
+)
 
 DIALECTS: dict[str, Dialect] = {
     "sqlite": sqlite.dialect(),
@@ -316,3 +322,48 @@ def test_an_index_on_a_missing_property_is_named() -> None:
     )
     with pytest.raises(TableDefinitionError, match='index "bad" names "nope"'):
         build_table(meta, sa.MetaData(), "sqlite")
+
+
+def test_foreign_keys_get_indexes() -> None:
+    """Relation queries look rows up by foreign key: the belongsTo side's key and the target's key
+    of a hasMany/hasOne are indexed, named as a property index would be."""
+    shop = ModelMeta(
+        name="Shop",
+        properties={"id": PropertyMeta("id", "number", id=1, generated=True)},
+        relations={
+            "reviews": RelationMeta("reviews", "hasMany", "Review", "shopId", {}),
+            "owner": RelationMeta("owner", "hasOne", "Owner", "shopKey", {}),
+        },
+    )
+    review = ModelMeta(
+        name="Review",
+        properties={
+            "id": PropertyMeta("id", "number", id=1, generated=True),
+            "shopId": PropertyMeta("shopId", "number", integer=True),
+            "authorId": PropertyMeta("authorId", "number", integer=True),
+        },
+        relations={"author": RelationMeta("author", "belongsTo", "Author", "authorId", {})},
+    )
+    owner = ModelMeta(
+        name="Owner",
+        properties={
+            "id": PropertyMeta("id", "number", id=1, generated=True),
+            "shopKey": PropertyMeta("shopKey", "string"),
+        },
+    )
+    assert foreign_keys([shop, review, owner]) == {
+        "Review": {"shopId", "authorId"},
+        "Owner": {"shopKey"},
+    }
+    for backend in DIALECTS:
+        _, tables = build_tables([shop, review, owner], backend)
+        names = {t: {i.name for i in mt.table.indexes} for t, mt in tables.items()}
+        expected = {
+            "sqlite": {"Review": {"Review_shopId_idx", "Review_authorId_idx"}, "Owner": {"Owner_shopKey_idx"}},
+            "postgresql": {"Review": {"review_shopid_idx", "review_authorid_idx"}, "Owner": {"owner_shopkey_idx"}},
+            "mysql": {"Review": {"shopId", "authorId"}, "Owner": {"shopKey"}},
+        }[backend]  # fmt: skip
+        assert names == {"Shop": set(), **expected}
+    # an indexed MySQL string needs a length
+    _, tables = build_tables([shop, review, owner], "mysql")
+    assert str(tables["Owner"].column("shopKey").type).startswith("VARCHAR(255)")

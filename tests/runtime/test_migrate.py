@@ -140,9 +140,13 @@ def test_creates_every_table_on_an_empty_database(
     progress = _progress_lines(out)
     assert progress[0].startswith(f"[1/{len(progress)}] create table ")
     assert sum("create table" in line for line in progress) == 8
-    assert "migrate: 8 tables created, 0 columns added, 1 index created; 0 warnings" in out
+    # RoleMapping's principalId index, and one per foreign key: AccessToken.userId,
+    # Review.coffeeShopId and publisherId, Reviewer.coffeeShopId, RoleMapping.roleId
+    assert "migrate: 8 tables created, 0 columns added, 6 indexes created; 0 warnings" in out
     rolemapping = "rolemapping" if backend == "postgresql" else "RoleMapping"
-    assert _indexes(url, rolemapping)  # the principalId index came with its table
+    assert len(_indexes(url, rolemapping)) == 2  # principalId and roleId came with their table
+    review = "review" if backend == "postgresql" else "Review"
+    assert len(_indexes(url, review)) == 2
 
 
 def test_creates_model_indexes(backend: str, url: str, migrate: Run) -> None:
@@ -345,9 +349,9 @@ def test_python_api_plans_renders_and_applies(backend: str, url: str) -> None:
         assert plan(conn, metadata).steps == []
 
     assert [str(s) for s in todo.steps][:1] == [f"create table {metadata.sorted_tables[0].name}"]
-    assert len(sql) == len(todo.steps) == len(progress) == 9
+    assert len(sql) == len(todo.steps) == len(progress) == 14  # 8 tables, 6 indexes
     assert all(len(statements) == 1 and statements[0].endswith(";") for statements in sql)
-    assert progress[-1].startswith("[9/9] ")
+    assert progress[-1].startswith("[14/14] ")
 
 
 def test_creates_a_postgresql_schema(backend: str, url: str, app_dir: Path, migrate: Run) -> None:
