@@ -99,9 +99,9 @@ def foreign_keys(models: Iterable[ModelMeta]) -> dict[str, set[str]]:
                 continue
             key = rel.foreign_key
             target = by_name.get(owner or "")
-            if key and target is not None and key in target.properties:
-                if not target.properties[key].id:
-                    found.setdefault(target.name, set()).add(key)
+            prop = target.properties.get(key or "") if target is not None else None
+            if target is not None and prop is not None and not prop.id:
+                found.setdefault(target.name, set()).add(prop.name)
     return found
 
 
