@@ -142,7 +142,9 @@ class LoopBackApp:
                     handler = getattr(self._handlers[ext["model"]], ext["handler"])
                     model = self.models[ext["model"]]
                     oid = op["operationId"]
-                    endpoints[oid] = Endpoint(handler, model, oid, self._body_limit)
+                    endpoints[oid] = Endpoint(
+                        handler, model, oid, self._body_limit, ext.get("relation")
+                    )
         return endpoints
 
     def _resolve(self, operation_id: str) -> Endpoint:

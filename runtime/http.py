@@ -43,18 +43,33 @@ DEFAULT_BODY_LIMIT = 1024 * 1024
 class LbRequest:
     """What a handler may read of one request; parsing happens only on demand."""
 
-    __slots__ = ("_body", "_pairs", "body_limit", "model", "receive", "scope")
+    __slots__ = ("_body", "_pairs", "body_limit", "model", "receive", "relation", "scope")
 
-    def __init__(self, scope: Scope, receive: Receive, model: Model, body_limit: int) -> None:
+    def __init__(
+        self,
+        scope: Scope,
+        receive: Receive,
+        model: Model,
+        body_limit: int,
+        relation: str | None = None,
+    ) -> None:
         self.scope = scope
         self.receive = receive
         self.model = model
         self.body_limit = body_limit
+        self.relation = relation  # the relation a relation endpoint reads through
         self._pairs: list[tuple[str, str]] | None = None
 
     @property
     def path_id(self) -> str:
         return str(self.scope["path_params"]["id"])
+
+    @property
+    def path_fk(self) -> str:
+        return str(self.scope["path_params"]["fk"])
+
+    def query_param(self, name: str) -> str | None:
+        return next((v for k, v in self._query() if k == name), None)
 
     def _query(self) -> list[tuple[str, str]]:
         if self._pairs is None:
@@ -137,17 +152,26 @@ def error_payload(exc: BaseException) -> tuple[int, dict[str, Any], list[tuple[b
 class Endpoint:
     """The ASGI app connexion routes one operation to."""
 
-    def __init__(self, handler: Handler, model: Model, operation_id: str, body_limit: int) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        model: Model,
+        operation_id: str,
+        body_limit: int,
+        relation: str | None = None,
+    ) -> None:
         self.handler = handler
         self.model = model
         self.operation_id = operation_id
         self.body_limit = body_limit
+        self.relation = relation
         self.__name__ = operation_id  # connexion and starlette name routes after their endpoint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         head = scope["method"] == "HEAD"
         try:
-            result = await self.handler(LbRequest(scope, receive, self.model, self.body_limit))
+            request = LbRequest(scope, receive, self.model, self.body_limit, self.relation)
+            result = await self.handler(request)
         except Exception as exc:  # every error leaves in LB3's shape
             status, payload, headers = error_payload(exc)
             await send_json(send, status, payload, head=head, headers=headers)

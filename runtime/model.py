@@ -29,11 +29,13 @@ import sqlalchemy as sa
 from . import users
 from .db import Database, Session
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound, ValidationFailed
-from .filter.ast import And, Condition, Filter, Where
+from .filter.ast import And, Condition, Filter, Or, Where
 from .filter.parse import FilterParser
 from .instances import InstanceCodec
 from .plan import plan_query
 from .registry import ModelMeta
+from .relations import Related
+from .relations import resolve as resolve_relation
 from .sql import builder
 from .sql.tables import ModelTable
 
@@ -102,9 +104,15 @@ class Model:
         where = _and(Condition(self.meta.id_name, "eq", key), flt.where)
         return await self.find_one(Filter(where=where, fields=flt.fields))
 
-    async def count(self, where: dict[str, Any] | None = None) -> int:
+    async def count(self, where: dict[str, Any] | Where | None = None) -> int:
+        clause = where if isinstance(where, Condition | And | Or) else self.parse_where(where)
         async with self.db.read() as s:
-            return int(await s.scalar(builder.count_rows(self.table, self.parse_where(where))))
+            return int(await s.scalar(builder.count_rows(self.table, clause)))
+
+    def related(self, id: Any, relation: str) -> Related:
+        """One instance's side of a relation: `await CoffeeShop.related(1, "reviews").find()`."""
+        meta, target = resolve_relation(self, relation, self.app.models if self.app else {})
+        return Related(self, meta, target, id)
 
     async def exists(self, id: Any) -> bool:
         key = self.codec.coerce_id(id)

@@ -10,6 +10,7 @@ from typing import Any
 
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound
 from .http import LbRequest
+from .relations import Related
 
 
 async def _object_body(req: LbRequest) -> dict[str, Any]:
@@ -116,3 +117,30 @@ async def patch_attributes(req: LbRequest) -> Any:
 
 async def delete_by_id(req: LbRequest) -> Any:
     return {"count": await req.model.destroy_by_id(_path_id(req))}
+
+
+# ---- relations ---------------------------------------------------------------------------------
+
+
+def _related(req: LbRequest) -> Related:
+    path_id = _path_id(req, "could not find a model with id {id}")
+    return req.model.related(path_id, str(req.relation))
+
+
+async def related_get(req: LbRequest) -> Any:
+    refresh = req.query_param("refresh")
+    if refresh not in (None, "", "true", "false"):
+        raise BadRequest(f"Value is not a boolean: refresh={refresh!r}")
+    return await _related(req).get()
+
+
+async def related_find(req: LbRequest) -> Any:
+    return await _related(req).find(req.filter())
+
+
+async def related_count(req: LbRequest) -> Any:
+    return {"count": await _related(req).count(req.where())}
+
+
+async def related_find_by_id(req: LbRequest) -> Any:
+    return await _related(req).find_by_id(req.path_fk)

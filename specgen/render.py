@@ -18,6 +18,7 @@ import yaml
 
 from . import naming
 from .ir import AppSpec
+from .openapi import relations
 from .openapi.operations import ENDPOINTS, base_path, operation_id
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -78,6 +79,7 @@ def render_package(app: AppSpec, document: dict[str, Any], app_dir_rel: str) -> 
     """All files of the generated package, by path relative to the package directory."""
     openapi_yaml = dump_yaml(document)
     public = [m for m in app.models if m.public and m.persisted]
+    served = {m.name: m for m in public if m.datasource}
     files: dict[str, str] = {
         "openapi.yaml": openapi_yaml,
         "models.py": pydantic_models(openapi_yaml),
@@ -98,6 +100,19 @@ def render_package(app: AppSpec, document: dict[str, Any], app_dir_rel: str) -> 
             for ep in ENDPOINTS
             if model.id_properties or "id" not in ep.params
         ]
+        if model.id_properties:
+            operations += [
+                {
+                    "python_name": relations.python_name(rel, ep),
+                    "runtime_function": f"related_{naming.module_name(ep.kind)}",
+                    "verb": ep.verb,
+                    "path": relations.path(model, rel, ep),
+                    "operation_id": relations.operation_id(model, rel, ep),
+                    "summary": relations.summary(model, rel, ep),
+                }
+                for rel in relations.served_relations(model, served)
+                for ep in relations.endpoints(rel)
+            ]
         files[f"handlers/{module}.py"] = _env.get_template("handlers.py.jinja").render(
             model=model, operations=operations
         )

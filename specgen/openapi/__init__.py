@@ -14,6 +14,7 @@ from openapi_spec_validator import validate
 from ..ir import AppSpec, ModelSpec
 from .metadata import app_extension, model_extension
 from .operations import model_paths
+from .relations import relation_paths
 from .schemas import condition_schemas, error_schemas, filter_schemas, model_schemas
 
 OPENAPI_VERSION = "3.0.3"
@@ -25,10 +26,12 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
     public = [m for m in app.models if m.public and m.persisted and m.datasource]
     schemas: dict[str, Any] = {**error_schemas(), **condition_schemas(public)}
     paths: dict[str, Any] = {}
+    served = {m.name: m for m in public}
     for model in public:
         schemas.update(model_schemas(model))
         schemas.update(filter_schemas(model))
         paths.update(model_paths(model, schemas))
+        paths.update(relation_paths(model, served))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

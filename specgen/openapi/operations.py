@@ -72,7 +72,7 @@ def operation_id(model: ModelSpec, ep: Endpoint) -> str:
     return oid
 
 
-def _error(description: str) -> dict[str, Any]:
+def error_response(description: str) -> dict[str, Any]:
     return {
         "description": description,
         "content": {"application/json": {"schema": ref("LoopBackError")}},
@@ -117,15 +117,18 @@ def _responses(model: ModelSpec, ep: Endpoint) -> dict[str, Any]:
         }
     else:
         ok = {"description": "The instance exists (no body)"}
-    out: dict[str, Any] = {"200": ok, "400": _error("Bad request: malformed filter, where or body")}
+    out: dict[str, Any] = {
+        "200": ok,
+        "400": error_response("Bad request: malformed filter, where or body"),
+    }
     if "id" in ep.params or ep.response == "instance":
-        out["404"] = _error("Model instance not found")
+        out["404"] = error_response("Model instance not found")
     if ep.verb == "head":  # a HEAD response never has a body
         out = {status: {"description": r["description"]} for status, r in out.items()}
     if ep.body:
-        out["409"] = _error("Conflict with data already stored")
-        out["415"] = _error("Unsupported content type: send application/json")
-        out["422"] = _error("Validation failed")
+        out["409"] = error_response("Conflict with data already stored")
+        out["415"] = error_response("Unsupported content type: send application/json")
+        out["422"] = error_response("Validation failed")
     return dict(sorted(out.items()))
 
 

@@ -26,6 +26,7 @@ from runtime.errors import (
 from runtime.filter.ast import Condition, Filter, OrderBy
 from runtime.model import Model
 from runtime.registry import ModelMeta, PropertyMeta
+from runtime.relations import RelationError
 from runtime.sql.tables import build_table
 from runtime.sql.types import settings_key
 from tests.databases import TestDatabases
@@ -543,3 +544,32 @@ async def test_native_sql_binds_values(app: LoopBackApp) -> None:
     assert {s["city"] for s in await shops.find()} == {"Oslo"}
     with pytest.raises(TypeError):
         await shops.datasource.execute("SELECT 1", [1])  # type: ignore[arg-type]
+
+
+# ---- reading through relations ------------------------------------------------------------------
+
+
+async def test_related_reads(app: LoopBackApp) -> None:
+    shops, reviews = app.models["CoffeeShop"], app.models["Review"]
+    await shops.create(SEED)
+    day = {"comments": "x", "date": "2026-01-01"}
+    await reviews.create(
+        [{"coffeeShopId": 1, "rating": 5, **day}, {"coffeeShopId": 1, "rating": 2, **day},
+         {"coffeeShopId": 2, "rating": 4, **day}]
+    )  # fmt: skip
+    mine = shops.related(1, "reviews")
+    assert [r["id"] for r in await mine.find()] == [1, 2]
+    assert [r["rating"] for r in await mine.find({"order": "rating ASC"})] == [2, 5]
+    assert await mine.count() == 2
+    assert await mine.count({"rating": {"gt": 3}}) == 1
+    assert (await mine.find_by_id(2))["rating"] == 2
+    with pytest.raises(NotFound, match="No instance with id 3 found for Review"):
+        await mine.find_by_id(3)
+    assert await reviews.related(3, "coffeeShop").get() == SHOPS[1]
+    with pytest.raises(ModelNotFound, match="could not find a model with id 99"):
+        await shops.related(99, "reviews").find()
+
+
+async def test_unknown_or_unserved_relations_are_named(app: LoopBackApp) -> None:
+    with pytest.raises(RelationError, match="CoffeeShop has no relation 'nope'"):
+        app.models["CoffeeShop"].related(1, "nope")

@@ -89,3 +89,33 @@ async def update_all(req: LbRequest) -> Any:
 async def count(req: LbRequest) -> Any:
     """GET /CoffeeShops/count (CoffeeShop.count): Count instances of the model matched by where from the data source."""
     return await rest.count(req)
+
+
+async def reviews_find(req: LbRequest) -> Any:
+    """GET /CoffeeShops/{id}/reviews (CoffeeShop.prototype.__get__reviews): Queries reviews of CoffeeShop."""
+    return await rest.related_find(req)
+
+
+async def reviews_count(req: LbRequest) -> Any:
+    """GET /CoffeeShops/{id}/reviews/count (CoffeeShop.prototype.__count__reviews): Counts reviews of CoffeeShop."""
+    return await rest.related_count(req)
+
+
+async def reviews_find_by_id(req: LbRequest) -> Any:
+    """GET /CoffeeShops/{id}/reviews/{fk} (CoffeeShop.prototype.__findById__reviews): Find a related item by id for reviews."""
+    return await rest.related_find_by_id(req)
+
+
+async def reviewers_find(req: LbRequest) -> Any:
+    """GET /CoffeeShops/{id}/reviewers (CoffeeShop.prototype.__get__reviewers): Queries reviewers of CoffeeShop."""
+    return await rest.related_find(req)
+
+
+async def reviewers_count(req: LbRequest) -> Any:
+    """GET /CoffeeShops/{id}/reviewers/count (CoffeeShop.prototype.__count__reviewers): Counts reviewers of CoffeeShop."""
+    return await rest.related_count(req)
+
+
+async def reviewers_find_by_id(req: LbRequest) -> Any:
+    """GET /CoffeeShops/{id}/reviewers/{fk} (CoffeeShop.prototype.__findById__reviewers): Find a related item by id for reviewers."""
+    return await rest.related_find_by_id(req)

@@ -89,3 +89,13 @@ async def update_all(req: LbRequest) -> Any:
 async def count(req: LbRequest) -> Any:
     """GET /Reviews/count (Review.count): Count instances of the model matched by where from the data source."""
     return await rest.count(req)
+
+
+async def coffee_shop_get(req: LbRequest) -> Any:
+    """GET /Reviews/{id}/coffeeShop (Review.prototype.__get__coffeeShop): Fetches belongsTo relation coffeeShop."""
+    return await rest.related_get(req)
+
+
+async def reviewer_get(req: LbRequest) -> Any:
+    """GET /Reviews/{id}/reviewer (Review.prototype.__get__reviewer): Fetches belongsTo relation reviewer."""
+    return await rest.related_get(req)

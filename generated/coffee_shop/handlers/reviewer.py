@@ -89,3 +89,18 @@ async def update_all(req: LbRequest) -> Any:
 async def count(req: LbRequest) -> Any:
     """GET /Reviewers/count (Reviewer.count): Count instances of the model matched by where from the data source."""
     return await rest.count(req)
+
+
+async def reviews_find(req: LbRequest) -> Any:
+    """GET /Reviewers/{id}/reviews (Reviewer.prototype.__get__reviews): Queries reviews of Reviewer."""
+    return await rest.related_find(req)
+
+
+async def reviews_count(req: LbRequest) -> Any:
+    """GET /Reviewers/{id}/reviews/count (Reviewer.prototype.__count__reviews): Counts reviews of Reviewer."""
+    return await rest.related_count(req)
+
+
+async def reviews_find_by_id(req: LbRequest) -> Any:
+    """GET /Reviewers/{id}/reviews/{fk} (Reviewer.prototype.__findById__reviews): Find a related item by id for reviews."""
+    return await rest.related_find_by_id(req)

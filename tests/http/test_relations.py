@@ -1,0 +1,149 @@
+"""Reading through relations over REST: GET /M/{id}/rel (belongsTo, hasOne, hasMany), and hasMany's
+/rel/count and /rel/{fk}, against LB3 3.28's answers (tests/oracle/lb3-3.28/relations.md sections 2.1,
+2.2 and 2.5) where LB3 is sound, and our documented choice where it is not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from runtime.app import LoopBackApp
+
+from .support import error, ok
+
+REVIEWS: list[dict[str, Any]] = [
+    {"coffeeShopId": 1, "rating": 5, "comments": "great", "date": "2026-01-01"},
+    {"coffeeShopId": 1, "rating": 3, "comments": "fine", "date": "2026-01-02"},
+    {"coffeeShopId": 2, "rating": 4, "comments": "good", "date": "2026-01-03"},
+    {"rating": 1, "comments": "no shop", "date": "2026-01-04"},
+]
+
+
+@pytest.fixture
+async def reviewed(seeded: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Shops 1..4; reviews 1, 2 of shop 1, review 3 of shop 2, review 4 of no shop."""
+    assert len(ok(await seeded.post("/Reviews", json=REVIEWS))) == 4
+    return seeded
+
+
+def review(id: int) -> dict[str, Any]:
+    data = REVIEWS[id - 1]
+    return {
+        "date": f"{data['date']}T00:00:00.000Z",
+        "rating": data["rating"],
+        "comments": data["comments"],
+        "id": id,
+        "coffeeShopId": data.get("coffeeShopId"),
+        "publisherId": None,
+    }
+
+
+async def test_has_many_lists_the_children(reviewed: httpx.AsyncClient) -> None:
+    assert ok(await reviewed.get("/CoffeeShops/1/reviews")) == [review(1), review(2)]
+    assert ok(await reviewed.get("/CoffeeShops/2/reviews")) == [review(3)]
+    assert ok(await reviewed.get("/CoffeeShops/3/reviews")) == []
+
+
+async def test_has_many_filter_is_anded_with_the_relation(reviewed: httpx.AsyncClient) -> None:
+    where = {"filter": '{"where":{"rating":{"gt":3}}}'}
+    assert ok(await reviewed.get("/CoffeeShops/1/reviews", params=where)) == [review(1)]
+    bracket = "/CoffeeShops/1/reviews?filter[order]=rating%20ASC&filter[fields][rating]=true"
+    assert ok(await reviewed.get(bracket)) == [{"rating": 3}, {"rating": 5}]
+    # no filter reaches another parent's rows: the relation's key is ANDed, as in LB3
+    other = {"filter": '{"where":{"coffeeShopId":2}}'}
+    assert ok(await reviewed.get("/CoffeeShops/1/reviews", params=other)) == []
+    either = {"filter": '{"where":{"or":[{"coffeeShopId":2},{"id":3}]}}'}
+    assert ok(await reviewed.get("/CoffeeShops/1/reviews", params=either)) == []
+
+
+async def test_has_many_count(reviewed: httpx.AsyncClient) -> None:
+    assert ok(await reviewed.get("/CoffeeShops/1/reviews/count")) == {"count": 2}
+    assert ok(await reviewed.get("/CoffeeShops/1/reviews/count?where[rating]=3")) == {"count": 1}
+    assert ok(await reviewed.get("/CoffeeShops/4/reviews/count")) == {"count": 0}
+
+
+async def test_has_many_find_by_id(reviewed: httpx.AsyncClient) -> None:
+    assert ok(await reviewed.get("/CoffeeShops/1/reviews/2")) == review(2)
+    for fk in ("3", "4", "999", "abc"):  # another parent's child, an orphan, missing, malformed
+        err = error(await reviewed.get(f"/CoffeeShops/1/reviews/{fk}"), 404)
+        assert err == {
+            "statusCode": 404,
+            "name": "Error",
+            "message": f"No instance with id {fk} found for Review",
+        }
+
+
+@pytest.mark.parametrize("path", ["/CoffeeShops/{id}/reviews", "/CoffeeShops/{id}/reviews/count", "/CoffeeShops/{id}/reviews/1", "/Reviews/{id}/coffeeShop"])  # fmt: skip
+async def test_an_unknown_parent_is_404(reviewed: httpx.AsyncClient, path: str) -> None:
+    for parent in ("999", "abc"):
+        err = error(await reviewed.get(path.format(id=parent)), 404)
+        assert (err["message"], err["code"]) == (
+            f"could not find a model with id {parent}",
+            "MODEL_NOT_FOUND",
+        )
+
+
+async def test_belongs_to_fetches_the_parent(reviewed: httpx.AsyncClient) -> None:
+    assert ok(await reviewed.get("/Reviews/1/coffeeShop")) == {
+        "name": "Bel Cafe",
+        "city": "Paris",
+        "id": 1,
+    }
+    assert ok(await reviewed.get("/Reviews/3/coffeeShop?refresh=true")) == {
+        "name": "Three Bees",
+        "city": "Rome",
+        "id": 2,
+    }
+
+
+async def test_belongs_to_without_a_parent_is_404(reviewed: httpx.AsyncClient) -> None:
+    """LB3 answers 200 `{}` for no foreign key and 200 `null` for a missing parent; we answer as its
+    hasOne does when there is nothing (docs/lb3-differences.md)."""
+    await reviewed.patch("/Reviews/2", json={"coffeeShopId": 999})
+    for id in (4, 2):
+        err = error(await reviewed.get(f"/Reviews/{id}/coffeeShop"), 404)
+        assert (err["message"], err["code"]) == (
+            'No "CoffeeShop" instance(s) found',
+            "MODEL_NOT_FOUND",
+        )
+
+
+async def test_refresh_must_be_a_boolean(reviewed: httpx.AsyncClient) -> None:
+    err = error(await reviewed.get("/Reviews/1/coffeeShop?refresh=abc"), 400)
+    assert "refresh" in err["message"]
+
+
+async def test_hidden_properties_stay_hidden_through_relations(
+    app: LoopBackApp, seeded: httpx.AsyncClient
+) -> None:
+    created = ok(await seeded.post("/Reviewers", json={"email": "a@example.com", "password": "secret", "coffeeShopId": 1}))  # fmt: skip
+    listed = ok(await seeded.get("/CoffeeShops/1/reviewers"))
+    assert listed == [created] and "password" not in listed[0]
+    assert ok(await seeded.get(f"/CoffeeShops/1/reviewers/{created['id']}")) == created
+
+
+async def test_relation_endpoints_are_in_the_document(reviewed: httpx.AsyncClient) -> None:
+    response = await reviewed.get("/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    ops = {
+        (verb, path): op["operationId"]
+        for path, item in paths.items()
+        for verb, op in item.items()
+        if "prototype.__" in op.get("operationId", "")
+    }
+    assert ops == {
+        ("get", "/CoffeeShops/{id}/reviews"): "CoffeeShop.prototype.__get__reviews",
+        ("get", "/CoffeeShops/{id}/reviews/count"): "CoffeeShop.prototype.__count__reviews",
+        ("get", "/CoffeeShops/{id}/reviews/{fk}"): "CoffeeShop.prototype.__findById__reviews",
+        ("get", "/CoffeeShops/{id}/reviewers"): "CoffeeShop.prototype.__get__reviewers",
+        ("get", "/CoffeeShops/{id}/reviewers/count"): "CoffeeShop.prototype.__count__reviewers",
+        ("get", "/CoffeeShops/{id}/reviewers/{fk}"): "CoffeeShop.prototype.__findById__reviewers",
+        ("get", "/Reviews/{id}/coffeeShop"): "Review.prototype.__get__coffeeShop",
+        ("get", "/Reviews/{id}/reviewer"): "Review.prototype.__get__reviewer",
+        ("get", "/Reviewers/{id}/reviews"): "Reviewer.prototype.__get__reviews",
+        ("get", "/Reviewers/{id}/reviews/count"): "Reviewer.prototype.__count__reviews",
+        ("get", "/Reviewers/{id}/reviews/{fk}"): "Reviewer.prototype.__findById__reviews",
+    }
