@@ -122,6 +122,7 @@ class LbRequest:
 
 
 Handler = Callable[[LbRequest], Awaitable[Any]]
+NO_CONTENT: Any = object()  # a handler's answer for LB3's 204 with an empty body
 
 
 async def send_json(send: Send, status: int, payload: Any, *, head: bool = False,
@@ -175,5 +176,9 @@ class Endpoint:
         except Exception as exc:  # every error leaves in LB3's shape
             status, payload, headers = error_payload(exc)
             await send_json(send, status, payload, head=head, headers=headers)
+            return
+        if result is NO_CONTENT:
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
             return
         await send_json(send, 200, result, head=head)

@@ -258,11 +258,10 @@ class Model:
         async with self.db.write(one_statement=True) as s:
             return int((await s.run(builder.delete_rows(self.table, self._id_where(key)))).rowcount)
 
-    async def destroy_all(self, where: dict[str, Any] | None = None) -> int:
+    async def destroy_all(self, where: dict[str, Any] | Where | None = None) -> int:
+        clause = where if isinstance(where, Condition | And | Or) else self.parse_where(where)
         async with self.db.write(one_statement=True) as s:
-            return int(
-                (await s.run(builder.delete_rows(self.table, self.parse_where(where)))).rowcount
-            )
+            return int((await s.run(builder.delete_rows(self.table, clause))).rowcount)
 
     # ---- helpers ---------------------------------------------------------------------------------
 

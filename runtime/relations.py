@@ -1,22 +1,33 @@
-"""Reading through a model's relations: belongsTo, hasOne and hasMany (not through, not polymorphic).
+"""A model's relations: belongsTo, hasOne and hasMany (not through, not polymorphic).
 
     await CoffeeShop.related(1, "reviews").find({"where": {"rating": 5}})
     await CoffeeShop.related(1, "reviews").count()
     await CoffeeShop.related(1, "reviews").find_by_id(7)
-    await Review.related(7, "coffeeShop").get()
+    await CoffeeShop.related(1, "reviews").create({...})       # update_by_id, destroy_by_id,
+    await Review.related(7, "coffeeShop").get()                 # destroy_all; hasOne: create,
+                                                                # update, destroy
 
 The relation's constraint (the child's foreign key equals the parent's key) is ANDed with whatever the
 caller asks, so no filter can reach another parent's rows. A relation `scope` adds its `where` the same
 way, and its `order` unless the caller orders. Every answer comes from the target model's own API, so
-hidden properties stay hidden.
+hidden properties stay hidden and its rules (validation, a User's password hashing) apply. A child's
+foreign key is the server's: whatever a body says, it is set to the parent's key, so no relation
+write moves a child to another parent (LB3 advisory 2018-01-31).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
-from .errors import ModelNotFound, NotFound
+from .errors import (
+    NOT_AN_OBJECT,
+    BadRequest,
+    Conflict,
+    ModelNotFound,
+    NotFound,
+    ValidationFailed,
+)
 from .filter.ast import And, Condition, Filter, Or, Where
 from .registry import RelationMeta
 
@@ -71,6 +82,59 @@ class Related:
             raise NotFound(f"No instance with id {fk} found for {self.target.name}")
         return found
 
+    @overload
+    async def create(self, data: dict[str, Any]) -> dict[str, Any]: ...
+
+    @overload
+    async def create(self, data: list[Any]) -> list[dict[str, Any]]: ...
+
+    async def create(self, data: Any) -> dict[str, Any] | list[dict[str, Any]]:
+        """hasMany: an object or an array (all or nothing); hasOne: one object, and only while
+        there is none (LB3 answers a second one with a 500)."""
+        async with self.parent.db.transaction():
+            key = await self._key()
+            if self.relation.type == "hasOne":
+                if not isinstance(data, dict):
+                    raise BadRequest(NOT_AN_OBJECT)
+                if await self.target.count(self._children(key)) > 0:
+                    raise Conflict(
+                        f"{self.parent.name} {self.parent_id} already has a {self.relation.name}",
+                        code="HAS_ONE_EXISTS",
+                    )
+                return await self.target.create(self._owned(data, key))
+            if isinstance(data, list):
+                items = []
+                for index, item in enumerate(data):
+                    try:
+                        items.append(self._owned(item, key) if isinstance(item, dict) else item)
+                    except ValidationFailed as exc:
+                        exc.details["index"] = index
+                        raise
+                return await self.target.create(items)
+            if not isinstance(data, dict):
+                raise BadRequest(NOT_AN_OBJECT)
+            return await self.target.create(self._owned(data, key))
+
+    async def update_by_id(self, fk: Any, data: Any) -> dict[str, Any]:
+        """A partial update of one child (LB3 merges), its foreign key kept."""
+        if not isinstance(data, dict):
+            raise BadRequest(NOT_AN_OBJECT)
+        async with self.parent.db.transaction():
+            child = await self.find_by_id(fk)
+            key = await self._key()
+            return await self.target.patch_attributes(
+                child[self.target.meta.id_name], self._owned(data, key)
+            )
+
+    async def destroy_by_id(self, fk: Any) -> None:
+        async with self.parent.db.transaction():
+            child = await self.find_by_id(fk)
+            await self.target.destroy_by_id(child[self.target.meta.id_name])
+
+    async def destroy_all(self) -> int:
+        clause = _and(await self._constraint(), self._scope.where)
+        return await self.target.destroy_all(clause)
+
     # ---- belongsTo, hasOne -----------------------------------------------------------------------
 
     async def get(self) -> dict[str, Any]:
@@ -91,7 +155,39 @@ class Related:
             raise ModelNotFound(f'No "{self.target.name}" instance(s) found')
         return found
 
+    async def update(self, data: Any) -> dict[str, Any]:
+        """hasOne: a partial update of the one child; 404 when there is none (LB3: a 500)."""
+        if not isinstance(data, dict):
+            raise BadRequest(NOT_AN_OBJECT)
+        async with self.parent.db.transaction():
+            child = await self.get()
+            key = await self._key()
+            return await self.target.patch_attributes(
+                child[self.target.meta.id_name], self._owned(data, key)
+            )
+
+    async def destroy(self) -> None:
+        """hasOne: delete the one child; 404 when there is none (LB3: a 500)."""
+        async with self.parent.db.transaction():
+            child = await self.get()
+            await self.target.destroy_by_id(child[self.target.meta.id_name])
+
     # ---- keys ------------------------------------------------------------------------------------
+
+    def _owned(self, data: dict[str, Any], key: Any) -> dict[str, Any]:
+        """The body with the parent's key. A key the body sends is still checked: one that is not
+        even a valid value is the client's mistake (422), not something to overwrite quietly."""
+        if self._foreign_key in data:
+            self.target.codec.check({self._foreign_key: data[self._foreign_key]}, "patch")
+        return {**data, self._foreign_key: key}
+
+    def _children(self, key: Any) -> Where:
+        return _and(Condition(self._foreign_key, "eq", key), self._scope.where)
+
+    async def _key(self) -> Any:
+        """The parent's key that its children's foreign key holds; 404 for an unknown parent."""
+        parent = await self._parent()
+        return parent.get(self._primary_key)
 
     @property
     def _foreign_key(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound
-from .http import LbRequest
+from .http import NO_CONTENT, LbRequest
 from .relations import Related
 
 
@@ -144,3 +144,38 @@ async def related_count(req: LbRequest) -> Any:
 
 async def related_find_by_id(req: LbRequest) -> Any:
     return await _related(req).find_by_id(req.path_fk)
+
+
+async def related_create(req: LbRequest) -> Any:
+    body = await req.json_body()
+    related = _related(req)
+    if body is None:
+        body = {}
+    if related.target.meta.is_user:
+        body = _unverified(body)
+    return await related.create(body)
+
+
+async def related_update(req: LbRequest) -> Any:
+    related = _related(req)
+    return await related.update(await _object_body(req))
+
+
+async def related_destroy(req: LbRequest) -> Any:
+    await _related(req).destroy()
+    return NO_CONTENT
+
+
+async def related_delete_all(req: LbRequest) -> Any:
+    await _related(req).destroy_all()
+    return NO_CONTENT
+
+
+async def related_update_by_id(req: LbRequest) -> Any:
+    related = _related(req)
+    return await related.update_by_id(req.path_fk, await _object_body(req))
+
+
+async def related_destroy_by_id(req: LbRequest) -> Any:
+    await _related(req).destroy_by_id(req.path_fk)
+    return NO_CONTENT

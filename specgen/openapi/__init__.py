@@ -27,11 +27,12 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
     schemas: dict[str, Any] = {**error_schemas(), **condition_schemas(public)}
     paths: dict[str, Any] = {}
     served = {m.name: m for m in public}
-    for model in public:
+    for model in public:  # every schema first: relation endpoints use their targets'
         schemas.update(model_schemas(model))
         schemas.update(filter_schemas(model))
+    for model in public:
         paths.update(model_paths(model, schemas))
-        paths.update(relation_paths(model, served))
+        paths.update(relation_paths(model, served, schemas))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {

@@ -1,13 +1,21 @@
-"""The read endpoints of a model's relations, with LB3's paths, operationIds and summaries.
+"""The endpoints of a model's relations, with LB3's paths, operationIds and summaries.
 
-    belongsTo, hasOne        GET /M/{id}/rel                prototype.__get__rel
-    hasMany                  GET /M/{id}/rel                prototype.__get__rel (filter)
-                             GET /M/{id}/rel/count          prototype.__count__rel (where)
-                             GET /M/{id}/rel/{fk}           prototype.__findById__rel
+    belongsTo                GET    /M/{id}/rel             prototype.__get__rel
+    hasOne                   GET    /M/{id}/rel             prototype.__get__rel
+                             POST   /M/{id}/rel             prototype.__create__rel
+                             PUT    /M/{id}/rel             prototype.__update__rel
+                             DELETE /M/{id}/rel             prototype.__destroy__rel
+    hasMany                  GET    /M/{id}/rel             prototype.__get__rel (filter)
+                             POST   /M/{id}/rel             prototype.__create__rel
+                             DELETE /M/{id}/rel             prototype.__delete__rel
+                             GET    /M/{id}/rel/count       prototype.__count__rel (where)
+                             GET    /M/{id}/rel/{fk}        prototype.__findById__rel
+                             PUT    /M/{id}/rel/{fk}        prototype.__updateById__rel
+                             DELETE /M/{id}/rel/{fk}        prototype.__destroyById__rel
 
 Only relations whose target model is served get endpoints (LB3 would expose a private target, such
 as a User's access tokens, through its owner). hasMany through a model, polymorphic relations,
-embedded relations, referencesMany and the write endpoints are not generated yet.
+embedded relations and referencesMany are not generated yet.
 """
 
 from __future__ import annotations
@@ -29,13 +37,36 @@ class RelationEndpoint:
     summary: str
 
 
-SINGLE = (RelationEndpoint("get", "get", "", "Fetches {type} relation {rel}."),)
-MANY = (
+BELONGS_TO = (RelationEndpoint("get", "get", "", "Fetches {type} relation {rel}."),)
+HAS_ONE = (
+    *BELONGS_TO,
+    RelationEndpoint("create", "post", "", "Creates a new instance in {rel} of this model."),
+    RelationEndpoint("update", "put", "", "Update {rel} of this model."),
+    RelationEndpoint("destroy", "delete", "", "Deletes {rel} of this model."),
+)
+HAS_MANY = (
     RelationEndpoint("find", "get", "", "Queries {rel} of {M}."),
+    RelationEndpoint("create", "post", "", "Creates a new instance in {rel} of this model."),
+    RelationEndpoint("deleteAll", "delete", "", "Deletes all {rel} of this model."),
     RelationEndpoint("count", "get", "/count", "Counts {rel} of {M}."),
     RelationEndpoint("findById", "get", "/{fk}", "Find a related item by id for {rel}."),
+    RelationEndpoint("updateById", "put", "/{fk}", "Update a related item by id for {rel}."),
+    RelationEndpoint("destroyById", "delete", "/{fk}", "Delete a related item by id for {rel}."),
 )
-METHOD = {"get": "__get__", "find": "__get__", "count": "__count__", "findById": "__findById__"}
+METHOD = {
+    "get": "__get__",
+    "find": "__get__",
+    "count": "__count__",
+    "findById": "__findById__",
+    "create": "__create__",
+    "update": "__update__",
+    "destroy": "__destroy__",
+    "deleteAll": "__delete__",
+    "updateById": "__updateById__",
+    "destroyById": "__destroyById__",
+}
+BODIES = {"create": "New{T}", "update": "{T}Patch", "updateById": "{T}Patch"}
+NO_CONTENT = ("destroy", "deleteAll", "destroyById")
 
 
 def served_relations(model: ModelSpec, served: dict[str, ModelSpec]) -> list[RelationSpec]:
@@ -52,7 +83,7 @@ def served_relations(model: ModelSpec, served: dict[str, ModelSpec]) -> list[Rel
 
 
 def endpoints(relation: RelationSpec) -> tuple[RelationEndpoint, ...]:
-    return MANY if relation.type == "hasMany" else SINGLE
+    return {"hasMany": HAS_MANY, "hasOne": HAS_ONE}.get(relation.type, BELONGS_TO)
 
 
 def python_name(relation: RelationSpec, ep: RelationEndpoint) -> str:
@@ -76,7 +107,9 @@ def summary(model: ModelSpec, relation: RelationSpec, ep: RelationEndpoint) -> s
     return ep.summary.format(type=relation.type, rel=relation.name, M=model.name)
 
 
-def relation_paths(model: ModelSpec, served: dict[str, ModelSpec]) -> dict[str, Any]:
+def relation_paths(
+    model: ModelSpec, served: dict[str, ModelSpec], schemas: dict[str, Any]
+) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     if not model.id_properties:
         return paths
@@ -88,7 +121,8 @@ def relation_paths(model: ModelSpec, served: dict[str, ModelSpec]) -> dict[str, 
                 "summary": summary(model, rel, ep),
                 "operationId": operation_id(model, rel, ep),
                 "parameters": _parameters(model, target, ep),
-                "responses": _responses(target, ep),
+                **_request_body(relation=rel, target=target, ep=ep, schemas=schemas),
+                "responses": _responses(rel, target, ep),
                 "x-lb-operation": {
                     "model": model.name,
                     "method": method(rel, ep),
@@ -102,7 +136,7 @@ def relation_paths(model: ModelSpec, served: dict[str, ModelSpec]) -> dict[str, 
 
 def _parameters(model: ModelSpec, target: ModelSpec, ep: RelationEndpoint) -> list[dict[str, Any]]:
     params = [_path_param("id", model, "Model id")]
-    if ep.kind == "findById":
+    if ep.kind in ("findById", "updateById", "destroyById"):
         params.append(_path_param("fk", target, "Foreign key for the related instance"))
     if ep.kind == "find":
         params.append(_json_query("filter", f"{target.name}Filter", FILTER_DESCRIPTION))
@@ -143,7 +177,49 @@ def _json_query(name: str, schema: str, description: str) -> dict[str, Any]:
     }
 
 
-def _responses(target: ModelSpec, ep: RelationEndpoint) -> dict[str, Any]:
+def _request_body(
+    *, relation: RelationSpec, target: ModelSpec, ep: RelationEndpoint, schemas: dict[str, Any]
+) -> dict[str, Any]:
+    """The target's own body schemas. The foreign key in them is the server's: it is set to the
+    parent's key whatever the body says, so no relation endpoint moves a child to another parent."""
+    if ep.kind not in BODIES:
+        return {}
+    name = BODIES[ep.kind].format(T=target.name)
+    schema: dict[str, Any] = ref(name)
+    if ep.kind == "create" and relation.type == "hasMany":
+        schema = {"oneOf": [schema, {"type": "array", "items": schema}]}
+    body = {
+        "required": bool(schemas[name].get("required")),
+        "description": f"{target.name} data; its {relation.foreign_key} is set by the server",
+        "content": {"application/json": {"schema": schema}},
+    }
+    return {"requestBody": body}
+
+
+def _responses(relation: RelationSpec, target: ModelSpec, ep: RelationEndpoint) -> dict[str, Any]:
+    if ep.kind in NO_CONTENT:
+        return {
+            "204": {"description": "Deleted"},
+            "400": error_response("Bad request: malformed parameter"),
+            "404": error_response("The model instance, or the related one, was not found"),
+        }
+    writes = {
+        "409": error_response("Conflict with data already stored"),
+        "415": error_response("Unsupported content type: send application/json"),
+        "422": error_response("Validation failed"),
+    }
+    if ep.kind == "create" and relation.type == "hasMany":
+        one = ref(target.name)
+        schema_: dict[str, Any] = {"oneOf": [one, {"type": "array", "items": one}]}
+        return {
+            "200": {
+                "description": "Request was successful",
+                "content": {"application/json": {"schema": schema_}},
+            },
+            "400": error_response("Bad request: malformed body or parameter"),
+            "404": error_response("The model instance was not found"),
+            **writes,
+        }
     if ep.kind == "find":
         schema: dict[str, Any] = {"type": "array", "items": ref(target.name)}
     elif ep.kind == "count":
@@ -154,7 +230,7 @@ def _responses(target: ModelSpec, ep: RelationEndpoint) -> dict[str, Any]:
         }
     else:
         schema = ref(target.name)
-    return {
+    out = {
         "200": {
             "description": "Request was successful",
             "content": {"application/json": {"schema": schema}},
@@ -162,3 +238,4 @@ def _responses(target: ModelSpec, ep: RelationEndpoint) -> dict[str, Any]:
         "400": error_response("Bad request: malformed filter, where or parameter"),
         "404": error_response("The model instance, or the related one, was not found"),
     }
+    return {**out, **writes} if ep.kind in BODIES else out

@@ -134,16 +134,102 @@ async def test_relation_endpoints_are_in_the_document(reviewed: httpx.AsyncClien
         for verb, op in item.items()
         if "prototype.__" in op.get("operationId", "")
     }
-    assert ops == {
-        ("get", "/CoffeeShops/{id}/reviews"): "CoffeeShop.prototype.__get__reviews",
-        ("get", "/CoffeeShops/{id}/reviews/count"): "CoffeeShop.prototype.__count__reviews",
-        ("get", "/CoffeeShops/{id}/reviews/{fk}"): "CoffeeShop.prototype.__findById__reviews",
-        ("get", "/CoffeeShops/{id}/reviewers"): "CoffeeShop.prototype.__get__reviewers",
-        ("get", "/CoffeeShops/{id}/reviewers/count"): "CoffeeShop.prototype.__count__reviewers",
-        ("get", "/CoffeeShops/{id}/reviewers/{fk}"): "CoffeeShop.prototype.__findById__reviewers",
-        ("get", "/Reviews/{id}/coffeeShop"): "Review.prototype.__get__coffeeShop",
-        ("get", "/Reviews/{id}/reviewer"): "Review.prototype.__get__reviewer",
-        ("get", "/Reviewers/{id}/reviews"): "Reviewer.prototype.__get__reviews",
-        ("get", "/Reviewers/{id}/reviews/count"): "Reviewer.prototype.__count__reviews",
-        ("get", "/Reviewers/{id}/reviews/{fk}"): "Reviewer.prototype.__findById__reviews",
+    many = {
+        ("get", ""): "__get__",
+        ("post", ""): "__create__",
+        ("delete", ""): "__delete__",
+        ("get", "/count"): "__count__",
+        ("get", "/{fk}"): "__findById__",
+        ("put", "/{fk}"): "__updateById__",
+        ("delete", "/{fk}"): "__destroyById__",
     }
+    expected = {
+        (verb, f"/{plural}/{{id}}/{rel}{suffix}"): f"{model}.prototype.{method}{rel}"
+        for model, plural, rel in [
+            ("CoffeeShop", "CoffeeShops", "reviews"),
+            ("CoffeeShop", "CoffeeShops", "reviewers"),
+            ("Reviewer", "Reviewers", "reviews"),
+        ]
+        for (verb, suffix), method in many.items()
+    }
+    expected[("get", "/Reviews/{id}/coffeeShop")] = "Review.prototype.__get__coffeeShop"
+    expected[("get", "/Reviews/{id}/reviewer")] = "Review.prototype.__get__reviewer"
+    assert ops == expected
+
+
+# ---- writing through hasMany --------------------------------------------------------------------
+
+DAY = {"comments": "new", "date": "2026-02-01"}
+
+
+async def test_has_many_create_sets_the_foreign_key(reviewed: httpx.AsyncClient) -> None:
+    """LB3 overwrites a foreign key in the body with the parent's: a child is never created under
+    another parent through this one (LB3 advisory 2018-01-31)."""
+    created = ok(await reviewed.post("/CoffeeShops/3/reviews", json={**DAY, "rating": 2, "coffeeShopId": 1}))  # fmt: skip
+    assert (created["id"], created["coffeeShopId"]) == (5, 3)
+    both = ok(await reviewed.post("/CoffeeShops/3/reviews", json=[{**DAY, "rating": 1}, {**DAY, "rating": 4}]))  # fmt: skip
+    assert [(r["id"], r["coffeeShopId"]) for r in both] == [(6, 3), (7, 3)]
+    assert ok(await reviewed.get("/CoffeeShops/3/reviews/count")) == {"count": 3}
+
+
+async def test_has_many_create_is_validated_and_atomic(reviewed: httpx.AsyncClient) -> None:
+    err = error(await reviewed.post("/CoffeeShops/3/reviews", json=[{**DAY, "rating": 1}, {"rating": 2}]), 422)  # fmt: skip
+    assert err["details"]["codes"] == {"date": ["presence"], "comments": ["presence"]}
+    assert err["details"]["index"] == 1
+    assert ok(await reviewed.get("/CoffeeShops/3/reviews/count")) == {"count": 0}
+    err = error(await reviewed.post("/CoffeeShops/3/reviews", json="text"), 400)
+    assert err["message"] == "The request body must be a JSON object. Value is not an object."
+    err = error(await reviewed.post("/CoffeeShops/999/reviews", json=DAY), 404)
+    assert err["code"] == "MODEL_NOT_FOUND"
+
+
+async def test_has_many_update_by_id_merges_and_keeps_the_parent(
+    reviewed: httpx.AsyncClient,
+) -> None:
+    updated = ok(await reviewed.put("/CoffeeShops/1/reviews/2", json={"rating": 4, "coffeeShopId": 2}))  # fmt: skip
+    assert updated == {**review(2), "rating": 4}  # merged; still shop 1's (LB3: a 500)
+    assert ok(await reviewed.get("/Reviews/2")) == updated
+    err = error(await reviewed.put("/CoffeeShops/2/reviews/1", json={"rating": 1}), 404)
+    assert err["message"] == "No instance with id 1 found for Review"
+    err = error(await reviewed.put("/CoffeeShops/1/reviews/1", json={"id": 9}), 400)
+    assert err["message"] == "id cannot be updated from 1 to 9 when forceId is set to true"
+    err = error(await reviewed.put("/CoffeeShops/1/reviews/1", json={"rating": "high"}), 422)
+    assert err["details"]["codes"] == {"rating": ["type"]}
+
+
+async def test_has_many_destroy_by_id_and_delete_all(reviewed: httpx.AsyncClient) -> None:
+    response = await reviewed.delete("/CoffeeShops/1/reviews/2")
+    assert (response.status_code, response.content) == (204, b"")
+    assert error(await reviewed.delete("/CoffeeShops/1/reviews/2"), 404)["message"] == (
+        "No instance with id 2 found for Review"
+    )
+    error(await reviewed.delete("/CoffeeShops/1/reviews/3"), 404)  # shop 2's: not deleted
+    assert ok(await reviewed.get("/Reviews/count")) == {"count": 3}
+    response = await reviewed.delete("/CoffeeShops/1/reviews")
+    assert (response.status_code, response.content) == (204, b"")
+    assert ok(await reviewed.get("/Reviews")) == [review(3), review(4)]
+    assert (await reviewed.delete("/CoffeeShops/1/reviews")).status_code == 204  # none left
+    assert (
+        error(await reviewed.delete("/CoffeeShops/999/reviews"), 404)["code"] == "MODEL_NOT_FOUND"
+    )
+
+
+async def test_a_user_created_through_a_relation_follows_user_rules(
+    app: LoopBackApp, seeded: httpx.AsyncClient
+) -> None:
+    body = {"email": "b@example.com", "password": "secret", "emailVerified": True}
+    created = ok(await seeded.post("/CoffeeShops/2/reviewers", json=body))
+    assert (created["coffeeShopId"], created["emailVerified"]) == (2, False)
+    assert "password" not in created
+    err = error(await seeded.post("/CoffeeShops/1/reviewers", json=body), 422)
+    assert err["details"]["codes"] == {"email": ["uniqueness"]}
+
+
+async def test_a_foreign_key_in_the_body_must_still_be_valid(reviewed: httpx.AsyncClient) -> None:
+    """It is replaced by the parent's key, but a value that is no key at all is refused, not hidden."""
+    bad = [{**DAY, "coffeeShopId": 1}, {**DAY, "coffeeShopId": 2**63}]
+    err = error(await reviewed.post("/CoffeeShops/3/reviews", json=bad), 422)
+    assert (err["details"]["codes"], err["details"]["index"]) == ({"coffeeShopId": ["type"]}, 1)
+    err = error(await reviewed.put("/CoffeeShops/1/reviews/1", json={"coffeeShopId": "x"}), 422)
+    assert err["details"]["codes"] == {"coffeeShopId": ["type"]}
+    assert ok(await reviewed.get("/CoffeeShops/3/reviews/count")) == {"count": 0}

@@ -573,3 +573,19 @@ async def test_related_reads(app: LoopBackApp) -> None:
 async def test_unknown_or_unserved_relations_are_named(app: LoopBackApp) -> None:
     with pytest.raises(RelationError, match="CoffeeShop has no relation 'nope'"):
         app.models["CoffeeShop"].related(1, "nope")
+
+
+async def test_related_writes(app: LoopBackApp) -> None:
+    shops, reviews = app.models["CoffeeShop"], app.models["Review"]
+    await shops.create(SEED)
+    mine = shops.related(1, "reviews")
+    day = {"comments": "x", "date": "2026-01-01"}
+    created = await mine.create({**day, "rating": 5, "coffeeShopId": 2})
+    assert created["coffeeShopId"] == 1
+    assert [r["coffeeShopId"] for r in await mine.create([{**day}, {**day}])] == [1, 1]
+    assert (await mine.update_by_id(1, {"rating": 2, "coffeeShopId": 3}))["coffeeShopId"] == 1
+    await mine.destroy_by_id(2)
+    with pytest.raises(NotFound):
+        await mine.destroy_by_id(2)
+    assert await mine.destroy_all() == 2
+    assert await reviews.count() == 0

@@ -96,6 +96,16 @@ async def reviews_find(req: LbRequest) -> Any:
     return await rest.related_find(req)
 
 
+async def reviews_create(req: LbRequest) -> Any:
+    """POST /CoffeeShops/{id}/reviews (CoffeeShop.prototype.__create__reviews): Creates a new instance in reviews of this model."""
+    return await rest.related_create(req)
+
+
+async def reviews_delete_all(req: LbRequest) -> Any:
+    """DELETE /CoffeeShops/{id}/reviews (CoffeeShop.prototype.__delete__reviews): Deletes all reviews of this model."""
+    return await rest.related_delete_all(req)
+
+
 async def reviews_count(req: LbRequest) -> Any:
     """GET /CoffeeShops/{id}/reviews/count (CoffeeShop.prototype.__count__reviews): Counts reviews of CoffeeShop."""
     return await rest.related_count(req)
@@ -106,9 +116,29 @@ async def reviews_find_by_id(req: LbRequest) -> Any:
     return await rest.related_find_by_id(req)
 
 
+async def reviews_update_by_id(req: LbRequest) -> Any:
+    """PUT /CoffeeShops/{id}/reviews/{fk} (CoffeeShop.prototype.__updateById__reviews): Update a related item by id for reviews."""
+    return await rest.related_update_by_id(req)
+
+
+async def reviews_destroy_by_id(req: LbRequest) -> Any:
+    """DELETE /CoffeeShops/{id}/reviews/{fk} (CoffeeShop.prototype.__destroyById__reviews): Delete a related item by id for reviews."""
+    return await rest.related_destroy_by_id(req)
+
+
 async def reviewers_find(req: LbRequest) -> Any:
     """GET /CoffeeShops/{id}/reviewers (CoffeeShop.prototype.__get__reviewers): Queries reviewers of CoffeeShop."""
     return await rest.related_find(req)
+
+
+async def reviewers_create(req: LbRequest) -> Any:
+    """POST /CoffeeShops/{id}/reviewers (CoffeeShop.prototype.__create__reviewers): Creates a new instance in reviewers of this model."""
+    return await rest.related_create(req)
+
+
+async def reviewers_delete_all(req: LbRequest) -> Any:
+    """DELETE /CoffeeShops/{id}/reviewers (CoffeeShop.prototype.__delete__reviewers): Deletes all reviewers of this model."""
+    return await rest.related_delete_all(req)
 
 
 async def reviewers_count(req: LbRequest) -> Any:
@@ -119,3 +149,13 @@ async def reviewers_count(req: LbRequest) -> Any:
 async def reviewers_find_by_id(req: LbRequest) -> Any:
     """GET /CoffeeShops/{id}/reviewers/{fk} (CoffeeShop.prototype.__findById__reviewers): Find a related item by id for reviewers."""
     return await rest.related_find_by_id(req)
+
+
+async def reviewers_update_by_id(req: LbRequest) -> Any:
+    """PUT /CoffeeShops/{id}/reviewers/{fk} (CoffeeShop.prototype.__updateById__reviewers): Update a related item by id for reviewers."""
+    return await rest.related_update_by_id(req)
+
+
+async def reviewers_destroy_by_id(req: LbRequest) -> Any:
+    """DELETE /CoffeeShops/{id}/reviewers/{fk} (CoffeeShop.prototype.__destroyById__reviewers): Delete a related item by id for reviewers."""
+    return await rest.related_destroy_by_id(req)

@@ -96,6 +96,16 @@ async def reviews_find(req: LbRequest) -> Any:
     return await rest.related_find(req)
 
 
+async def reviews_create(req: LbRequest) -> Any:
+    """POST /Reviewers/{id}/reviews (Reviewer.prototype.__create__reviews): Creates a new instance in reviews of this model."""
+    return await rest.related_create(req)
+
+
+async def reviews_delete_all(req: LbRequest) -> Any:
+    """DELETE /Reviewers/{id}/reviews (Reviewer.prototype.__delete__reviews): Deletes all reviews of this model."""
+    return await rest.related_delete_all(req)
+
+
 async def reviews_count(req: LbRequest) -> Any:
     """GET /Reviewers/{id}/reviews/count (Reviewer.prototype.__count__reviews): Counts reviews of Reviewer."""
     return await rest.related_count(req)
@@ -104,3 +114,13 @@ async def reviews_count(req: LbRequest) -> Any:
 async def reviews_find_by_id(req: LbRequest) -> Any:
     """GET /Reviewers/{id}/reviews/{fk} (Reviewer.prototype.__findById__reviews): Find a related item by id for reviews."""
     return await rest.related_find_by_id(req)
+
+
+async def reviews_update_by_id(req: LbRequest) -> Any:
+    """PUT /Reviewers/{id}/reviews/{fk} (Reviewer.prototype.__updateById__reviews): Update a related item by id for reviews."""
+    return await rest.related_update_by_id(req)
+
+
+async def reviews_destroy_by_id(req: LbRequest) -> Any:
+    """DELETE /Reviewers/{id}/reviews/{fk} (Reviewer.prototype.__destroyById__reviews): Delete a related item by id for reviews."""
+    return await rest.related_destroy_by_id(req)
