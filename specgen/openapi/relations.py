@@ -122,7 +122,7 @@ def relation_paths(
                 "operationId": operation_id(model, rel, ep),
                 "parameters": _parameters(model, target, ep),
                 **_request_body(relation=rel, target=target, ep=ep, schemas=schemas),
-                "responses": _responses(rel, target, ep),
+                "responses": _responses(model, rel, target, ep),
                 "x-lb-operation": {
                     "model": model.name,
                     "method": method(rel, ep),
@@ -153,6 +153,20 @@ def _parameters(model: ModelSpec, target: ModelSpec, ep: RelationEndpoint) -> li
             }
         )
     return params
+
+
+def _child_links(model: ModelSpec, relation: RelationSpec, target: ModelSpec) -> dict[str, Any]:
+    """The child a create returns, reached through the relation: tells clients and the stateful
+    fuzzer how the {fk} operations get a real key."""
+    id_name = target.id_properties[0].name if target.id_properties else "id"
+    return {
+        ep.kind: {
+            "operationId": operation_id(model, relation, ep),
+            "parameters": {"id": "$request.path.id", "fk": f"$response.body#/{id_name}"},
+        }
+        for ep in HAS_MANY
+        if ep.kind in ("findById", "updateById", "destroyById")
+    }
 
 
 def _path_param(name: str, model: ModelSpec, description: str) -> dict[str, Any]:
@@ -196,7 +210,9 @@ def _request_body(
     return {"requestBody": body}
 
 
-def _responses(relation: RelationSpec, target: ModelSpec, ep: RelationEndpoint) -> dict[str, Any]:
+def _responses(
+    model: ModelSpec, relation: RelationSpec, target: ModelSpec, ep: RelationEndpoint
+) -> dict[str, Any]:
     if ep.kind in NO_CONTENT:
         return {
             "204": {"description": "Deleted"},
@@ -215,6 +231,7 @@ def _responses(relation: RelationSpec, target: ModelSpec, ep: RelationEndpoint) 
             "200": {
                 "description": "Request was successful",
                 "content": {"application/json": {"schema": schema_}},
+                "links": _child_links(model, relation, target),
             },
             "400": error_response("Bad request: malformed body or parameter"),
             "404": error_response("The model instance was not found"),
