@@ -137,10 +137,6 @@ def resolve(app_dir: Path, datasource: str | None, override: str | None) -> Data
     return DataSource(name=name, url=url, pool=PoolSettings.from_settings(settings))
 
 
-def resolve_url(app_dir: Path, datasource: str | None, override: str | None) -> str:
-    return resolve(app_dir, datasource, override).url
-
-
 def _read_config(app_dir: Path) -> dict[str, Any]:
     path = app_dir / "config.json"
     try:

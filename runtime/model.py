@@ -34,7 +34,7 @@ from .filter.parse import FilterParser
 from .instances import InstanceCodec
 from .plan import plan_query
 from .registry import ModelMeta
-from .relations import Related
+from .relations import Related, Relation
 from .relations import resolve as resolve_relation
 from .sql import builder
 from .sql.tables import ModelTable
@@ -49,6 +49,7 @@ class Model:
         self.codec = InstanceCodec(meta, table.integer_columns())
         self.parser = FilterParser(meta)
         self.app: Any = None  # set by the app; model modules reach siblings through it
+        self._relations: dict[str, Relation] = {}
         id_name = meta.id_name
         self._insert_stmt = sa.insert(table.table)
         self._by_id = (
@@ -72,7 +73,9 @@ class Model:
     def parse_filter(self, raw: dict[str, Any] | Filter | None) -> Filter:
         return raw if isinstance(raw, Filter) else self.parser.parse(raw)
 
-    def parse_where(self, raw: dict[str, Any] | None) -> Where | None:
+    def parse_where(self, raw: dict[str, Any] | Where | None) -> Where | None:
+        if isinstance(raw, Condition | And | Or):  # already parsed (relations build their own)
+            return raw
         return self.parser.parse_where(raw)
 
     async def find(self, filter: dict[str, Any] | Filter | None = None) -> list[dict[str, Any]]:
@@ -105,14 +108,17 @@ class Model:
         return await self.find_one(Filter(where=where, fields=flt.fields))
 
     async def count(self, where: dict[str, Any] | Where | None = None) -> int:
-        clause = where if isinstance(where, Condition | And | Or) else self.parse_where(where)
         async with self.db.read() as s:
-            return int(await s.scalar(builder.count_rows(self.table, clause)))
+            return int(await s.scalar(builder.count_rows(self.table, self.parse_where(where))))
 
     def related(self, id: Any, relation: str) -> Related:
-        """One instance's side of a relation: `await CoffeeShop.related(1, "reviews").find()`."""
-        meta, target = resolve_relation(self, relation, self.app.models if self.app else {})
-        return Related(self, meta, target, id)
+        """One instance's side of a relation: `await CoffeeShop.related(1, "reviews").find()`.
+        Each relation is resolved (target, keys, scope) on first use, then kept."""
+        resolved = self._relations.get(relation)
+        if resolved is None:
+            models = self.app.models if self.app else {}
+            resolved = self._relations[relation] = resolve_relation(self, relation, models)
+        return Related(resolved, id)
 
     async def exists(self, id: Any) -> bool:
         key = self.codec.coerce_id(id)
@@ -259,8 +265,8 @@ class Model:
             return int((await s.run(builder.delete_rows(self.table, self._id_where(key)))).rowcount)
 
     async def destroy_all(self, where: dict[str, Any] | Where | None = None) -> int:
-        clause = where if isinstance(where, Condition | And | Or) else self.parse_where(where)
         async with self.db.write(one_statement=True) as s:
+            clause = self.parse_where(where)
             return int((await s.run(builder.delete_rows(self.table, clause))).rowcount)
 
     # ---- helpers ---------------------------------------------------------------------------------

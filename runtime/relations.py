@@ -17,7 +17,7 @@ write moves a child to another parent (LB3 advisory 2018-01-31).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, overload
 
 from .errors import (
@@ -41,18 +41,37 @@ class RelationError(ValueError):
     """A relation the runtime cannot serve (unknown name, or a kind not supported yet)."""
 
 
+@dataclass(frozen=True)
+class Relation:
+    """A relation of one model, resolved once: its target model, keys and parsed scope."""
+
+    parent: Model
+    meta: RelationMeta
+    target: Model
+    scope: Filter
+
+    @property
+    def foreign_key(self) -> str:
+        return str(self.meta.foreign_key)
+
+    @property
+    def primary_key(self) -> str:
+        """The key the foreign key holds: the parent's (hasMany/hasOne) or the target's (belongsTo)
+        id, unless the relation names another."""
+        explicit = self.meta.raw.get("primaryKey")
+        if isinstance(explicit, str) and explicit:
+            return explicit
+        owner = self.target if self.meta.type == "belongsTo" else self.parent
+        return owner.meta.id_name
+
+
 class Related:
     """One parent instance's side of one relation."""
 
-    def __init__(
-        self, parent: Model, relation: RelationMeta, target: Model, parent_id: Any
-    ) -> None:
-        self.parent = parent
+    def __init__(self, relation: Relation, parent_id: Any) -> None:
         self.relation = relation
-        self.target = target
+        self.target = relation.target
         self.parent_id = parent_id
-        scope = relation.raw.get("scope")
-        self._scope = target.parse_filter(scope) if isinstance(scope, dict) else Filter()
 
     # ---- hasMany ---------------------------------------------------------------------------------
 
@@ -60,27 +79,18 @@ class Related:
         flt = self.target.parse_filter(filter)
         constrained = replace(
             flt,
-            where=_and(await self._constraint(), self._scope.where, flt.where),
-            order=flt.order or self._scope.order,
+            where=_and(self._children(await self._key()), flt.where),
+            order=flt.order or self.relation.scope.order,
         )
         return await self.target.find(constrained)
 
     async def count(self, where: dict[str, Any] | None = None) -> int:
-        clause = _and(await self._constraint(), self._scope.where, self.target.parse_where(where))
+        clause = _and(self._children(await self._key()), self.target.parse_where(where))
         return await self.target.count(clause)
 
     async def find_by_id(self, fk: Any) -> dict[str, Any]:
-        key = self.target.codec.coerce_id(fk)
-        constraint = await self._constraint()
-        found = None
-        if key is not None:
-            where = _and(
-                Condition(self.target.meta.id_name, "eq", key), constraint, self._scope.where
-            )
-            found = await self.target.find_one(Filter(where=where))
-        if found is None:
-            raise NotFound(f"No instance with id {fk} found for {self.target.name}")
-        return found
+        child, _ = await self._child(fk)
+        return child
 
     @overload
     async def create(self, data: dict[str, Any]) -> dict[str, Any]: ...
@@ -91,14 +101,15 @@ class Related:
     async def create(self, data: Any) -> dict[str, Any] | list[dict[str, Any]]:
         """hasMany: an object or an array (all or nothing); hasOne: one object, and only while
         there is none (LB3 answers a second one with a 500)."""
-        async with self.parent.db.transaction():
+        async with self.target.db.transaction():
             key = await self._key()
-            if self.relation.type == "hasOne":
+            if self.relation.meta.type == "hasOne":
                 if not isinstance(data, dict):
                     raise BadRequest(NOT_AN_OBJECT)
                 if await self.target.count(self._children(key)) > 0:
                     raise Conflict(
-                        f"{self.parent.name} {self.parent_id} already has a {self.relation.name}",
+                        f"{self.relation.parent.name} {self.parent_id} already has a "
+                        f"{self.relation.meta.name}",
                         code="HAS_ONE_EXISTS",
                     )
                 return await self.target.create(self._owned(data, key))
@@ -119,115 +130,123 @@ class Related:
         """A partial update of one child (LB3 merges), its foreign key kept."""
         if not isinstance(data, dict):
             raise BadRequest(NOT_AN_OBJECT)
-        async with self.parent.db.transaction():
-            child = await self.find_by_id(fk)
-            key = await self._key()
-            return await self.target.patch_attributes(
-                child[self.target.meta.id_name], self._owned(data, key)
-            )
+        async with self.target.db.transaction():
+            child, key = await self._child(fk)
+            return await self._patch(child, data, key)
 
     async def destroy_by_id(self, fk: Any) -> None:
-        async with self.parent.db.transaction():
-            child = await self.find_by_id(fk)
+        async with self.target.db.transaction():
+            child, _ = await self._child(fk)
             await self.target.destroy_by_id(child[self.target.meta.id_name])
 
     async def destroy_all(self) -> int:
-        clause = _and(await self._constraint(), self._scope.where)
-        return await self.target.destroy_all(clause)
+        return await self.target.destroy_all(self._children(await self._key()))
 
     # ---- belongsTo, hasOne -----------------------------------------------------------------------
 
     async def get(self) -> dict[str, Any]:
         """The related instance; 404 when there is none (LB3 answers a belongsTo without one with
         200 `{}` or `null`)."""
-        if self.relation.type == "belongsTo":
+        if self.relation.meta.type == "belongsTo":
             parent = await self._parent()
-            key = parent.get(self._foreign_key)
+            key = parent.get(self.relation.foreign_key)
             found = None
             if key is not None:
-                where = _and(Condition(self._primary_key, "eq", key), self._scope.where)
-                found = await self.target.find_one(Filter(where=where))
-        else:
-            found = await self.target.find_one(
-                Filter(where=_and(await self._constraint(), self._scope.where))
-            )
-        if found is None:
-            raise ModelNotFound(f'No "{self.target.name}" instance(s) found')
-        return found
+                match = Condition(self.relation.primary_key, "eq", key)
+                found = await self.target.find_one(
+                    Filter(where=_and(match, self.relation.scope.where))
+                )
+            if found is None:
+                raise _none_found(self.target)
+            return found
+        child, _ = await self._only_child()
+        return child
 
     async def update(self, data: Any) -> dict[str, Any]:
         """hasOne: a partial update of the one child; 404 when there is none (LB3: a 500)."""
         if not isinstance(data, dict):
             raise BadRequest(NOT_AN_OBJECT)
-        async with self.parent.db.transaction():
-            child = await self.get()
-            key = await self._key()
-            return await self.target.patch_attributes(
-                child[self.target.meta.id_name], self._owned(data, key)
-            )
+        async with self.target.db.transaction():
+            child, key = await self._only_child()
+            return await self._patch(child, data, key)
 
     async def destroy(self) -> None:
         """hasOne: delete the one child; 404 when there is none (LB3: a 500)."""
-        async with self.parent.db.transaction():
-            child = await self.get()
+        async with self.target.db.transaction():
+            child, _ = await self._only_child()
             await self.target.destroy_by_id(child[self.target.meta.id_name])
 
-    # ---- keys ------------------------------------------------------------------------------------
+    # ---- children and keys -----------------------------------------------------------------------
+
+    async def _child(self, fk: Any) -> tuple[dict[str, Any], Any]:
+        """One child by its id, with the parent's key; 404 when it is not this parent's."""
+        key = await self._key()
+        fk_key = self.target.codec.coerce_id(fk)
+        found = None
+        if fk_key is not None:
+            match = Condition(self.target.meta.id_name, "eq", fk_key)
+            found = await self.target.find_one(Filter(where=_and(match, self._children(key))))
+        if found is None:
+            raise NotFound(f"No instance with id {fk} found for {self.target.name}")
+        return found, key
+
+    async def _only_child(self) -> tuple[dict[str, Any], Any]:
+        """hasOne: the child (the first, should there be several), with the parent's key."""
+        key = await self._key()
+        found = await self.target.find_one(Filter(where=self._children(key)))
+        if found is None:
+            raise _none_found(self.target)
+        return found, key
+
+    async def _patch(self, child: dict[str, Any], data: dict[str, Any], key: Any) -> dict[str, Any]:
+        return await self.target.patch_attributes(
+            child[self.target.meta.id_name], self._owned(data, key)
+        )
 
     def _owned(self, data: dict[str, Any], key: Any) -> dict[str, Any]:
         """The body with the parent's key. A key the body sends is still checked: one that is not
         even a valid value is the client's mistake (422), not something to overwrite quietly."""
-        if self._foreign_key in data:
-            self.target.codec.check({self._foreign_key: data[self._foreign_key]}, "patch")
-        return {**data, self._foreign_key: key}
+        fk = self.relation.foreign_key
+        if fk in data:
+            self.target.codec.check({fk: data[fk]}, "patch")
+        return {**data, fk: key}
 
     def _children(self, key: Any) -> Where:
-        return _and(Condition(self._foreign_key, "eq", key), self._scope.where)
+        """The rows whose foreign key holds this parent's key, within the scope (none when the
+        parent has no key value: a null key must not match the children without a parent)."""
+        if key is None:
+            return Or(())
+        return _and(Condition(self.relation.foreign_key, "eq", key), self.relation.scope.where)
 
     async def _key(self) -> Any:
         """The parent's key that its children's foreign key holds; 404 for an unknown parent."""
-        parent = await self._parent()
-        return parent.get(self._primary_key)
-
-    @property
-    def _foreign_key(self) -> str:
-        return str(self.relation.foreign_key)
-
-    @property
-    def _primary_key(self) -> str:
-        """The key the foreign key holds: the parent's (hasMany/hasOne) or the target's (belongsTo)
-        id, unless the relation names another."""
-        explicit = self.relation.raw.get("primaryKey")
-        if isinstance(explicit, str) and explicit:
-            return explicit
-        owner = self.target if self.relation.type == "belongsTo" else self.parent
-        return owner.meta.id_name
+        return (await self._parent()).get(self.relation.primary_key)
 
     async def _parent(self) -> dict[str, Any]:
-        parent = await self.parent.find_by_id(self.parent_id)
+        parent = await self.relation.parent.find_by_id(self.parent_id)
         if parent is None:
             raise ModelNotFound(f"could not find a model with id {self.parent_id}")
         return parent
 
-    async def _constraint(self) -> Where:
-        """hasMany/hasOne: the children whose foreign key holds this parent's key (none when the
-        parent has no key value: a null key must not match the children without a parent)."""
-        parent = await self._parent()
-        key = parent.get(self._primary_key)
-        return Or(()) if key is None else Condition(self._foreign_key, "eq", key)
 
-
-def resolve(parent: Model, name: str, models: dict[str, Model]) -> tuple[RelationMeta, Model]:
-    relation = parent.meta.relations.get(name)
-    if relation is None:
+def resolve(parent: Model, name: str, models: dict[str, Model]) -> Relation:
+    meta = parent.meta.relations.get(name)
+    if meta is None:
         raise RelationError(f"{parent.name} has no relation {name!r}")
-    supported = relation.type in READABLE and not relation.raw.get("through")
-    if not supported or relation.raw.get("polymorphic") or not relation.foreign_key:
-        raise RelationError(f"{parent.name}.{name}: {relation.type} relations are not served yet")
-    target = models.get(relation.model or "")
+    supported = meta.type in READABLE and not meta.raw.get("through")
+    if not supported or meta.raw.get("polymorphic") or not meta.foreign_key:
+        raise RelationError(f"{parent.name}.{name}: {meta.type} relations are not served yet")
+    target = models.get(meta.model or "")
     if target is None:
-        raise RelationError(f"{parent.name}.{name}: model {relation.model!r} is not in this app")
-    return relation, target
+        raise RelationError(f"{parent.name}.{name}: model {meta.model!r} is not in this app")
+    scope = meta.raw.get("scope")
+    return Relation(
+        parent, meta, target, target.parse_filter(scope) if isinstance(scope, dict) else Filter()
+    )
+
+
+def _none_found(target: Model) -> ModelNotFound:
+    return ModelNotFound(f'No "{target.name}" instance(s) found')
 
 
 def _and(*parts: Where | None) -> Where:

@@ -149,9 +149,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from runtime.errors import LoopBackError
     from runtime.sql.tables import TableDefinitionError
 
-    app_dir = Path(args.app_dir)
     try:
-        pkg_dir = Path(args.generated) if args.generated else _cached_package(app_dir)
+        pkg_dir = _package_dir(args)
     except SpecInvalid as exc:
         _print_problems(exc.errors)
         return 1

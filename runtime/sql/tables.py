@@ -46,12 +46,10 @@ class ModelTable:
 
 
 def table_name(model: ModelMeta, backend: str) -> str:
-    name = _setting(model.settings, backend, "table") or model.name
-    return (
-        name.lower()
-        if backend == "postgresql" and not _setting(model.settings, backend, "table")
-        else name
-    )
+    explicit = _setting(model.settings, backend, "table")
+    if explicit:
+        return explicit
+    return model.name.lower() if backend == "postgresql" else model.name
 
 
 def schema_name(model: ModelMeta, backend: str) -> str | None:

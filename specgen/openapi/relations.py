@@ -219,40 +219,43 @@ def _responses(
             "400": error_response("Bad request: malformed parameter"),
             "404": error_response("The model instance, or the related one, was not found"),
         }
-    writes = {
-        "409": error_response("Conflict with data already stored"),
-        "415": error_response("Unsupported content type: send application/json"),
-        "422": error_response("Validation failed"),
-    }
-    if ep.kind == "create" and relation.type == "hasMany":
-        one = ref(target.name)
-        schema_: dict[str, Any] = {"oneOf": [one, {"type": "array", "items": one}]}
-        return {
-            "200": {
-                "description": "Request was successful",
-                "content": {"application/json": {"schema": schema_}},
-                "links": _child_links(model, relation, target),
-            },
-            "400": error_response("Bad request: malformed body or parameter"),
-            "404": error_response("The model instance was not found"),
-            **writes,
-        }
+    one = ref(target.name)
+    creates_many = ep.kind == "create" and relation.type == "hasMany"
+    schema: dict[str, Any] = one
     if ep.kind == "find":
-        schema: dict[str, Any] = {"type": "array", "items": ref(target.name)}
+        schema = {"type": "array", "items": one}
     elif ep.kind == "count":
         schema = {
             "type": "object",
             "properties": {"count": {"type": "integer", "minimum": 0}},
             "required": ["count"],
         }
-    else:
-        schema = ref(target.name)
-    out = {
-        "200": {
-            "description": "Request was successful",
-            "content": {"application/json": {"schema": schema}},
-        },
-        "400": error_response("Bad request: malformed filter, where or parameter"),
-        "404": error_response("The model instance, or the related one, was not found"),
+    elif creates_many:
+        schema = {"oneOf": [one, {"type": "array", "items": one}]}
+    ok: dict[str, Any] = {
+        "description": "Request was successful",
+        "content": {"application/json": {"schema": schema}},
     }
-    return {**out, **writes} if ep.kind in BODIES else out
+    if creates_many:
+        ok["links"] = _child_links(model, relation, target)
+    out = {
+        "200": ok,
+        "400": error_response(
+            "Bad request: malformed body or parameter"
+            if creates_many
+            else "Bad request: malformed filter, where or parameter"
+        ),
+        "404": error_response(
+            "The model instance was not found"
+            if creates_many
+            else "The model instance, or the related one, was not found"
+        ),
+    }
+    if ep.kind not in BODIES:
+        return out
+    return {
+        **out,
+        "409": error_response("Conflict with data already stored"),
+        "415": error_response("Unsupported content type: send application/json"),
+        "422": error_response("Validation failed"),
+    }
