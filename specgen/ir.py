@@ -49,6 +49,8 @@ class PropertySpec:
     description: str | None = None
     # connector and other settings kept verbatim (postgresql, mysql, length, precision, ...)
     settings: dict[str, Any] = field(default_factory=dict)
+    # the model whose instances the value holds (an embedsOne object or embedsMany items)
+    model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,8 @@ class RelationSpec:
     options: dict[str, Any] = field(default_factory=dict)
     properties: dict[str, Any] | None = None
     invert: bool = False
-    property: str | None = None  # embeds*/referencesMany storage property
+    property: str | None = None  # embeds*: the owner property that stores the data (resolved)
+    discriminator: str | None = None  # polymorphic: the property naming the related model
 
 
 @dataclass(frozen=True)
@@ -152,3 +155,12 @@ class AppSpec:
             if m.name == name:
                 return m
         raise KeyError(name)
+
+    def connector(self, model: ModelSpec) -> str | None:
+        """The connector of the model's data source; None when it has none."""
+        return next((d.connector for d in self.datasources if d.name == model.datasource), None)
+
+    def has_table(self, model: ModelSpec) -> bool:
+        """Whether the model's instances are stored in a table of their own: a persisted model on a
+        data source that stores (embedded-only models live on `transient` or on none)."""
+        return model.persisted and self.connector(model) not in (None, "transient")

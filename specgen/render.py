@@ -18,8 +18,8 @@ import yaml
 
 from . import naming
 from .ir import AppSpec
-from .openapi import relations
 from .openapi.operations import ENDPOINTS, base_path, operation_id
+from .openapi.relation_endpoints import Surface, relation_operations
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -30,7 +30,7 @@ DATAMODEL_FLAGS = (
     "--use-annotated", "--field-constraints", "--use-standard-collections", "--use-union-operator",
     "--target-python-version", "3.11", "--use-double-quotes", "--disable-timestamp",
     "--strict-nullable", "--formatters", "builtin", "--output-datetime-class", "datetime",
-    "--use-schema-description", "--collapse-root-models",
+    "--use-schema-description", "--collapse-root-models", "--enum-field-as-literal", "all",
 )  # fmt: skip
 
 _env = jinja2.Environment(
@@ -78,14 +78,13 @@ def pydantic_models(openapi_yaml: str) -> str:
 def render_package(app: AppSpec, document: dict[str, Any], app_dir_rel: str) -> dict[str, str]:
     """All files of the generated package, by path relative to the package directory."""
     openapi_yaml = dump_yaml(document)
-    public = [m for m in app.models if m.public and m.persisted]
-    served = {m.name: m for m in public if m.datasource}
+    surface = Surface.of(app)
     files: dict[str, str] = {
         "openapi.yaml": openapi_yaml,
         "models.py": pydantic_models(openapi_yaml),
     }
     modules = []
-    for model in public:
+    for model in surface.served.values():
         module = naming.module_name(model.name)
         modules.append({"name": model.name, "module": module})
         operations = [
@@ -100,19 +99,17 @@ def render_package(app: AppSpec, document: dict[str, Any], app_dir_rel: str) -> 
             for ep in ENDPOINTS
             if model.id_properties or "id" not in ep.params
         ]
-        if model.id_properties:
-            operations += [
-                {
-                    "python_name": relations.python_name(rel, ep),
-                    "runtime_function": f"related_{naming.module_name(ep.kind)}",
-                    "verb": ep.verb,
-                    "path": relations.path(model, rel, ep),
-                    "operation_id": relations.operation_id(model, rel, ep),
-                    "summary": relations.summary(model, rel, ep),
-                }
-                for rel in relations.served_relations(model, served)
-                for ep in relations.endpoints(rel)
-            ]
+        operations += [
+            {
+                "python_name": op.python_name,
+                "runtime_function": op.runtime_function,
+                "verb": op.endpoint.verb,
+                "path": op.path,
+                "operation_id": op.operation_id,
+                "summary": op.summary,
+            }
+            for op in relation_operations(model, surface)
+        ]
         files[f"handlers/{module}.py"] = _env.get_template("handlers.py.jinja").render(
             model=model, operations=operations
         )

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, RootModel
 
@@ -201,12 +200,6 @@ class CoffeeShopWhere(BaseModel):
     or_: Annotated[list[CoffeeShopWhere] | None, Field(alias="or")] = None
 
 
-class CoffeeShopField(StrEnum):
-    name = "name"
-    city = "city"
-    id = "id"
-
-
 class CoffeeShopFields1(BaseModel):
     """
     Properties to return: a list of names, or {name: true|false}.
@@ -249,7 +242,7 @@ class CoffeeShopFilter(BaseModel):
     )
     where: CoffeeShopWhere | None = None
     fields: Annotated[
-        list[CoffeeShopField] | CoffeeShopFields1 | None,
+        list[Literal["name", "city", "id"]] | CoffeeShopFields1 | None,
         Field(
             description="Properties to return: a list of names, or {name: true|false}."
         ),
@@ -363,15 +356,6 @@ class ReviewWhere(BaseModel):
     or_: Annotated[list[ReviewWhere] | None, Field(alias="or")] = None
 
 
-class ReviewField(StrEnum):
-    date = "date"
-    rating = "rating"
-    comments = "comments"
-    id = "id"
-    coffeeShopId = "coffeeShopId"
-    publisherId = "publisherId"
-
-
 class ReviewFields1(BaseModel):
     """
     Properties to return: a list of names, or {name: true|false}.
@@ -417,7 +401,7 @@ class ReviewFilter(BaseModel):
     )
     where: ReviewWhere | None = None
     fields: Annotated[
-        list[ReviewField] | ReviewFields1 | None,
+        list[Literal["date", "rating", "comments", "id", "coffeeShopId", "publisherId"]] | ReviewFields1 | None,
         Field(
             description="Properties to return: a list of names, or {name: true|false}."
         ),
@@ -539,15 +523,6 @@ class ReviewerWhere(BaseModel):
     or_: Annotated[list[ReviewerWhere] | None, Field(alias="or")] = None
 
 
-class ReviewerField(StrEnum):
-    realm = "realm"
-    username = "username"
-    email = "email"
-    emailVerified = "emailVerified"
-    id = "id"
-    coffeeShopId = "coffeeShopId"
-
-
 class ReviewerFields1(BaseModel):
     """
     Properties to return: a list of names, or {name: true|false}.
@@ -593,7 +568,7 @@ class ReviewerFilter(BaseModel):
     )
     where: ReviewerWhere | None = None
     fields: Annotated[
-        list[ReviewerField] | ReviewerFields1 | None,
+        list[Literal["realm", "username", "email", "emailVerified", "id", "coffeeShopId"]] | ReviewerFields1 | None,
         Field(
             description="Properties to return: a list of names, or {name: true|false}."
         ),

@@ -1,7 +1,7 @@
 """`load_app`: the loader's stages in LB3's boot order, from a directory to an `AppSpec`.
 
 config.json and datasources.json first, then model discovery through `_meta.sources`, base-model
-resolution, model-config.json, relation keys and boot scripts. Each stage adds its problems to one
+resolution, model-config.json, HABTM join models, embedded ids, relation keys and boot scripts. Each stage adds its problems to one
 collector; the app is returned only when none of them is an error.
 """
 
@@ -13,8 +13,10 @@ from typing import Any
 from ..errors import SpecError
 from ..ir import AppSpec, ModelSpec
 from .discovery import BUILTIN_DIR, discover_models, model_sources
+from .embeds import embedded_ids
 from .files import Display, app_root, as_port, load_datasources, load_optional
 from .inheritance import resolve
+from .join_models import add_join_models
 from .model_config import attached_entries, configure
 from .problems import Collector, error_order
 from .relation_keys import add_relation_keys
@@ -68,6 +70,8 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
             resolved[name] = configure(spec, attached[name], raw_models, mc_file, errors)
 
     models = {n: m for n, m in resolved.items() if n in attached}
+    models, raw_models = add_join_models(models, list(attached), raw_models, errors)
+    models = embedded_ids(models, raw_models, {d.name: d.connector for d in datasources})
     models = add_relation_keys(models, raw_models, errors)
 
     app = AppSpec(

@@ -15,7 +15,8 @@ from ..errors import pointer
 from ..ir import DataSourceSpec
 from .problems import Collector
 
-CONNECTORS = {"memory", "postgresql", "mysql", "sqlite3", "sqlite"}
+# `transient` stores nothing: it holds models that are only embedded in others (no table)
+CONNECTORS = {"memory", "postgresql", "mysql", "sqlite3", "sqlite", "transient"}
 
 # how a path is named in messages (relative to the app's parent; built-ins as LB3 names them)
 Display = Callable[[Path], str]

@@ -13,6 +13,7 @@ from .. import naming
 from ..errors import pointer
 from ..ir import ModelSpec, PropertySpec, RelationSpec
 from .discovery import RawModel
+from .embeds import EMBEDS, embedded_property
 from .inheritance import ABSTRACT_BASES
 from .problems import Collector
 
@@ -21,7 +22,8 @@ def add_relation_keys(
     models: dict[str, ModelSpec], raw: dict[str, RawModel], errors: Collector
 ) -> dict[str, ModelSpec]:
     """Give each relation its LB3 default foreign key and define missing key properties, as LB3 does at
-    attach time: belongsTo on the owner, hasMany/hasOne on the target."""
+    attach time: belongsTo on the owner, hasMany/hasOne on the target; embedded relations get the
+    owner property that stores them, polymorphic ones their discriminator."""
     extra: dict[str, dict[str, PropertySpec]] = {n: {} for n in models}
 
     def key_type(model_name: str | None, key: str | None = None) -> str:
@@ -64,42 +66,61 @@ def add_relation_keys(
     for name, model in models.items():
         rels = []
         for rel in model.relations:
-            if rel.model is not None and rel.model not in models and rel.type != "embedsOne":
-                if rel.model not in ABSTRACT_BASES:
-                    errors.error(
-                        model.source,
-                        pointer("relations", rel.name, "model"),
-                        f'model "{rel.model}" is not attached to a data source in model-config.json',
-                    )
+            missing = [
+                (key, value)
+                for key, value in (("model", rel.model), ("through", rel.through))
+                if value is not None and value not in models
+            ]
+            if missing and rel.type not in EMBEDS:
+                for key, value in missing:
+                    if value not in ABSTRACT_BASES:
+                        errors.error(
+                            model.source,
+                            pointer("relations", rel.name, key),
+                            f'model "{value}" is not attached to a data source in model-config.json',
+                        )
                 rels.append(rel)
                 continue
-            fk, key_through = rel.foreign_key, rel.key_through
-            poly = _polymorphic(rel)
+            fk, key_through, prop = rel.foreign_key, rel.key_through, rel.property
+            poly = polymorphic_keys(rel)
+            discriminator = poly[2] if poly is not None else None
             if rel.type == "belongsTo":
                 if (
                     poly is not None
                 ):  # the key points at models of several types: typed like our own id
-                    fk = poly[0]
+                    fk = poly[1]
                     define(name, key_property(fk, name, rel.primary_key))
-                    define(name, PropertySpec(name=poly[1], type="string", index=True), False)
+                    define(name, PropertySpec(name=poly[2], type="string", index=True), False)
                 else:
                     fk = fk or f"{rel.name}Id"
                     define(name, key_property(fk, rel.model, rel.primary_key))
             elif rel.type in {"hasMany", "hasOne"}:
-                fk = poly[0] if poly is not None else fk or naming.foreign_key(name)
+                fk = poly[1] if poly is not None else fk or naming.foreign_key(name)
                 define(rel.model, key_property(fk, name, rel.primary_key))
                 if poly is not None:
-                    define(rel.model, PropertySpec(name=poly[1], type="string", index=True), False)
+                    define(rel.model, PropertySpec(name=poly[2], type="string", index=True), False)
             elif rel.type in {"hasManyThrough", "hasAndBelongsToMany"}:
                 fk = fk or naming.foreign_key(name)
                 key_through = key_through or naming.foreign_key(rel.model or "")
                 if poly is not None:
-                    fk, key_through = (fk, poly[0]) if rel.invert else (poly[0], key_through)
+                    fk, key_through = (fk, poly[1]) if rel.invert else (poly[1], key_through)
             elif rel.type == "referencesMany":
                 fk = fk or naming.foreign_key(rel.model or "", "_ids")
                 item = key_type(rel.model, rel.primary_key)
                 define(name, PropertySpec(name=fk, type="array", item_type=item, default=[]), False)
-            rels.append(replace(rel, foreign_key=fk, key_through=key_through))
+            elif rel.type in EMBEDS and rel.model in models:
+                stored = embedded_property(rel, models[str(rel.model)])
+                prop = stored.name
+                define(name, stored, False)
+            rels.append(
+                replace(
+                    rel,
+                    foreign_key=fk,
+                    key_through=key_through,
+                    property=prop,
+                    discriminator=discriminator,
+                )
+            )
         updated[name] = replace(model, relations=tuple(rels))
     out = {}
     for name, model in updated.items():
@@ -128,9 +149,10 @@ def add_relation_keys(
     return out
 
 
-def _polymorphic(rel: RelationSpec) -> tuple[str, str] | None:
-    """(foreign key, discriminator) of a polymorphic relation, as juggler's normalizePolymorphic names
-    them: `true` selects by the relation name, a string names the selector, an object may set both."""
+def polymorphic_keys(rel: RelationSpec) -> tuple[str, str, str] | None:
+    """(selector, foreign key, discriminator) of a polymorphic relation, as juggler's
+    normalizePolymorphic names them: `true` selects by the relation name, a string names the selector,
+    an object may set all three."""
     poly = rel.polymorphic
     if not poly:
         return None
@@ -144,4 +166,4 @@ def _polymorphic(rel: RelationSpec) -> tuple[str, str] | None:
     discriminator = settings.get("discriminator") or naming.camelize(
         f"{selector}_type", low_first_letter=True
     )
-    return str(fk), str(discriminator)
+    return str(selector), str(fk), str(discriminator)

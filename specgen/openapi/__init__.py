@@ -14,6 +14,8 @@ from openapi_spec_validator import validate
 from ..ir import AppSpec, ModelSpec
 from .metadata import app_extension, model_extension
 from .operations import model_paths
+from .related_schemas import related_models, related_schemas
+from .relation_endpoints import Surface
 from .relations import relation_paths
 from .schemas import condition_schemas, error_schemas, filter_schemas, model_schemas
 
@@ -22,17 +24,20 @@ OPENAPI_VERSION = "3.0.3"
 
 def build_openapi(app: AppSpec) -> dict[str, Any]:
     """Build the document; it is validated by `validate_openapi`, and a failure there is a specgen bug."""
-    # LB3 exposes a public model without a data source too, and answers every call with a 500
-    public = [m for m in app.models if m.public and m.persisted and m.datasource]
-    schemas: dict[str, Any] = {**error_schemas(), **condition_schemas(public)}
+    # LB3 exposes a public model without a data source too, and answers every call with a 500; a model
+    # without a table (transient, embedded-only) has nothing to serve either
+    surface = Surface.of(app)
+    public = list(surface.served.values())
+    embedded, _ = related_models(surface)
+    schemas: dict[str, Any] = {**error_schemas(), **condition_schemas(public + embedded)}
     paths: dict[str, Any] = {}
-    served = {m.name: m for m in public}
     for model in public:  # every schema first: relation endpoints use their targets'
         schemas.update(model_schemas(model))
         schemas.update(filter_schemas(model))
+    schemas.update(related_schemas(surface))
     for model in public:
         paths.update(model_paths(model, schemas))
-        paths.update(relation_paths(model, served, schemas))
+        paths.update(relation_paths(model, surface, schemas))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -45,7 +50,7 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
         "paths": dict(sorted(paths.items(), key=lambda kv: _path_order(kv[0], public))),
         "components": {"schemas": schemas},
         "x-lb-app": app_extension(app),
-        "x-lb-models": {m.name: model_extension(m) for m in app.models},
+        "x-lb-models": {m.name: model_extension(m, table=app.has_table(m)) for m in app.models},
     }
 
 

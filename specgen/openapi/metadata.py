@@ -21,7 +21,9 @@ def app_extension(app: AppSpec) -> dict[str, Any]:
     }
 
 
-def model_extension(model: ModelSpec) -> dict[str, Any]:
+def model_extension(model: ModelSpec, *, table: bool = True) -> dict[str, Any]:
+    """`table: false` marks a model whose instances have no table of their own (not persisted, or on
+    the transient connector or no data source): the runtime creates none and serves none."""
     out: dict[str, Any] = {
         "plural": model.plural,
         "base": model.base,
@@ -35,6 +37,8 @@ def model_extension(model: ModelSpec) -> dict[str, Any]:
         "relations": {r.name: _relation(r) for r in model.relations},
         "acls": [_acl(a) for a in model.acls],
     }
+    if not table:
+        out["table"] = False
     optional = {
         "httpPath": model.http_path,
         "pythonModule": model.python_module,
@@ -63,6 +67,8 @@ def _property(p: PropertySpec) -> dict[str, Any]:
     out: dict[str, Any] = {"type": p.type}
     if p.item_type:
         out["itemType"] = p.item_type
+    if p.model:  # an embedded model's instance (object) or instances (array)
+        out["model"] = p.model
     flags = {
         "required": p.required,
         "id": p.id,
@@ -92,6 +98,7 @@ def _relation(r: RelationSpec) -> dict[str, Any]:
         "through": r.through,
         "keyThrough": r.key_through,
         "polymorphic": r.polymorphic,
+        "discriminator": r.discriminator,
         "as": r.as_,
         "scope": r.scope,
         "options": r.options or None,

@@ -1,148 +1,78 @@
-"""The endpoints of a model's relations, with LB3's paths, operationIds and summaries.
+"""OpenAPI operations for a model's relation endpoints (the table of endpoints is
+`relation_endpoints`): parameters, request bodies, responses and links.
 
-    belongsTo                GET    /M/{id}/rel             prototype.__get__rel
-    hasOne                   GET    /M/{id}/rel             prototype.__get__rel
-                             POST   /M/{id}/rel             prototype.__create__rel
-                             PUT    /M/{id}/rel             prototype.__update__rel
-                             DELETE /M/{id}/rel             prototype.__destroy__rel
-    hasMany                  GET    /M/{id}/rel             prototype.__get__rel (filter)
-                             POST   /M/{id}/rel             prototype.__create__rel
-                             DELETE /M/{id}/rel             prototype.__delete__rel
-                             GET    /M/{id}/rel/count       prototype.__count__rel (where)
-                             GET    /M/{id}/rel/{fk}        prototype.__findById__rel
-                             PUT    /M/{id}/rel/{fk}        prototype.__updateById__rel
-                             DELETE /M/{id}/rel/{fk}        prototype.__destroyById__rel
-
-Only relations whose target model is served get endpoints (LB3 would expose a private target, such
-as a User's access tokens, through its owner). hasMany through a model, polymorphic relations,
-embedded relations and referencesMany are not generated yet.
+Keys that tie a related instance to its parent (the foreign key, a polymorphic discriminator, a join
+row's keys) are the server's: bodies may carry them but the server sets them, so no relation endpoint
+moves a child to another parent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from .. import naming
-from ..ir import ModelSpec, RelationSpec
-from .operations import FILTER_DESCRIPTION, WHERE_DESCRIPTION, base_path, error_response
+from ..ir import ModelSpec
+from .operations import FILTER_DESCRIPTION, WHERE_DESCRIPTION, error_response
+from .relation_endpoints import (
+    ENDPOINTS,
+    MANY,
+    THROUGH,
+    RelationOperation,
+    Surface,
+    relation_operations,
+)
 from .schemas import ref, value_schema
 
-
-@dataclass(frozen=True)
-class RelationEndpoint:
-    kind: str  # get | find | count | findById
-    verb: str
-    suffix: str  # after /M/{id}/rel
-    summary: str
-
-
-BELONGS_TO = (RelationEndpoint("get", "get", "", "Fetches {type} relation {rel}."),)
-HAS_ONE = (
-    *BELONGS_TO,
-    RelationEndpoint("create", "post", "", "Creates a new instance in {rel} of this model."),
-    RelationEndpoint("update", "put", "", "Update {rel} of this model."),
-    RelationEndpoint("destroy", "delete", "", "Deletes {rel} of this model."),
-)
-HAS_MANY = (
-    RelationEndpoint("find", "get", "", "Queries {rel} of {M}."),
-    RelationEndpoint("create", "post", "", "Creates a new instance in {rel} of this model."),
-    RelationEndpoint("deleteAll", "delete", "", "Deletes all {rel} of this model."),
-    RelationEndpoint("count", "get", "/count", "Counts {rel} of {M}."),
-    RelationEndpoint("findById", "get", "/{fk}", "Find a related item by id for {rel}."),
-    RelationEndpoint("updateById", "put", "/{fk}", "Update a related item by id for {rel}."),
-    RelationEndpoint("destroyById", "delete", "/{fk}", "Delete a related item by id for {rel}."),
-)
-METHOD = {
-    "get": "__get__",
-    "find": "__get__",
-    "count": "__count__",
-    "findById": "__findById__",
-    "create": "__create__",
-    "update": "__update__",
-    "destroy": "__destroy__",
-    "deleteAll": "__delete__",
-    "updateById": "__updateById__",
-    "destroyById": "__destroyById__",
-}
-BODIES = {"create": "New{T}", "update": "{T}Patch", "updateById": "{T}Patch"}
-NO_CONTENT = ("destroy", "deleteAll", "destroyById")
-
-
-def served_relations(model: ModelSpec, served: dict[str, ModelSpec]) -> list[RelationSpec]:
-    """The relations that get endpoints today: to a served model, not through, not polymorphic."""
-    return [
-        r
-        for r in model.relations
-        if r.type in ("belongsTo", "hasOne", "hasMany")
-        and r.model in served
-        and not r.through
-        and not r.polymorphic
-        and r.foreign_key
-    ]
-
-
-def endpoints(relation: RelationSpec) -> tuple[RelationEndpoint, ...]:
-    return {"hasMany": HAS_MANY, "hasOne": HAS_ONE}.get(relation.type, BELONGS_TO)
-
-
-def python_name(relation: RelationSpec, ep: RelationEndpoint) -> str:
-    """`reviews_find`, `coffee_shop_get`: unique beside the PersistedModel handler names."""
-    return f"{naming.module_name(relation.name)}_{naming.module_name(ep.kind)}"
-
-
-def method(relation: RelationSpec, ep: RelationEndpoint) -> str:
-    return f"prototype.{METHOD[ep.kind]}{relation.name}"
-
-
-def operation_id(model: ModelSpec, relation: RelationSpec, ep: RelationEndpoint) -> str:
-    return f"{model.name}.{method(relation, ep)}"
-
-
-def path(model: ModelSpec, relation: RelationSpec, ep: RelationEndpoint) -> str:
-    return f"{base_path(model)}/{{id}}/{relation.name}{ep.suffix}"
-
-
-def summary(model: ModelSpec, relation: RelationSpec, ep: RelationEndpoint) -> str:
-    return ep.summary.format(type=relation.type, rel=relation.name, M=model.name)
+BODIES = {"create": "New{T}", "update": "{T}Patch", "patch": "{T}Patch", "updateById": "{T}Patch"}
+NO_CONTENT = ("destroy", "deleteAll", "destroyById", "unlink")
+BY_FK = ("findById", "updateById", "destroyById", "link", "unlink", "exists")
+CHILD_LINKS = ("findById", "updateById", "destroyById")
+# hasMany-likes whose create takes an object or an array (an embedsMany item is one object)
+CREATES_MANY = ("hasMany", "hasManyThrough", "hasAndBelongsToMany", "referencesMany")
 
 
 def relation_paths(
-    model: ModelSpec, served: dict[str, ModelSpec], schemas: dict[str, Any]
-) -> dict[str, Any]:
+    model: ModelSpec, surface: Surface, schemas: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     paths: dict[str, dict[str, Any]] = {}
-    if not model.id_properties:
-        return paths
-    for rel in served_relations(model, served):
-        target = served[str(rel.model)]
-        for ep in endpoints(rel):
-            op: dict[str, Any] = {
-                "tags": [model.name],
-                "summary": summary(model, rel, ep),
-                "operationId": operation_id(model, rel, ep),
-                "parameters": _parameters(model, target, ep),
-                **_request_body(relation=rel, target=target, ep=ep, schemas=schemas),
-                "responses": _responses(model, rel, target, ep),
-                "x-lb-operation": {
-                    "model": model.name,
-                    "method": method(rel, ep),
-                    "handler": python_name(rel, ep),
-                    "relation": rel.name,
-                },
-            }
-            paths.setdefault(path(model, rel, ep), {})[ep.verb] = op
+    for op in relation_operations(model, surface):
+        x_lb: dict[str, Any] = {
+            "model": model.name,
+            "method": op.method,
+            "handler": op.python_name,
+            "relation": op.relation_name,
+        }
+        if op.nested:
+            x_lb["nested"] = op.nested
+        paths.setdefault(op.path, {})[op.endpoint.verb] = {
+            "tags": [model.name],
+            "summary": op.summary,
+            "operationId": op.operation_id,
+            "parameters": _parameters(op),
+            **_request_body(op, schemas),
+            "responses": _responses(op),
+            "x-lb-operation": x_lb,
+        }
     return paths
 
 
-def _parameters(model: ModelSpec, target: ModelSpec, ep: RelationEndpoint) -> list[dict[str, Any]]:
-    params = [_path_param("id", model, "Model id")]
-    if ep.kind in ("findById", "updateById", "destroyById"):
-        params.append(_path_param("fk", target, "Foreign key for the related instance"))
-    if ep.kind == "find":
-        params.append(_json_query("filter", f"{target.name}Filter", FILTER_DESCRIPTION))
-    if ep.kind == "count":
-        params.append(_json_query("where", f"{target.name}Where", WHERE_DESCRIPTION))
-    if ep.kind == "get":
+def _target(op: RelationOperation) -> ModelSpec:
+    target = op.related.target
+    assert target is not None, "only a polymorphic belongsTo has no target, and it has only get"
+    return target
+
+
+def _parameters(op: RelationOperation) -> list[dict[str, Any]]:
+    params = [_path_param("id", op.model, "Model id")]
+    if op.parent is not None and op.parent.target is not None:
+        params.append(_path_param("nk", op.parent.target, f"Foreign key for {op.relation_name}"))
+    kind = op.endpoint.kind
+    if kind in BY_FK:
+        params.append(_path_param("fk", _target(op), "Foreign key for the related instance"))
+    if kind == "find":
+        params.append(_json_query("filter", f"{_target(op).name}Filter", FILTER_DESCRIPTION))
+    if kind == "count":
+        params.append(_json_query("where", f"{_target(op).name}Where", WHERE_DESCRIPTION))
+    if kind == "get":
         params.append(
             {
                 "name": "refresh",
@@ -153,20 +83,6 @@ def _parameters(model: ModelSpec, target: ModelSpec, ep: RelationEndpoint) -> li
             }
         )
     return params
-
-
-def _child_links(model: ModelSpec, relation: RelationSpec, target: ModelSpec) -> dict[str, Any]:
-    """The child a create returns, reached through the relation: tells clients and the stateful
-    fuzzer how the {fk} operations get a real key."""
-    id_name = target.id_properties[0].name if target.id_properties else "id"
-    return {
-        ep.kind: {
-            "operationId": operation_id(model, relation, ep),
-            "parameters": {"id": "$request.path.id", "fk": f"$response.body#/{id_name}"},
-        }
-        for ep in HAS_MANY
-        if ep.kind in ("findById", "updateById", "destroyById")
-    }
 
 
 def _path_param(name: str, model: ModelSpec, description: str) -> dict[str, Any]:
@@ -191,53 +107,69 @@ def _json_query(name: str, schema: str, description: str) -> dict[str, Any]:
     }
 
 
-def _request_body(
-    *, relation: RelationSpec, target: ModelSpec, ep: RelationEndpoint, schemas: dict[str, Any]
-) -> dict[str, Any]:
-    """The target's own body schemas. The foreign key in them is the server's: it is set to the
-    parent's key whatever the body says, so no relation endpoint moves a child to another parent."""
-    if ep.kind not in BODIES:
+def _request_body(op: RelationOperation, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The target's own body schemas; a link's optional body is the join row's extra data."""
+    kind, rel = op.endpoint.kind, op.related.relation
+    if kind == "link" and op.related.through is not None:
+        through = op.related.through.name
+        body = {
+            "required": False,
+            "description": f"{through} data for the link; its {rel.foreign_key} and "
+            f"{rel.key_through} are set by the server",
+            "content": {"application/json": {"schema": ref(f"New{through}")}},
+        }
+        return {"requestBody": body}
+    if kind not in BODIES:
         return {}
-    name = BODIES[ep.kind].format(T=target.name)
+    target = _target(op)
+    name = BODIES[kind].format(T=target.name)
     schema: dict[str, Any] = ref(name)
-    if ep.kind == "create" and relation.type == "hasMany":
+    if kind == "create" and rel.type in CREATES_MANY:
         schema = {"oneOf": [schema, {"type": "array", "items": schema}]}
     body = {
         "required": bool(schemas[name].get("required")),
-        "description": f"{target.name} data; its {relation.foreign_key} is set by the server",
+        "description": _body_description(op, target),
         "content": {"application/json": {"schema": schema}},
     }
     return {"requestBody": body}
 
 
-def _responses(
-    model: ModelSpec, relation: RelationSpec, target: ModelSpec, ep: RelationEndpoint
-) -> dict[str, Any]:
-    if ep.kind in NO_CONTENT:
+def _body_description(op: RelationOperation, target: ModelSpec) -> str:
+    rel, owner = op.related.relation, op.owner.name
+    if rel.type in ("embedsOne", "embedsMany"):
+        return f"{target.name} data, stored in the {owner}'s {rel.property}"
+    if rel.type in THROUGH:
+        return f"{target.name} data; the link to the {owner} is made by the server"
+    if rel.type == "referencesMany":
+        return f"{target.name} data; its id is added to the {owner}'s {rel.foreign_key}"
+    keys = " and ".join(k for k in (rel.foreign_key, rel.discriminator) if k)
+    return f"{target.name} data; its {keys} {'are' if ' and ' in keys else 'is'} set by the server"
+
+
+def _responses(op: RelationOperation) -> dict[str, Any]:
+    kind = op.endpoint.kind
+    if kind in NO_CONTENT:
         return {
             "204": {"description": "Deleted"},
             "400": error_response("Bad request: malformed parameter"),
             "404": error_response("The model instance, or the related one, was not found"),
         }
-    one = ref(target.name)
-    creates_many = ep.kind == "create" and relation.type == "hasMany"
-    schema: dict[str, Any] = one
-    if ep.kind == "find":
-        schema = {"type": "array", "items": one}
-    elif ep.kind == "count":
-        schema = {
-            "type": "object",
-            "properties": {"count": {"type": "integer", "minimum": 0}},
-            "required": ["count"],
+    if kind == "exists":  # a HEAD response never has a body
+        return {
+            "200": {"description": "The relation exists"},
+            "400": {"description": "Bad request: malformed parameter"},
+            "404": {
+                "description": "The model instance, the related one, or the link was not found"
+            },
         }
-    elif creates_many:
-        schema = {"oneOf": [one, {"type": "array", "items": one}]}
+    has_body = kind in BODIES or (kind == "link" and op.related.through is not None)
+    creates_many = kind == "create" and op.related.relation.type in CREATES_MANY
     ok: dict[str, Any] = {
         "description": "Request was successful",
-        "content": {"application/json": {"schema": schema}},
+        "content": {"application/json": {"schema": _ok_schema(op, creates_many)}},
     }
-    if creates_many:
-        ok["links"] = _child_links(model, relation, target)
+    if kind == "create" and op.related.relation.type in MANY:
+        ok["links"] = _child_links(op)
     out = {
         "200": ok,
         "400": error_response(
@@ -251,11 +183,50 @@ def _responses(
             else "The model instance, or the related one, was not found"
         ),
     }
-    if ep.kind not in BODIES:
+    if not has_body:
         return out
     return {
         **out,
         "409": error_response("Conflict with data already stored"),
         "415": error_response("Unsupported content type: send application/json"),
         "422": error_response("Validation failed"),
+    }
+
+
+def _ok_schema(op: RelationOperation, creates_many: bool) -> dict[str, Any]:
+    kind = op.endpoint.kind
+    if op.related.target is None:  # polymorphic belongsTo: an instance of one of its owners
+        owners = [ref(m.name) for m in op.related.owners]
+        return {"anyOf": owners} if owners else {"type": "object"}
+    if kind == "link" and op.related.through is not None:
+        return ref(op.related.through.name)  # the join row
+    one = ref(op.related.target.name)
+    if kind == "find":
+        return {"type": "array", "items": one}
+    if kind == "count":
+        return {
+            "type": "object",
+            "properties": {"count": {"type": "integer", "minimum": 0}},
+            "required": ["count"],
+        }
+    if creates_many:
+        return {"oneOf": [one, {"type": "array", "items": one}]}
+    return one
+
+
+def _child_links(op: RelationOperation) -> dict[str, Any]:
+    """The child a create returns, reached through the same relation: tells clients and the stateful
+    fuzzer how the {fk} operations get a real key."""
+    target = _target(op)
+    id_name = target.id_properties[0].name if target.id_properties else "id"
+    parameters = {"id": "$request.path.id", "fk": f"$response.body#/{id_name}"}
+    if op.parent is not None:
+        parameters = {"id": "$request.path.id", "nk": "$request.path.nk", **parameters}
+    return {
+        ep.kind: {
+            "operationId": RelationOperation(op.model, op.related, ep, op.parent).operation_id,
+            "parameters": parameters,
+        }
+        for ep in ENDPOINTS[op.related.relation.type]
+        if ep.kind in CHILD_LINKS
     }

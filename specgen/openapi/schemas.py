@@ -46,6 +46,8 @@ def value_schema(p: PropertySpec) -> dict[str, Any]:
     """JSON Schema of one property's value."""
     if is_integer_key(p):
         return {"type": "integer", "format": "int64", "minimum": 1}
+    if p.model:  # an embedded model: its instance schema, one or a list
+        return {"type": "array", "items": ref(p.model)} if p.type == "array" else ref(p.model)
     return _type_schema(p.type, p.item_type)
 
 
@@ -79,6 +81,8 @@ def _type_schema(typ: str, item_type: str | None = None) -> dict[str, Any]:
 
 def _property_schema(p: PropertySpec, *, nullable: bool, user: bool = False) -> dict[str, Any]:
     schema = dict(value_schema(p))
+    if "$ref" in schema:  # OpenAPI 3.0 ignores keywords beside a $ref; an allOf of one carries them
+        schema = {"allOf": [schema]}
     if user and p.name == "email":  # LB3's User validates the email format
         schema["format"] = "email"
     if p.description:

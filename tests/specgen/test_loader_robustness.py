@@ -38,7 +38,13 @@ def variants() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
             prop = {"title": {"type": "string", key: value}}
             out.append((f"property {key}={v}", {**ITEM, "properties": prop}, {}))
         for key in sorted(RELATION_KEYS):
-            for rtype in ("belongsTo", "hasMany", "referencesMany"):
+            for rtype in (
+                "belongsTo",
+                "hasMany",
+                "referencesMany",
+                "hasAndBelongsToMany",
+                "embedsMany",
+            ):
                 rel = {"other": {"type": rtype, "model": "Other", key: value}}
                 out.append((f"{rtype} {key}={v}", {**ITEM, "relations": rel}, {}))
         for key in sorted(ACL_KEYS):
