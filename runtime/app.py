@@ -35,6 +35,7 @@ from .db import open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
 from .extensions import run_setup
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
+from .instances import InstanceCodec
 from .model import Model
 from .registry import Registry, build_registry
 from .routes import VERBS, Dispatch, Route, RouteTable
@@ -103,10 +104,14 @@ class LoopBackApp:
             )
         self.datasource = resolve(app_dir, self.registry.datasource, db_url)
         self.db = open_database(self.datasource.url, self.datasource.pool)
-        self.metadata, tables = build_tables(self.registry.models.values(), self.db.backend)
-        self.models: dict[str, Model] = {
-            name: Model(meta, tables[name], self.db) for name, meta in self.registry.models.items()
+        stored = [m for m in self.registry.models.values() if m.has_table]
+        self.metadata, tables = build_tables(stored, self.db.backend)
+        self.models: dict[str, Model] = {m.name: Model(m, tables[m.name], self.db) for m in stored}
+        embedded = {
+            m.name: InstanceCodec(m) for m in self.registry.models.values() if not m.has_table
         }
+        for model in self.models.values():
+            model.codec.embed(embedded)
         if create_tables:
             self.db.create_all(self.metadata)
         self._startup: list[Awaitable[Any]] = []
@@ -143,7 +148,12 @@ class LoopBackApp:
                     model = self.models[ext["model"]]
                     oid = op["operationId"]
                     endpoints[oid] = Endpoint(
-                        handler, model, oid, self._body_limit, ext.get("relation")
+                        handler,
+                        model,
+                        oid,
+                        self._body_limit,
+                        ext.get("relation"),
+                        ext.get("nested"),
                     )
         return endpoints
 

@@ -118,7 +118,8 @@ class ValidationFailed(LoopBackError):
             codes.setdefault(prop, []).append(code)
             messages.setdefault(prop, []).append(text)
             parts.append(f"`{prop}` {text} (value: {show_value(value)})")
-        message = f"The `{model}` instance is not valid. Details: {'; '.join(parts)}."
+        self.summary = "; ".join(parts)  # the details, for an embedding instance's message
+        message = f"The `{model}` instance is not valid. Details: {self.summary}."
         super().__init__(message, details={"context": model, "codes": codes, "messages": messages})
         self.problems = problems
 

@@ -43,7 +43,7 @@ DEFAULT_BODY_LIMIT = 1024 * 1024
 class LbRequest:
     """What a handler may read of one request; parsing happens only on demand."""
 
-    __slots__ = ("_body", "_pairs", "body_limit", "model", "receive", "relation", "scope")
+    __slots__ = ("_body", "_pairs", "body_limit", "model", "nested", "receive", "relation", "scope")
 
     def __init__(
         self,
@@ -52,12 +52,14 @@ class LbRequest:
         model: Model,
         body_limit: int,
         relation: str | None = None,
+        nested: str | None = None,
     ) -> None:
         self.scope = scope
         self.receive = receive
         self.model = model
         self.body_limit = body_limit
         self.relation = relation  # the relation a relation endpoint reads through
+        self.nested = nested  # nestRemoting: the relation of `relation`'s target it then reads
         self._pairs: list[tuple[str, str]] | None = None
 
     @property
@@ -67,6 +69,10 @@ class LbRequest:
     @property
     def path_fk(self) -> str:
         return str(self.scope["path_params"]["fk"])
+
+    @property
+    def path_nk(self) -> str:
+        return str(self.scope["path_params"]["nk"])
 
     def query_param(self, name: str) -> str | None:
         return next((v for k, v in self._query() if k == name), None)
@@ -160,18 +166,22 @@ class Endpoint:
         operation_id: str,
         body_limit: int,
         relation: str | None = None,
+        nested: str | None = None,
     ) -> None:
         self.handler = handler
         self.model = model
         self.operation_id = operation_id
         self.body_limit = body_limit
         self.relation = relation
+        self.nested = nested
         self.__name__ = operation_id  # connexion and starlette name routes after their endpoint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         head = scope["method"] == "HEAD"
         try:
-            request = LbRequest(scope, receive, self.model, self.body_limit, self.relation)
+            request = LbRequest(
+                scope, receive, self.model, self.body_limit, self.relation, self.nested
+            )
             result = await self.handler(request)
         except Exception as exc:  # every error leaves in LB3's shape
             status, payload, headers = error_payload(exc)

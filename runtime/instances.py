@@ -58,6 +58,14 @@ class InstanceCodec:
         self.id_name = model.id_name
         self.id_prop = model.id_property
         self.visible = tuple(n for n, p in model.properties.items() if not p.hidden)
+        # properties holding embedded items, with their model's codec (set by the app: see embed)
+        self.embedded: dict[str, InstanceCodec] = {}
+
+    def embed(self, codecs: Mapping[str, InstanceCodec]) -> None:
+        """Check the items of properties typed by an embedded model with that model's rules."""
+        for name, prop in self.model.properties.items():
+            if prop.model is not None and prop.model in codecs:
+                self.embedded[name] = codecs[prop.model]
 
     def check(self, data: Any, mode: Mode, *, allow_id: bool = True) -> dict[str, Any]:
         """Body -> column values (by property name), or a 422 listing every problem."""
@@ -86,6 +94,11 @@ class InstanceCodec:
                 values[key] = conv(raw)
             except Invalid as exc:
                 problems.append((key, exc.code, exc.message, raw))
+                continue
+            if key in self.embedded:
+                invalid = self._invalid_items(self.embedded[key], values[key])
+                if invalid:
+                    problems.append((key, "invalid", f"is invalid: {invalid}", raw))
         required = (
             self.required if mode != "patch" else tuple(k for k in self.required if k in data)
         )
@@ -96,6 +109,20 @@ class InstanceCodec:
         if problems:
             raise ValidationFailed(self.model.name, problems)
         return values
+
+    @staticmethod
+    def _invalid_items(codec: InstanceCodec, value: Any) -> str | None:
+        """What is wrong with embedded items (one object or a list), in LB3's words, or None.
+        Their ids are theirs to keep: the embedded model's forceId applies to relation writes."""
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            try:
+                codec.check(item, "create")
+            except ValidationFailed as exc:
+                where = f"item at index `{index}`: " if isinstance(value, list) else ""
+                return where + exc.summary
+            except BadRequest:
+                return f"item at index `{index}` is not an object"
+        return None
 
     def complete(self, values: dict[str, Any]) -> dict[str, Any]:
         """Apply `default` and `defaultFn` to properties the client left out (create and replace)."""

@@ -29,12 +29,12 @@ import sqlalchemy as sa
 from . import users
 from .db import Database, Session
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound, ValidationFailed
-from .filter.ast import And, Condition, Filter, Or, Where
+from .filter.ast import And, Condition, Filter, InSelect, Or, Where
 from .filter.parse import FilterParser
 from .instances import InstanceCodec
 from .plan import plan_query
 from .registry import ModelMeta
-from .relations import Related, Relation
+from .relations import Handle, Relation, bind
 from .relations import resolve as resolve_relation
 from .sql import builder
 from .sql.tables import ModelTable
@@ -74,7 +74,9 @@ class Model:
         return raw if isinstance(raw, Filter) else self.parser.parse(raw)
 
     def parse_where(self, raw: dict[str, Any] | Where | None) -> Where | None:
-        if isinstance(raw, Condition | And | Or):  # already parsed (relations build their own)
+        if isinstance(
+            raw, Condition | And | Or | InSelect
+        ):  # already parsed (relations build their own)
             return raw
         return self.parser.parse_where(raw)
 
@@ -111,14 +113,20 @@ class Model:
         async with self.db.read() as s:
             return int(await s.scalar(builder.count_rows(self.table, self.parse_where(where))))
 
-    def related(self, id: Any, relation: str) -> Related:
+    def related(self, id: Any, relation: str) -> Any:
         """One instance's side of a relation: `await CoffeeShop.related(1, "reviews").find()`.
         Each relation is resolved (target, keys, scope) on first use, then kept."""
         resolved = self._relations.get(relation)
         if resolved is None:
             models = self.app.models if self.app else {}
             resolved = self._relations[relation] = resolve_relation(self, relation, models)
-        return Related(resolved, id)
+        return bind(resolved, id)
+
+    def at(self, instance: Any) -> Handle:
+        """One instance by id (or as the dict a read returned), its relations as snake_case
+        attributes: `await CoffeeShop.at(1).reviews.find()`, `await Book.at(b).tags.add(t)`."""
+        key = instance.get(self.meta.id_name) if isinstance(instance, dict) else instance
+        return Handle(self, key)
 
     async def exists(self, id: Any) -> bool:
         key = self.codec.coerce_id(id)

@@ -24,6 +24,7 @@ class PropertyMeta:
     protected: bool = False
     index: Any = None
     settings: dict[str, Any] = field(default_factory=dict)
+    model: str | None = None  # an embedded model's name: the value is one (or a list of) its items
 
     def __post_init__(self) -> None:
         if self.id and self.generated and self.type == "number":  # a generated id is an int64 key
@@ -76,6 +77,11 @@ class ModelMeta:
     def is_user(self) -> bool:
         return self.name == "User" or "User" in self.base_chain
 
+    @property
+    def has_table(self) -> bool:
+        """False for a model that only describes embedded items (no table, no data source)."""
+        return self.raw.get("table", True) is not False
+
 
 @dataclass(frozen=True)
 class Registry:
@@ -88,13 +94,14 @@ class Registry:
     @property
     def datasource(self) -> str | None:
         """The data source the app serves (the first public model's; one per app for now)."""
-        return next((m.datasource for m in self.models.values() if m.public), None)
+        return next((m.datasource for m in self.models.values() if m.public and m.has_table), None)
 
     def datasources(self) -> dict[str, list[str]]:
         """Model names by the data source each is attached to."""
         found: dict[str, list[str]] = {}
         for m in self.models.values():
-            found.setdefault(m.datasource or "", []).append(m.name)
+            if m.has_table:
+                found.setdefault(m.datasource or "", []).append(m.name)
         return found
 
 
@@ -113,6 +120,7 @@ def _property(name: str, raw: dict[str, Any]) -> PropertyMeta:
         protected=bool(raw.get("protected", False)),
         index=raw.get("index"),
         settings=dict(raw.get("settings", {})),
+        model=raw.get("model"),
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound
 from .http import NO_CONTENT, LbRequest
-from .relations import Related
 
 
 async def _object_body(req: LbRequest) -> dict[str, Any]:
@@ -122,60 +121,91 @@ async def delete_by_id(req: LbRequest) -> Any:
 # ---- relations ---------------------------------------------------------------------------------
 
 
-def _related(req: LbRequest) -> Related:
+async def _related(req: LbRequest) -> Any:
+    """The relation the endpoint serves, for the parent in the URL. A nestRemoting endpoint
+    (`/Authors/{id}/books/{nk}/tags`) first finds the child `nk` through the outer relation (404
+    unless it is that parent's), then serves the child's relation."""
     path_id = _path_id(req, "could not find a model with id {id}")
-    return req.model.related(path_id, str(req.relation))
+    related = req.model.related(path_id, str(req.relation))
+    if req.nested is None:
+        return related
+    child = await related.find_by_id(req.path_nk)
+    target = related.target
+    return target.related(child[target.meta.id_name], req.nested)
 
 
 async def related_get(req: LbRequest) -> Any:
     refresh = req.query_param("refresh")
     if refresh not in (None, "", "true", "false"):
         raise BadRequest(f"Value is not a boolean: refresh={refresh!r}")
-    return await _related(req).get()
+    return await (await _related(req)).get()
 
 
 async def related_find(req: LbRequest) -> Any:
-    return await _related(req).find(req.filter())
+    return await (await _related(req)).find(req.filter())
 
 
 async def related_count(req: LbRequest) -> Any:
-    return {"count": await _related(req).count(req.where())}
+    return {"count": await (await _related(req)).count(req.where())}
 
 
 async def related_find_by_id(req: LbRequest) -> Any:
-    return await _related(req).find_by_id(req.path_fk)
+    return await (await _related(req)).find_by_id(req.path_fk)
 
 
 async def related_create(req: LbRequest) -> Any:
+    related = await _related(req)
     body = await req.json_body()
-    related = _related(req)
     if body is None:
         body = {}
-    if related.target.meta.is_user:
+    if related.relation.target_meta is not None and related.relation.target_meta.is_user:
         body = _unverified(body)
     return await related.create(body)
 
 
 async def related_update(req: LbRequest) -> Any:
-    related = _related(req)
+    related = await _related(req)
     return await related.update(await _object_body(req))
 
 
 async def related_destroy(req: LbRequest) -> Any:
-    await _related(req).destroy()
+    await (await _related(req)).destroy()
     return NO_CONTENT
 
 
 async def related_delete_all(req: LbRequest) -> Any:
-    await _related(req).destroy_all()
+    await (await _related(req)).destroy_all()
     return NO_CONTENT
 
 
 async def related_update_by_id(req: LbRequest) -> Any:
-    related = _related(req)
+    related = await _related(req)
     return await related.update_by_id(req.path_fk, await _object_body(req))
 
 
 async def related_destroy_by_id(req: LbRequest) -> Any:
-    await _related(req).destroy_by_id(req.path_fk)
+    await (await _related(req)).destroy_by_id(req.path_fk)
     return NO_CONTENT
+
+
+async def related_link(req: LbRequest) -> Any:
+    """PUT rel/{fk}: link (through/HABTM: an optional body of the join model's extra properties)."""
+    related = await _related(req)
+    body = await req.json_body()
+    if body is not None and not isinstance(body, dict):
+        raise BadRequest(NOT_AN_OBJECT)
+    return await related.link(req.path_fk, body)
+
+
+async def related_unlink(req: LbRequest) -> Any:
+    await (await _related(req)).unlink(req.path_fk)
+    return NO_CONTENT
+
+
+async def related_exists(req: LbRequest) -> Any:
+    """HEAD rel/{fk}: 200 when linked, 404 when not."""
+    if not await (await _related(req)).exists(req.path_fk):
+        raise NotFound(
+            f'{req.model.name} {req.path_id} has no "{req.relation}" link to {req.path_fk}'
+        )
+    return True

@@ -25,7 +25,18 @@ class Or:
     items: tuple[Where, ...]
 
 
-Where = Condition | And | Or
+@dataclass(frozen=True)
+class InSelect:
+    """`property IN (SELECT column FROM source WHERE where)`: a relation reached through another
+    table (a through model's join rows). `source` is that model's table, opaque here."""
+
+    prop: str
+    source: Any
+    column: str
+    where: Where | None
+
+
+Where = Condition | And | Or | InSelect
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def run_migrate(app_dir: Path, pkg_dir: Path, *, db: str | None, drop: bool, dry
 
 def model_metadata(registry: Registry, backend: str) -> sa.MetaData:
     """The models' tables, each tagged with its model's name for the warnings."""
-    metadata, tables = build_tables(registry.models.values(), backend)
+    metadata, tables = build_tables([m for m in registry.models.values() if m.has_table], backend)
     for name, model_table in tables.items():
         model_table.table.info["model"] = name
     return metadata

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..filter.ast import And, Condition, Or, Where
+from ..filter.ast import And, Condition, InSelect, Or, Where
 from ..plan import QueryPlan
 from .tables import ModelTable
 
@@ -45,6 +45,13 @@ def where_clause(mt: ModelTable, where: Where | None) -> sa.ColumnElement[bool] 
         if where.op in ("neq", "nin"):  # LB3: a NULL is "not equal" to any value
             return sa.or_(clause, col.is_(None))
         return clause
+    if isinstance(where, InSelect):
+        source: ModelTable = where.source
+        inner = sa.select(source.column(where.column))
+        inner_clause = where_clause(source, where.where)
+        if inner_clause is not None:
+            inner = inner.where(inner_clause)
+        return mt.column(where.prop).in_(inner)
     parts = [c for item in where.items if (c := where_clause(mt, item)) is not None]
     if isinstance(where, And):
         return sa.and_(sa.true(), *parts) if parts else sa.true()

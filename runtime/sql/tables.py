@@ -82,24 +82,27 @@ def build_tables(
 
 def foreign_keys(models: Iterable[ModelMeta]) -> dict[str, set[str]]:
     """The properties that hold a relation's foreign key, by model: the belongsTo side's own key,
-    and the target's key of a hasMany/hasOne (through models carry theirs as belongsTo). Relation
+    the target's key of a hasMany/hasOne, and both keys of a through model's join rows. Relation
     queries look rows up by them, so each gets an index."""
     by_name = {m.name: m for m in models}
     found: dict[str, set[str]] = {}
     for model in by_name.values():
         for rel in model.relations.values():
-            owner: str | None
+            keys: list[tuple[str | None, str | None]]
             if rel.type == "belongsTo":
-                owner = model.name
+                keys = [(model.name, rel.foreign_key)]
             elif rel.type in ("hasMany", "hasOne") and not rel.raw.get("through"):
-                owner = rel.model
+                keys = [(rel.model, rel.foreign_key)]
+            elif rel.raw.get("through"):  # both keys of the join rows
+                through = rel.raw.get("through")
+                keys = [(through, rel.foreign_key), (through, rel.raw.get("keyThrough"))]
             else:
                 continue
-            key = rel.foreign_key
-            target = by_name.get(owner or "")
-            prop = target.properties.get(key or "") if target is not None else None
-            if target is not None and prop is not None and not prop.id:
-                found.setdefault(target.name, set()).add(prop.name)
+            for owner, key in keys:
+                target = by_name.get(owner or "")
+                prop = target.properties.get(key or "") if target is not None else None
+                if target is not None and prop is not None and not prop.id:
+                    found.setdefault(target.name, set()).add(prop.name)
     return found
 
 

@@ -1,0 +1,122 @@
+"""What every relation kind shares: the resolved relation, one parent's side of it, and the helpers
+that AND a relation's constraint with whatever the caller asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ModelNotFound
+from ..filter.ast import And, Filter, Where
+from ..registry import ModelMeta, RelationMeta
+
+if TYPE_CHECKING:
+    from ..model import Model
+
+KEYED = ("belongsTo", "hasOne", "hasMany")
+THROUGH = ("hasManyThrough", "hasAndBelongsToMany")
+EMBEDDED = ("embedsOne", "embedsMany")
+
+
+class RelationError(ValueError):
+    """A relation the runtime cannot serve (unknown name, or a model that is not in this app)."""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation of one model, resolved once: its models, keys and parsed scope.
+
+    `target` is None for a polymorphic belongsTo (the target is named per row) and for embedded
+    relations (the items live in the parent's row; `target_meta` describes them)."""
+
+    parent: Model
+    meta: RelationMeta
+    target: Model | None
+    scope: Filter
+    target_meta: ModelMeta | None = None
+    through: Model | None = None
+    models: dict[str, Model] = field(default_factory=dict)  # polymorphic belongsTo: by lower name
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def type(self) -> str:
+        return self.meta.type
+
+    @property
+    def foreign_key(self) -> str:
+        return str(self.meta.foreign_key)
+
+    @property
+    def key_through(self) -> str:
+        return str(self.meta.raw.get("keyThrough"))
+
+    @property
+    def discriminator(self) -> str | None:
+        value = self.meta.raw.get("discriminator")
+        return str(value) if value else None
+
+    @property
+    def options(self) -> dict[str, Any]:
+        options = self.meta.raw.get("options")
+        return options if isinstance(options, dict) else {}
+
+    @property
+    def primary_key(self) -> str:
+        """The key the foreign key holds: the parent's (hasMany/hasOne/through) or the target's
+        (belongsTo, referencesMany) id, unless the relation names another."""
+        explicit = self.meta.raw.get("primaryKey")
+        if isinstance(explicit, str) and explicit:
+            return explicit
+        owner = self.target if self.type in ("belongsTo", "referencesMany") else self.parent
+        return owner.meta.id_name if owner is not None else "id"
+
+    @property
+    def property(self) -> str:  # last: the name shadows the builtin for the rest of the class
+        """embedsOne/embedsMany: the parent's property holding the items."""
+        return str(self.meta.raw.get("property") or self.meta.name)
+
+    def target_model(self) -> Model:
+        if self.target is None:
+            raise RelationError(f"{self.parent.name}.{self.name} has no single target model")
+        return self.target
+
+
+class Bound:
+    """One parent instance's side of one relation: finds the parent (404 when there is none)."""
+
+    def __init__(self, relation: Relation, parent_id: Any) -> None:
+        self.relation = relation
+        self.parent_id = parent_id
+
+    @property
+    def target(self) -> Model:
+        return self.relation.target_model()
+
+    async def _parent(self) -> dict[str, Any]:
+        parent = await self.relation.parent.find_by_id(self.parent_id)
+        if parent is None:
+            raise ModelNotFound(f"could not find a model with id {self.parent_id}")
+        return parent
+
+    async def _key(self) -> Any:
+        """The parent's key that the relation's foreign key holds; 404 for an unknown parent."""
+        return (await self._parent()).get(self.relation.primary_key)
+
+
+def none_found(name: str) -> ModelNotFound:
+    return ModelNotFound(f'No "{name}" instance(s) found')
+
+
+def and_(*parts: Where | None) -> Where | None:
+    present = tuple(p for p in parts if p is not None)
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else And(present)
+
+
+def item_id(value: Any, id_name: str) -> Any:
+    """An id given as itself or as an instance (`book.tags.add(tag)` or `.add(3)`)."""
+    return value.get(id_name) if isinstance(value, dict) else value

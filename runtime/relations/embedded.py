@@ -1,0 +1,314 @@
+"""embedsOne and embedsMany: the items live as JSON in one property of the parent's row
+(`relation.property`: `_address`, `notes`), validated by the embedded model's own rules.
+
+Every write reads the property, changes it and writes it back in one transaction, with the parent's
+row locked first (SELECT ... FOR UPDATE on PostgreSQL and MySQL; on SQLite a no-op UPDATE takes the
+database's write lock, which every other writer, in this process or another, waits for), so two
+concurrent writes never lose one another's item.
+
+Where LB3 is unsafe or buggy (tests/oracle/lb3-3.28/relations.md §2.7, §2.8, §8) we do not follow
+it (docs/lb3-differences.md): an embedsOne with nothing stored is a 404 whether it was
+never set or destroyed; embedsMany counts, orders and pages its items; an unknown item id is a 404 for
+every operation; an item's id cannot change; an array body is a 400. Items are stored as the embedded
+model's JSON (every property, null when unset), so a stored item never makes the parent invalid.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from ..db import Session
+from ..errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, ValidationFailed
+from ..filter.ast import Filter, Where
+from ..filter.evaluate import apply, count
+from ..filter.parse import FilterParser
+from ..instances import InstanceCodec
+from ..registry import ModelMeta, PropertyMeta
+from .base import Bound, RelationError, none_found
+
+R = TypeVar("R")
+
+
+class Embedded(Bound):
+    """What both kinds share: the embedded model's rules and the parent's property, read and
+    written back atomically."""
+
+    @property
+    def meta(self) -> ModelMeta:
+        meta = self.relation.target_meta
+        if meta is None:
+            raise RelationError(f"{self.relation.parent.name}.{self.relation.name}: no model")
+        return meta
+
+    @cached_property
+    def codec(self) -> InstanceCodec:
+        return InstanceCodec(self.meta)
+
+    @property
+    def id_prop(self) -> PropertyMeta | None:
+        return self.meta.id_property
+
+    # ---- the parent's property -------------------------------------------------------------------
+
+    async def _stored(self) -> Any:
+        """The property's value now (404 for an unknown parent)."""
+        async with self.relation.parent.db.read() as session:
+            return await self._read(session, lock=False)
+
+    async def _change(self, edit: Callable[[Any], tuple[Any, R]]) -> R:
+        """Read the property with the parent's row locked, let `edit` compute the new value (and
+        what to answer), write it back; all in one transaction, so an `edit` that raises changes
+        nothing."""
+        parent = self.relation.parent
+        async with parent.db.transaction() as session:
+            current = await self._read(session, lock=True)
+            new, result = edit(current)
+            await parent.patch_attributes(self.parent_id, {self.relation.property: new})
+            return result
+
+    async def _read(self, session: Session, *, lock: bool) -> Any:
+        parent = self.relation.parent
+        key = parent.codec.coerce_id(self.parent_id)
+        if key is None:
+            raise self._no_parent()
+        try:
+            column = parent.table.column(self.relation.property)
+        except KeyError:
+            raise RelationError(
+                f"{parent.name}.{self.relation.name}: {parent.name} has no property "
+                f"{self.relation.property!r} to hold it"
+            ) from None
+        id_column = parent.table.column(parent.meta.id_name)
+        query = sa.select(column).where(id_column == key)
+        if lock:
+            if parent.db.backend == "sqlite":  # SQLite has no row locks: take the write lock
+                touch = sa.update(parent.table.table).where(id_column == key)
+                await session.run(touch.values({column: column}))
+            query = query.with_for_update()
+        row = await session.first(query)
+        if row is None:
+            raise self._no_parent()
+        return row[0]
+
+    def _no_parent(self) -> ModelNotFound:
+        return ModelNotFound(f"could not find a model with id {self.parent_id}")
+
+    # ---- items -----------------------------------------------------------------------------------
+
+    def _out(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A stored item as the embedded model's JSON (hidden properties left out)."""
+        return self.codec.to_json(item)
+
+    def _store(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Checked values -> the JSON kept in the parent: every property, hidden ones too."""
+        return self.codec.to_json(values, tuple(self.meta.properties))
+
+    def _new(self, data: Any, taken: list[Any]) -> dict[str, Any]:
+        """A new item from a body: checked, its id generated when it has none (or always, with the
+        relation's `forceId`), its defaults applied."""
+        if not isinstance(data, dict):
+            raise BadRequest(NOT_AN_OBJECT)
+        values = self.codec.check(data, "create")
+        prop = self.id_prop
+        if prop is not None and (
+            values.get(prop.name) is None or self.relation.options.get("forceId")
+        ):
+            generated = _next_id(prop, [self._item_key(i.get(prop.name)) for i in _items(taken)])
+            if generated is not None:
+                values[prop.name] = generated
+        return self._store(self.codec.complete(values))
+
+    def _merged(self, current: dict[str, Any], data: Any) -> dict[str, Any]:
+        """A stored item updated by a body (LB3 merges): the result is checked as a whole; its id
+        cannot change."""
+        if not isinstance(data, dict):
+            raise BadRequest(NOT_AN_OBJECT)
+        body = dict(data)
+        prop = self.id_prop
+        if prop is not None and body.get(prop.name) is not None:
+            old = current.get(prop.name)
+            if old is not None:
+                if self._item_key(body[prop.name]) != self._item_key(old):
+                    raise BadRequest(
+                        f"id property ({prop.name}) cannot be updated from {old} to "
+                        f"{body[prop.name]}"
+                    )
+                del body[prop.name]
+        return self._store(self.codec.check({**current, **body}, "replace"))
+
+    def _item_key(self, value: Any) -> Any:
+        """An item id as the embedded model's id type (a URL's "5" is 5 for a number id); None
+        when it cannot be one."""
+        return None if value is None else self.codec.coerce_id(value)
+
+
+class EmbeddedOne(Embedded):
+    """One parent's embedsOne: a single item or nothing (null)."""
+
+    async def get(self) -> dict[str, Any]:
+        """404 when nothing is stored (LB3: 204 when never set, 404 after a destroy)."""
+        stored = await self._stored()
+        if not isinstance(stored, dict):
+            raise none_found(self.meta.name)
+        return self._out(stored)
+
+    async def create(self, data: Any) -> dict[str, Any]:
+        """Replaces whatever is stored, as LB3 does; a client's id is kept unless `forceId`."""
+
+        def edit(_current: Any) -> tuple[Any, dict[str, Any]]:
+            item = self._new(data, [])
+            return item, item
+
+        return self._out(await self._change(edit))
+
+    async def update(self, data: Any) -> dict[str, Any]:
+        """Merges the body into the stored item; creates one when nothing is stored (as LB3)."""
+
+        def edit(current: Any) -> tuple[Any, dict[str, Any]]:
+            item = self._merged(current, data) if isinstance(current, dict) else self._new(data, [])
+            return item, item
+
+        return self._out(await self._change(edit))
+
+    async def destroy(self) -> None:
+        """Stores null; 404 when nothing is stored, as `get` (LB3 answers 204 again)."""
+
+        def edit(current: Any) -> tuple[Any, None]:
+            if not isinstance(current, dict):
+                raise none_found(self.meta.name)
+            return None, None
+
+        await self._change(edit)
+
+
+class EmbeddedMany(Embedded):
+    """One parent's embedsMany: a list of items, each found by its id."""
+
+    async def find(self, filter: dict[str, Any] | Filter | None = None) -> list[dict[str, Any]]:
+        """where, order, skip/limit and fields are honoured (LB3 ignores all but where); equal
+        items keep their stored order."""
+        flt = filter if isinstance(filter, Filter) else self._parser.parse(filter)
+        return apply(flt, self._visible(await self._stored()), dates=self._dates)
+
+    async def count(self, where: dict[str, Any] | Where | None = None) -> int:
+        """The number of matching items (LB3 always answers 0)."""
+        clause = (
+            self._parser.parse_where(where) if where is None or isinstance(where, dict) else where
+        )
+        return count(clause, self._visible(await self._stored()), dates=self._dates)
+
+    async def find_by_id(self, fk: Any) -> dict[str, Any]:
+        items = _items(await self._stored())
+        return self._out(items[self._index(items, fk)])
+
+    async def create(self, data: Any) -> dict[str, Any]:
+        """One object (an array is a 400: LB3 would read it as one invalid item). A client's id is
+        kept unless the relation's `forceId`; one already taken is a 422 uniqueness."""
+
+        def edit(current: Any) -> tuple[Any, dict[str, Any]]:
+            items = _list(current)
+            item = self._new(data, items)
+            self._unique(item, items)
+            return [*items, item], item
+
+        return self._out(await self._change(edit))
+
+    async def update_by_id(self, fk: Any, data: Any) -> dict[str, Any]:
+        """Merges the body into the item; 404 for an unknown id (LB3: 200 null)."""
+
+        def edit(current: Any) -> tuple[Any, dict[str, Any]]:
+            items = _list(current)
+            index = self._index(items, fk)
+            item = self._merged(items[index], data)
+            return [*items[:index], item, *items[index + 1 :]], item
+
+        return self._out(await self._change(edit))
+
+    async def destroy_by_id(self, fk: Any) -> None:
+        """404 for an unknown id (LB3: 204)."""
+
+        def edit(current: Any) -> tuple[Any, None]:
+            items = _list(current)
+            index = self._index(items, fk)
+            return [*items[:index], *items[index + 1 :]], None
+
+        await self._change(edit)
+
+    async def destroy_all(self) -> int:
+        """Empties the list; the number of items removed."""
+
+        def edit(current: Any) -> tuple[Any, int]:
+            return [], len(_list(current))
+
+        return await self._change(edit)
+
+    # ---- helpers ---------------------------------------------------------------------------------
+
+    @cached_property
+    def _parser(self) -> FilterParser:
+        return FilterParser(self.meta)
+
+    @cached_property
+    def _dates(self) -> tuple[str, ...]:
+        return tuple(n for n, p in self.meta.properties.items() if p.type == "date")
+
+    def _visible(self, stored: Any) -> list[dict[str, Any]]:
+        return [self._out(item) for item in _items(stored)]
+
+    def _index(self, items: list[Any], fk: Any) -> int:
+        """The position of the item whose id is fk, compared as the id's type; 404 when there is
+        none (and always for an embedded model without an id)."""
+        key = self._item_key(fk)
+        prop = self.id_prop
+        if key is not None and prop is not None:
+            for index, item in enumerate(items):
+                if isinstance(item, dict) and self._item_key(item.get(prop.name)) == key:
+                    return index
+        raise ModelNotFound(f'Unknown "{self.meta.name}" id "{fk}".')
+
+    def _unique(self, item: dict[str, Any], items: list[Any]) -> None:
+        """LB3's 422 for an id the list already holds (named by the parent's property)."""
+        prop = self.id_prop
+        key = self._item_key(item.get(prop.name)) if prop is not None else None
+        if prop is None or key is None:
+            return
+        if any(self._item_key(other.get(prop.name)) == key for other in _items(items)):
+            raise ValidationFailed(
+                self.relation.parent.name,
+                [
+                    (
+                        self.relation.property,
+                        "uniqueness",
+                        f"contains duplicate `{prop.name}`",
+                        item[prop.name],
+                    )
+                ],
+            )
+
+
+def _list(value: Any) -> list[Any]:
+    """The stored list (null or a value that is not a list reads as empty)."""
+    return list(value) if isinstance(value, list) else []
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    """The stored items that are objects; anything else (written through the parent directly) is
+    skipped by reads and left in place by writes."""
+    return [item for item in _list(value) if isinstance(item, dict)]
+
+
+def _next_id(prop: PropertyMeta, taken: list[Any]) -> Any:
+    """A server id: 24 hex characters for a string id (LB3's transient connector), one more than
+    the largest for a number id (1 for the first, as LB3); None for other id types."""
+    if prop.type == "string":
+        return secrets.token_hex(12)
+    if prop.type == "number":
+        numbers = [k for k in taken if isinstance(k, int | float) and not isinstance(k, bool)]
+        return math.floor(max(numbers, default=0)) + 1
+    return None
