@@ -1,6 +1,7 @@
 """schemathesis against the running example API: every check, every phase (examples, coverage, fuzzing,
-stateful), over real HTTP to the uvicorn server that `make serve` runs, on SQLite and on PostgreSQL
-(when configured: tests/databases.py).
+stateful), over real HTTP to the uvicorn server that `make serve` runs, for both example apps (the
+Coffee Shop, and the library that uses every relation type), on SQLite and on PostgreSQL (when
+configured: tests/databases.py).
 
 Nothing is excluded globally. Where LB3's documented behaviour is a response no schema can predict, the
 check is switched off for those operations only, with the reason, in PER_OPERATION_EXCLUSIONS; that table
@@ -95,13 +96,14 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(
-    backend: str, tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases
+    backend: str, example: str, tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases
 ) -> Iterator[str]:
     port = _free_port()
-    directory = tmp_path_factory.mktemp(f"schemathesis-{backend}")
+    directory = tmp_path_factory.mktemp(f"schemathesis-{example}-{backend}")
     db = f"sqlite:///{directory / 'db.sqlite'}" if backend == "sqlite" else databases.fresh(backend)
+    package = f"generated/{example.replace('-', '_')}"
     cmd = [
-        str(BIN / "specgen"), "serve", "specs/coffee-shop", "--generated", "generated/coffee_shop",
+        str(BIN / "specgen"), "serve", f"specs/{example}", "--generated", package,
         "--host", "127.0.0.1", "--port", str(port), "--db", db, "--log-level", "warning",
     ]  # fmt: skip
     log = directory / "server.log"
@@ -128,6 +130,7 @@ def server(
 
 
 @pytest.mark.schemathesis
+@pytest.mark.parametrize("example", ["coffee-shop", "library"])
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_schemathesis_all_checks_all_phases(server: str, tmp_path: Path) -> None:
     cmd = [
