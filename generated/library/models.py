@@ -1361,7 +1361,7 @@ class NewAuthor(BaseModel):
     )
     name: Annotated[str, Field(min_length=1)]
     email: str | None = None
-    field_address: Annotated[Address | None, Field(alias="_address")] = None
+    field_address: Annotated[NewAddress | None, Field(alias="_address")] = None
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
@@ -1376,7 +1376,7 @@ class AuthorReplace(BaseModel):
     name: Annotated[str, Field(min_length=1)]
     email: str | None = None
     id: Annotated[int | None, Field(ge=1)] = None
-    field_address: Annotated[Address | None, Field(alias="_address")] = None
+    field_address: Annotated[NewAddress | None, Field(alias="_address")] = None
 
 
 class AuthorPatch(BaseModel):
@@ -1389,7 +1389,7 @@ class AuthorPatch(BaseModel):
     )
     name: Annotated[str | None, Field(min_length=1)] = None
     email: str | None = None
-    field_address: Annotated[Address | None, Field(alias="_address")] = None
+    field_address: Annotated[NewAddress | None, Field(alias="_address")] = None
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
@@ -1404,7 +1404,7 @@ class AuthorPatchById(BaseModel):
     name: Annotated[str | None, Field(min_length=1)] = None
     email: str | None = None
     id: Annotated[int, Field(ge=1)]
-    field_address: Annotated[Address | None, Field(alias="_address")] = None
+    field_address: Annotated[NewAddress | None, Field(alias="_address")] = None
 
 
 class Patron(BaseModel):
@@ -1432,9 +1432,11 @@ class NewPatron(BaseModel):
     )
     name: Annotated[str, Field(min_length=1)]
     secret: str | None = None
-    notes: Annotated[list[Note] | None, Field(validate_default=True)] = []
-    stickyNotes: Annotated[list[Note] | None, Field(validate_default=True)] = []
-    reminderItems: Annotated[list[Reminder] | None, Field(validate_default=True)] = []
+    notes: Annotated[list[NewNote] | None, Field(validate_default=True)] = []
+    stickyNotes: Annotated[list[NewNote] | None, Field(validate_default=True)] = []
+    reminderItems: Annotated[
+        list[NewReminder] | None, Field(validate_default=True)
+    ] = []
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
@@ -1449,9 +1451,11 @@ class PatronReplace(BaseModel):
     name: Annotated[str, Field(min_length=1)]
     secret: str | None = None
     id: Annotated[int | None, Field(ge=1)] = None
-    notes: Annotated[list[Note] | None, Field(validate_default=True)] = []
-    stickyNotes: Annotated[list[Note] | None, Field(validate_default=True)] = []
-    reminderItems: Annotated[list[Reminder] | None, Field(validate_default=True)] = []
+    notes: Annotated[list[NewNote] | None, Field(validate_default=True)] = []
+    stickyNotes: Annotated[list[NewNote] | None, Field(validate_default=True)] = []
+    reminderItems: Annotated[
+        list[NewReminder] | None, Field(validate_default=True)
+    ] = []
 
 
 class PatronPatch(BaseModel):
@@ -1464,9 +1468,11 @@ class PatronPatch(BaseModel):
     )
     name: Annotated[str | None, Field(min_length=1)] = None
     secret: str | None = None
-    notes: Annotated[list[Note] | None, Field(validate_default=True)] = []
-    stickyNotes: Annotated[list[Note] | None, Field(validate_default=True)] = []
-    reminderItems: Annotated[list[Reminder] | None, Field(validate_default=True)] = []
+    notes: Annotated[list[NewNote] | None, Field(validate_default=True)] = []
+    stickyNotes: Annotated[list[NewNote] | None, Field(validate_default=True)] = []
+    reminderItems: Annotated[
+        list[NewReminder] | None, Field(validate_default=True)
+    ] = []
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
@@ -1481,9 +1487,11 @@ class PatronPatchById(BaseModel):
     name: Annotated[str | None, Field(min_length=1)] = None
     secret: str | None = None
     id: Annotated[int, Field(ge=1)]
-    notes: Annotated[list[Note] | None, Field(validate_default=True)] = []
-    stickyNotes: Annotated[list[Note] | None, Field(validate_default=True)] = []
-    reminderItems: Annotated[list[Reminder] | None, Field(validate_default=True)] = []
+    notes: Annotated[list[NewNote] | None, Field(validate_default=True)] = []
+    stickyNotes: Annotated[list[NewNote] | None, Field(validate_default=True)] = []
+    reminderItems: Annotated[
+        list[NewReminder] | None, Field(validate_default=True)
+    ] = []
 
 
 AuthorWhere.model_rebuild()

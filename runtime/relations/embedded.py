@@ -133,13 +133,15 @@ class Embedded(Bound):
         prop = self.id_prop
         if prop is not None and body.get(prop.name) is not None:
             old = current.get(prop.name)
-            if old is not None:
-                if self._item_key(body[prop.name]) != self._item_key(old):
-                    raise BadRequest(
-                        f"id property ({prop.name}) cannot be updated from {old} to "
-                        f"{body[prop.name]}"
-                    )
-                del body[prop.name]
+            if self._item_key(body[prop.name]) != self._item_key(old):
+                raise BadRequest(
+                    f"id property ({prop.name}) cannot be updated from {old} to {body[prop.name]}"
+                    if old is not None
+                    else f"id property ({prop.name}) cannot be set by an update"
+                )
+            del body[prop.name]
+        if not current:  # nothing stored: the update creates the item (as LB3), id and all
+            return self._new(body, [])
         return self._store(self.codec.check({**current, **body}, "replace"))
 
     def _item_key(self, value: Any) -> Any:
@@ -171,7 +173,8 @@ class EmbeddedOne(Embedded):
         """Merges the body into the stored item; creates one when nothing is stored (as LB3)."""
 
         def edit(current: Any) -> tuple[Any, dict[str, Any]]:
-            item = self._merged(current, data) if isinstance(current, dict) else self._new(data, [])
+            stored = current if isinstance(current, dict) else {}
+            item = self._merged(stored, data)
             return item, item
 
         return self._out(await self._change(edit))

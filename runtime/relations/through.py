@@ -90,6 +90,8 @@ class Through(Bound):
         as LB3 does); extra properties of the join model may come in `data`."""
         if data is not None and not isinstance(data, dict):
             raise BadRequest(NOT_AN_OBJECT)
+        if data:  # checked even when the link exists: a bad body is refused, not ignored
+            self.join.codec.check(data, "patch")
         async with self.target.db.transaction():
             key = await self._key()
             target_id = await self._existing_target(fk)

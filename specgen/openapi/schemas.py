@@ -42,12 +42,13 @@ def is_integer_key(p: PropertySpec) -> bool:
     return p.integer or (bool(p.id) and p.generated and p.type == "number")
 
 
-def value_schema(p: PropertySpec) -> dict[str, Any]:
-    """JSON Schema of one property's value."""
+def value_schema(p: PropertySpec, *, body: bool = False) -> dict[str, Any]:
+    """JSON Schema of one property's value (`body`: as a request sends it)."""
     if is_integer_key(p):
         return {"type": "integer", "format": "int64", "minimum": 1}
-    if p.model:  # an embedded model: its instance schema, one or a list
-        return {"type": "array", "items": ref(p.model)} if p.type == "array" else ref(p.model)
+    if p.model:  # an embedded model: its instance schema (its create body in a request), or a list
+        item = ref(f"New{p.model}" if body else p.model)
+        return {"type": "array", "items": item} if p.type == "array" else item
     return _type_schema(p.type, p.item_type)
 
 
@@ -79,8 +80,10 @@ def _type_schema(typ: str, item_type: str | None = None) -> dict[str, Any]:
     return {}  # any
 
 
-def _property_schema(p: PropertySpec, *, nullable: bool, user: bool = False) -> dict[str, Any]:
-    schema = dict(value_schema(p))
+def _property_schema(
+    p: PropertySpec, *, nullable: bool, user: bool = False, body: bool = False
+) -> dict[str, Any]:
+    schema = dict(value_schema(p, body=body))
     if "$ref" in schema:  # OpenAPI 3.0 ignores keywords beside a $ref; an allOf of one carries them
         schema = {"allOf": [schema]}
     if user and p.name == "email":  # LB3's User validates the email format
@@ -97,7 +100,8 @@ def _property_schema(p: PropertySpec, *, nullable: bool, user: bool = False) -> 
 def _request_property(p: PropertySpec, user: bool, required: bool) -> dict[str, Any]:
     """LB3 counts null and "" as blank for a required property (422 presence) in every write, partial
     ones included; say so in the schema. An optional id may be null: it then counts as absent."""
-    schema = _property_schema(p, nullable=not (p.required or (p.id and required)), user=user)
+    nullable = not (p.required or (p.id and required))
+    schema = _property_schema(p, nullable=nullable, user=user, body=True)
     if p.required and p.type == "string":
         schema["minLength"] = 1
     return schema

@@ -372,3 +372,13 @@ async def test_parent_writes_check_embedded_items(api: httpx.AsyncClient) -> Non
     )
     assert "`notes` is invalid: item at index `1`: `text` can't be blank" in bad["message"]
     assert ok(await api.get(f"/Patrons/{patron['id']}"))["notes"] == [{"text": "a"}]
+
+
+async def test_an_update_never_sets_an_items_id(api: httpx.AsyncClient) -> None:
+    """The partial body's id is the stored item's or absent (the schema says null-only)."""
+    err = error(await api.put("/Authors/1/address", json={"city": "Oslo", "id": "mine"}), 400)
+    assert err["message"] == "id property (id) cannot be set by an update"
+    created = ok(await api.put("/Authors/1/address", json={"city": "Oslo"}))  # creates, as LB3
+    same = ok(await api.patch("/Authors/1/address", json={"street": "s", "id": created["id"]}))
+    assert (same["id"], same["street"]) == (created["id"], "s")
+    error(await api.put("/Authors/1/address", json={"id": "other"}), 400)

@@ -109,6 +109,9 @@ async def test_through_links_carry_the_join_models_properties(api: httpx.AsyncCl
     assert loan == {"due": "2024-01-31T00:00:00.000Z", "id": 1, "patronId": 1, "bookId": 1}
     again = ok(await api.put("/Patrons/1/books/rel/1", json={"due": "2025-01-01"}))
     assert again == loan  # linked already: unchanged, as LB3
+    # ...but a bad body is refused even then, not ignored
+    unknown = error(await api.put("/Patrons/1/books/rel/1", json={"nope": 1}), 422)
+    assert unknown["details"]["codes"] == {"nope": ["unknown-property"]}
     invalid = error(await api.put("/Patrons/1/books/rel/2", json={"due": "not-a-date"}), 422)
     assert invalid["details"]["codes"] == {"due": ["date"]}
     moved = ok(await api.put("/Patrons/2/books/rel/2", json={"patronId": 1, "bookId": 3}))
