@@ -4,6 +4,7 @@ at once as a 422 ValidationError."""
 
 from __future__ import annotations
 
+import math
 import secrets
 import uuid
 from collections.abc import Callable, Mapping
@@ -12,7 +13,7 @@ from typing import Any, Literal
 
 from .coercion import Converter, Invalid, input_converter, integral, output_converter
 from .errors import NOT_AN_OBJECT, UNDEFINED, BadRequest, ValidationFailed
-from .registry import MISSING, ModelMeta
+from .registry import MISSING, ModelMeta, PropertyMeta
 
 Mode = Literal["create", "replace", "patch"]
 
@@ -31,6 +32,18 @@ DEFAULT_FNS: dict[str, Callable[[], Any]] = {
     "shortid": lambda: secrets.token_urlsafe(7),
     "nanoid": lambda: secrets.token_urlsafe(16),
 }
+
+
+def next_embedded_id(prop: PropertyMeta, taken: list[Any]) -> Any:
+    """A server id for an embedded item: 24 hex characters for a string id (LB3's transient
+    connector), one more than the largest for a number id (1 for the first, as LB3); None for other
+    id types."""
+    if prop.type == "string":
+        return secrets.token_hex(12)
+    if prop.type == "number":
+        numbers = [k for k in taken if isinstance(k, int | float) and not isinstance(k, bool)]
+        return math.floor(max(numbers, default=0)) + 1
+    return None
 
 
 def is_blank(value: Any) -> bool:
@@ -96,9 +109,10 @@ class InstanceCodec:
                 problems.append((key, exc.code, exc.message, raw))
                 continue
             if key in self.embedded:
-                invalid = self._invalid_items(self.embedded[key], values[key])
+                items, invalid = self._embedded_items(self.embedded[key], values[key])
                 if invalid:
                     problems.append((key, "invalid", f"is invalid: {invalid}", raw))
+                values[key] = items
         required = (
             self.required if mode != "patch" else tuple(k for k in self.required if k in data)
         )
@@ -111,18 +125,31 @@ class InstanceCodec:
         return values
 
     @staticmethod
-    def _invalid_items(codec: InstanceCodec, value: Any) -> str | None:
-        """What is wrong with embedded items (one object or a list), in LB3's words, or None.
-        Their ids are theirs to keep: the embedded model's forceId applies to relation writes."""
-        for index, item in enumerate(value if isinstance(value, list) else [value]):
+    def _embedded_items(codec: InstanceCodec, value: Any) -> tuple[Any, str | None]:
+        """Embedded items (one object or a list) as they are stored: checked with their model's
+        rules, ids generated where missing and defaults applied, every property present; or what is
+        wrong with them, in LB3's words. Their ids are theirs to keep: the embedded model's forceId
+        applies to relation writes only."""
+        items = value if isinstance(value, list) else [value]
+        checked = []
+        for index, item in enumerate(items):
+            where = f"item at index `{index}`: " if isinstance(value, list) else ""
             try:
-                codec.check(item, "create")
+                checked.append(codec.check(item, "create"))
             except ValidationFailed as exc:
-                where = f"item at index `{index}`: " if isinstance(value, list) else ""
-                return where + exc.summary
+                return None, where + exc.summary
             except BadRequest:
-                return f"item at index `{index}` is not an object"
-        return None
+                return None, f"{where}not an object"
+        prop = codec.id_prop
+        if prop is not None:
+            taken = [item.get(prop.name) for item in checked]
+            for item in checked:
+                if item.get(prop.name) is None:
+                    item[prop.name] = next_embedded_id(prop, taken)
+                    taken.append(item[prop.name])
+        every = tuple(codec.model.properties)
+        stored = [codec.to_json(codec.complete(item), every) for item in checked]
+        return (stored if isinstance(value, list) else stored[0]), None
 
     def complete(self, values: dict[str, Any]) -> dict[str, Any]:
         """Apply `default` and `defaultFn` to properties the client left out (create and replace)."""

@@ -15,8 +15,6 @@ model's JSON (every property, null when unset), so a stored item never makes the
 
 from __future__ import annotations
 
-import math
-import secrets
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
@@ -28,7 +26,7 @@ from ..errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, ValidationFailed
 from ..filter.ast import Filter, Where
 from ..filter.evaluate import apply, count
 from ..filter.parse import FilterParser
-from ..instances import InstanceCodec
+from ..instances import InstanceCodec, next_embedded_id
 from ..registry import ModelMeta, PropertyMeta
 from .base import Bound, RelationError, none_found
 
@@ -119,7 +117,9 @@ class Embedded(Bound):
         if prop is not None and (
             values.get(prop.name) is None or self.relation.options.get("forceId")
         ):
-            generated = _next_id(prop, [self._item_key(i.get(prop.name)) for i in _items(taken)])
+            generated = next_embedded_id(
+                prop, [self._item_key(i.get(prop.name)) for i in _items(taken)]
+            )
             if generated is not None:
                 values[prop.name] = generated
         return self._store(self.codec.complete(values))
@@ -304,14 +304,3 @@ def _items(value: Any) -> list[dict[str, Any]]:
     """The stored items that are objects; anything else (written through the parent directly) is
     skipped by reads and left in place by writes."""
     return [item for item in _list(value) if isinstance(item, dict)]
-
-
-def _next_id(prop: PropertyMeta, taken: list[Any]) -> Any:
-    """A server id: 24 hex characters for a string id (LB3's transient connector), one more than
-    the largest for a number id (1 for the first, as LB3); None for other id types."""
-    if prop.type == "string":
-        return secrets.token_hex(12)
-    if prop.type == "number":
-        numbers = [k for k in taken if isinstance(k, int | float) and not isinstance(k, bool)]
-        return math.floor(max(numbers, default=0)) + 1
-    return None

@@ -119,12 +119,13 @@ async def test_embeds_one_validates_the_body(api: httpx.AsyncClient) -> None:
 
 
 async def test_embeds_one_item_stored_by_the_parent(api: httpx.AsyncClient) -> None:
-    """An item written through the parent (no id) is served and merged as it is."""
+    """An item written through the parent gets its id there, as through the relation."""
     author = ok(await api.post("/Authors", json={"name": "A3", "_address": {"street": "s", "city": "Y"}}))  # fmt: skip
     path = f"/Authors/{author['id']}/address"
-    assert ok(await api.get(path)) == {"street": "s", "city": "Y", "id": None}
-    assert ok(await api.put(path, json={"street": "x"})) == {"street": "x", "city": "Y", "id": None}
-    assert ok(await api.get(path)) == {"street": "x", "city": "Y", "id": None}
+    stored = ok(await api.get(path))
+    assert stored == {"street": "s", "city": "Y", "id": generated(stored)} == author["_address"]
+    assert ok(await api.put(path, json={"street": "x"})) == {**stored, "street": "x"}
+    assert ok(await api.get(path)) == {**stored, "street": "x"}
 
 
 async def test_embeds_one_leaves_the_parent_writable(api: httpx.AsyncClient) -> None:
@@ -134,8 +135,9 @@ async def test_embeds_one_leaves_the_parent_writable(api: httpx.AsyncClient) -> 
     assert (renamed["name"], renamed["_address"]) == ("renamed", item)
     ok(await api.put("/Authors/1/address", json={"street": "after-rename"}))
     direct = ok(await api.patch("/Authors/1", json={"_address": {"city": "direct"}}))
-    assert direct["_address"] == {"city": "direct"}
-    assert ok(await api.get("/Authors/1/address")) == {"street": None, "city": "direct", "id": None}
+    address = direct["_address"]
+    assert address == {"street": None, "city": "direct", "id": generated(address)}
+    assert ok(await api.get("/Authors/1/address")) == address
 
 
 async def test_embeds_one_unknown_parent(api: httpx.AsyncClient) -> None:
@@ -319,11 +321,12 @@ async def test_items_never_poison_the_parent(api: httpx.AsyncClient) -> None:
 
 
 async def test_list_replaced_through_the_parent(api: httpx.AsyncClient) -> None:
-    """A list written through the parent (items without ids) is served, and new items get ids."""
+    """A list written through the parent gets ids for items without one, as through the relation."""
     ok(await api.patch("/Patrons/1", json={"notes": [{"text": "patched"}]}))
-    assert ok(await api.get("/Patrons/1/noteList")) == [{"text": "patched", "id": None}]
+    (patched,) = ok(await api.get("/Patrons/1/noteList"))
+    assert patched == {"text": "patched", "id": generated(patched)}
     added = ok(await api.post("/Patrons/1/noteList", json={"text": "added"}))
-    assert ok(await api.get("/Patrons/1/noteList")) == [{"text": "patched", "id": None}, added]
+    assert ok(await api.get("/Patrons/1/noteList")) == [patched, added]
     assert ok(await api.get("/Patrons/1/noteList/count")) == {"count": 2}
     err = error(await api.patch("/Patrons/1", json={"notes": "nope"}), 422)
     assert err["details"]["codes"] == {"notes": ["type"]}
@@ -371,7 +374,14 @@ async def test_parent_writes_check_embedded_items(api: httpx.AsyncClient) -> Non
         await api.patch(f"/Patrons/{patron['id']}", json={"notes": [{"text": "ok"}, {}]}), 422
     )
     assert "`notes` is invalid: item at index `1`: `text` can't be blank" in bad["message"]
-    assert ok(await api.get(f"/Patrons/{patron['id']}"))["notes"] == [{"text": "a"}]
+    # stored as checked: an id generated, every property present, as an item made through the relation
+    (note,) = ok(await api.get(f"/Patrons/{patron['id']}"))["notes"]
+    assert note["text"] == "a" and GENERATED_ID.match(note["id"])
+    assert ok(await api.get(f"/Patrons/{patron['id']}/noteList/{note['id']}")) == note
+    author = ok(
+        await api.post("/Authors", json={"name": "A6", "_address": {"city": "c", "id": None}})
+    )
+    assert GENERATED_ID.match(author["_address"]["id"]) and author["_address"]["street"] is None
 
 
 async def test_an_update_never_sets_an_items_id(api: httpx.AsyncClient) -> None:
