@@ -198,7 +198,15 @@ async def related_link(req: LbRequest) -> Any:
 
 
 async def related_unlink(req: LbRequest) -> Any:
-    await (await _related(req)).unlink(req.path_fk)
+    """DELETE rel/{fk}: unlinking what is not linked is a no-op 204 (as LB3), but a key no target
+    can have is a 404, as on every other id operation."""
+    related = await _related(req)
+    target = related.target
+    key = target.codec.coerce_id(req.path_fk)
+    id_prop = target.meta.id_property
+    if key is None or (id_prop is not None and id_prop.integer_id and key < 1):
+        raise ModelNotFound(f'Unknown "{target.name}" id "{req.path_fk}".')
+    await related.unlink(req.path_fk)
     return NO_CONTENT
 
 

@@ -48,13 +48,14 @@ class FilterParser:
                 raise InvalidFilter(f'Unknown filter key "{key}" (known: {", ".join(FILTER_KEYS)})')
         if raw.get("include") not in (None, [], {}, ""):
             raise InvalidFilter("include is not supported by this server yet")
-        skip = raw.get("skip", raw.get("offset"))
+        offset = self._count("offset/skip", raw.get("offset"))  # checked even beside a skip
+        skip = self._count("offset/skip", raw.get("skip"))
         return Filter(
             where=self.parse_where(raw.get("where")),
             fields=self._fields(raw.get("fields")),
             order=self._order(raw.get("order")),
             limit=self._count("limit", raw.get("limit")),
-            skip=self._count("offset/skip", skip) or 0,
+            skip=(skip if skip is not None else offset) or 0,
         )
 
     def parse_where(self, raw: Any, depth: int = 0) -> Where | None:

@@ -131,6 +131,8 @@ class Embedded(Bound):
             raise BadRequest(NOT_AN_OBJECT)
         body = dict(data)
         prop = self.id_prop
+        if prop is not None and prop.name in body and body[prop.name] is None:
+            del body[prop.name]  # a null id is no id: the stored one stays
         if prop is not None and body.get(prop.name) is not None:
             old = current.get(prop.name)
             if self._item_key(body[prop.name]) != self._item_key(old):
@@ -140,8 +142,6 @@ class Embedded(Bound):
                     else f"id property ({prop.name}) cannot be set by an update"
                 )
             del body[prop.name]
-        if not current:  # nothing stored: the update creates the item (as LB3), id and all
-            return self._new(body, [])
         return self._store(self.codec.check({**current, **body}, "replace"))
 
     def _item_key(self, value: Any) -> Any:
@@ -170,11 +170,13 @@ class EmbeddedOne(Embedded):
         return self._out(await self._change(edit))
 
     async def update(self, data: Any) -> dict[str, Any]:
-        """Merges the body into the stored item; creates one when nothing is stored (as LB3)."""
+        """Merges the body into the stored item; 404 when nothing is stored, as hasOne (LB3
+        creates one, from a partial body that then fails the required properties)."""
 
         def edit(current: Any) -> tuple[Any, dict[str, Any]]:
-            stored = current if isinstance(current, dict) else {}
-            item = self._merged(stored, data)
+            if not isinstance(current, dict):
+                raise none_found(self.meta.name)
+            item = self._merged(current, data)
             return item, item
 
         return self._out(await self._change(edit))

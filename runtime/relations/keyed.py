@@ -177,13 +177,14 @@ class Keyed(Bound):
         through the relation it was created through; LB3 ignores them) and the `properties` the
         relation copies from the parent (LB3: they override the body)."""
         owned = self._owned(data, parent.get(self.relation.primary_key))
-        owned.update(_equalities(self.relation.scope.where))
+        forced = _equalities(self.relation.scope.where)
         mapping = self.relation.meta.raw.get("properties")
         if isinstance(mapping, dict):
-            for source, target in mapping.items():
-                if source in parent:
-                    owned[str(target)] = parent[source]
-        return owned
+            forced.update({str(t): parent[s] for s, t in mapping.items() if s in parent})
+        sent = {k: data[k] for k in forced if k in data}
+        if sent:  # what the server sets is still checked: a value of the wrong type is the client's
+            self.target.codec.check(sent, "patch")
+        return {**owned, **forced}
 
     def _owned(self, data: dict[str, Any], key: Any) -> dict[str, Any]:
         """The body with the parent's keys. A key the body sends is still checked: one that is not

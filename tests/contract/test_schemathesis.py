@@ -135,12 +135,10 @@ def server(
         proc.kill()
 
 
-# The library's 342 operations (every relation kind, nestRemoting's nested surface) take fewer
+# The library's 288 operations (every relation kind, nestRemoting's nested surface) take fewer
 # examples each, on SQLite only: the relation code is the same on every backend, and the HTTP suites
-# run it on all three. Its run is not in RUNS yet: it still finds failures (embedded items written
-# through the parent are stored as sent, e.g. with a null id the item schema does not allow), to be
-# fixed before ("sqlite", "library") joins; issue 4 stays open until it does.
-RUNS = [("sqlite", "coffee-shop"), ("postgresql", "coffee-shop")]
+# run it on all three.
+RUNS = [("sqlite", "coffee-shop"), ("postgresql", "coffee-shop"), ("sqlite", "library")]
 EXAMPLES = {"coffee-shop": MAX_EXAMPLES, "library": min(MAX_EXAMPLES, 15)}
 
 

@@ -67,6 +67,8 @@ async def test_habtm_link_is_idempotent_and_only_to_existing_tags(api: httpx.Asy
 
     assert (await api.delete("/Books/1/tags/rel/2")).status_code == 204
     assert (await api.delete("/Books/1/tags/rel/2")).status_code == 204  # not linked: a no-op
+    for impossible in ("0", "abc", str(2**63)):  # no tag can have it: 404, as every id operation
+        error(await api.delete(f"/Books/1/tags/rel/{impossible}"), 404)
     assert ids(ok(await api.get("/Books/1/tags"))) == [1]
     assert len(ok(await api.get("/Tags"))) == 3  # unlinking deletes no tag
 
@@ -230,6 +232,12 @@ async def test_scope_and_properties_apply_to_creates(api: httpx.AsyncClient) -> 
     error(await api.get("/Authors/1/publishedBooks/3"), 404)  # out of scope
     signed = ok(await api.post("/Authors/2/signedBooks", json={"title": "s", "authorName": "X"}))
     assert (signed["authorName"], signed["authorId"]) == ("Bob", 2)
+    # what the server sets must still be a valid value when the body sends it
+    bad = error(
+        await api.post("/Authors/1/publishedBooks", json={"title": "t", "published": {}}), 422
+    )
+    assert bad["details"]["codes"] == {"published": ["type"]}
+    error(await api.post("/Authors/2/signedBooks", json=[{"title": "t", "authorName": {}}]), 422)
 
 
 async def test_nest_remoting_reaches_the_childs_relations(api: httpx.AsyncClient) -> None:

@@ -183,6 +183,7 @@ INVALID_FILTERS = [
     ("limit-text-past-max", {"limit": "9" * 30}, f'The limit parameter "{"9" * 30}" is not valid'),
     ("skip-negative", {"skip": -2}, "The offset/skip parameter -2 is not valid"),
     ("offset-text", {"offset": "x"}, 'The offset/skip parameter "x" is not valid'),
+    ("offset-beside-skip", {"skip": 1, "offset": 2**64}, f"The offset/skip parameter {2**64} is not valid"),
     ("order-direction", {"order": "name UP"}, 'The order "name UP" has invalid direction'),
     ("order-three-words", {"order": "name ASC x"}, 'The order "name ASC x" is not valid'),
     ("order-blank-item", {"order": "name,"}, 'The order "" is not valid'),
