@@ -8,6 +8,7 @@ the sane answer listed in docs/lb3-differences.md.
 from __future__ import annotations
 
 from typing import Any
+from unittest.mock import ANY
 
 import httpx
 import pytest
@@ -305,6 +306,21 @@ async def test_python_api_by_attribute(served: LoopBackApp) -> None:
     assert loan["due"] == "2024-01-01T00:00:00.000Z"
     assert [b["title"] for b in await authors.at(ann).books.find({"where": {"title": "B"}})] == [
         "B"
+    ]
+    # polymorphic and embedded relations, the same way
+    cover = await books.at(book).cover.create({"url": "c.png"})
+    assert (cover["imageableId"], cover["imageableType"]) == (book["id"], "Book")
+    assert await served.models["Picture"].at(cover).imageable.get() == await books.find_by_id(
+        book["id"]
+    )
+    address = await authors.at(ann).address.create({"city": "Oslo"})
+    assert await authors.at(ann).address.get() == address
+    notes = served.models["Patron"].at(patron).note_list
+    first = await notes.create({"text": "a"})
+    await notes.create({"text": "b"})
+    assert await notes.count({"text": "b"}) == 1
+    assert await notes.find({"order": "text DESC", "limit": 1}) == [
+        {**first, "text": "b", "id": ANY}
     ]
     with pytest.raises(AttributeError, match="Book has no relation 'nope'"):
         _ = books.at(book).nope
