@@ -226,6 +226,10 @@ class Model:
                 raise NotFound(f"Could not update attributes. Object with id {key} does not exist!")
             return await self._create_one(data, allow_id=True)
 
+    # LB3's other names of patchOrCreate
+    upsert = patch_or_create
+    update_or_create = patch_or_create
+
     async def upsert_with_where(
         self, where: dict[str, Any] | None, data: dict[str, Any]
     ) -> dict[str, Any]:

@@ -192,6 +192,9 @@ async def test_create_review_converts_values(app: LoopBackApp) -> None:
 
 async def test_patch_or_create(shops: Model) -> None:
     assert await shops.patch_or_create({"id": 1, "city": "Lyon"}) == {**SHOPS[0], "city": "Lyon"}
+    # LB3's aliases: upsert and updateOrCreate
+    assert await shops.upsert({"id": 1, "city": "Oslo"}) == {**SHOPS[0], "city": "Oslo"}
+    assert await shops.update_or_create({"id": 1, "city": "Lyon"}) == {**SHOPS[0], "city": "Lyon"}
     assert await shops.patch_or_create({"name": "New", "city": "X"}) == {
         "name": "New",
         "city": "X",
