@@ -6,10 +6,13 @@ Generated handlers call these. Status codes and messages follow LB3 3.28 as obse
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound
 from .http import NO_CONTENT, LbRequest
+
+if TYPE_CHECKING:
+    from .model import Model
 
 
 async def _object_body(req: LbRequest) -> dict[str, Any]:
@@ -51,12 +54,15 @@ def _path_id(req: LbRequest, missing: str = 'Unknown "{model}" id "{id}".') -> s
     integer id, which the schema documents as a positive int64) is a 404 MODEL_NOT_FOUND on every
     id operation; LB3 answers DELETE `{"count":0}` and exists `{"exists":false}` there."""
     raw = req.path_id
-    model = req.model
+    if not _possible_id(req.model, raw):
+        raise ModelNotFound(missing.format(model=req.model.name, id=raw))
+    return raw
+
+
+def _possible_id(model: Model, raw: str) -> bool:
     key = model.codec.coerce_id(raw)
     id_prop = model.meta.id_property
-    if key is None or (id_prop is not None and id_prop.integer_id and key < 1):
-        raise ModelNotFound(missing.format(model=model.name, id=raw))
-    return raw
+    return key is not None and not (id_prop is not None and id_prop.integer_id and key < 1)
 
 
 async def find_by_id(req: LbRequest) -> Any:
@@ -201,11 +207,8 @@ async def related_unlink(req: LbRequest) -> Any:
     """DELETE rel/{fk}: unlinking what is not linked is a no-op 204 (as LB3), but a key no target
     can have is a 404, as on every other id operation."""
     related = await _related(req)
-    target = related.target
-    key = target.codec.coerce_id(req.path_fk)
-    id_prop = target.meta.id_property
-    if key is None or (id_prop is not None and id_prop.integer_id and key < 1):
-        raise ModelNotFound(f'Unknown "{target.name}" id "{req.path_fk}".')
+    if not _possible_id(related.target, req.path_fk):
+        raise ModelNotFound(f'Unknown "{related.target.name}" id "{req.path_fk}".')
     await related.unlink(req.path_fk)
     return NO_CONTENT
 

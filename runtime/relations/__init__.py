@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..filter.ast import Filter
 from .base import EMBEDDED, KEYED, THROUGH, Bound, Relation, RelationError
-from .embedded import EmbeddedMany, EmbeddedOne
+from .embedded import EmbeddedMany, EmbeddedOne, ItemRules
 from .keyed import Keyed
 from .references import References
 from .through import Through
@@ -46,7 +46,8 @@ def resolve(parent: Model, name: str, models: dict[str, Model]) -> Relation:
         target_meta = registry.models.get(meta.model or "") if registry is not None else None
         if target_meta is None:
             raise RelationError(f"{parent.name}.{name}: model {meta.model!r} is not in this app")
-        return Relation(parent, meta, None, Filter(), target_meta=target_meta)
+        items = ItemRules.of(target_meta)
+        return Relation(parent, meta, None, Filter(), target_meta=target_meta, items=items)
     if meta.type == "belongsTo" and meta.raw.get("discriminator"):
         by_name = {m.name.lower(): m for m in models.values() if m.meta.id_property}
         return Relation(parent, meta, None, Filter(), models=by_name)

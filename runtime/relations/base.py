@@ -12,6 +12,7 @@ from ..registry import ModelMeta, RelationMeta
 
 if TYPE_CHECKING:
     from ..model import Model
+    from .embedded import ItemRules
 
 KEYED = ("belongsTo", "hasOne", "hasMany")
 THROUGH = ("hasManyThrough", "hasAndBelongsToMany")
@@ -36,6 +37,7 @@ class Relation:
     target_meta: ModelMeta | None = None
     through: Model | None = None
     models: dict[str, Model] = field(default_factory=dict)  # polymorphic belongsTo: by lower name
+    items: ItemRules | None = None  # embedsOne/embedsMany: the embedded model's compiled rules
 
     @property
     def name(self) -> str:
@@ -104,6 +106,23 @@ class Bound:
     async def _key(self) -> Any:
         """The parent's key that the relation's foreign key holds; 404 for an unknown parent."""
         return (await self._parent()).get(self.relation.primary_key)
+
+
+class Linked(Bound):
+    """A relation a target is linked to and unlinked from (through/HABTM, referencesMany), with
+    the Python names of LB3's `book.tags.add(tag)` / `.remove(tag)`: an instance or an id."""
+
+    async def link(self, fk: Any, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def unlink(self, fk: Any) -> None:
+        raise NotImplementedError
+
+    async def add(self, target: Any, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        return await self.link(item_id(target, self.target.meta.id_name), data)
+
+    async def remove(self, target: Any) -> None:
+        await self.unlink(item_id(target, self.target.meta.id_name))
 
 
 def none_found(name: str) -> ModelNotFound:

@@ -16,7 +16,7 @@ model's JSON (every property, null when unset), so a stored item never makes the
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cached_property
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -33,20 +33,40 @@ from .base import Bound, RelationError, none_found
 R = TypeVar("R")
 
 
+@dataclass(frozen=True)
+class ItemRules:
+    """The embedded model's rules, compiled once per relation (resolve builds it): its codec, its
+    filter parser and its date properties."""
+
+    meta: ModelMeta
+    codec: InstanceCodec
+    parser: FilterParser
+    dates: tuple[str, ...]
+
+    @classmethod
+    def of(cls, meta: ModelMeta) -> ItemRules:
+        dates = tuple(n for n, p in meta.properties.items() if p.type == "date")
+        return cls(meta, InstanceCodec(meta), FilterParser(meta), dates)
+
+
 class Embedded(Bound):
     """What both kinds share: the embedded model's rules and the parent's property, read and
     written back atomically."""
 
     @property
-    def meta(self) -> ModelMeta:
-        meta = self.relation.target_meta
-        if meta is None:
+    def rules(self) -> ItemRules:
+        rules = self.relation.items
+        if rules is None:
             raise RelationError(f"{self.relation.parent.name}.{self.relation.name}: no model")
-        return meta
+        return rules
 
-    @cached_property
+    @property
+    def meta(self) -> ModelMeta:
+        return self.rules.meta
+
+    @property
     def codec(self) -> InstanceCodec:
-        return InstanceCodec(self.meta)
+        return self.rules.codec
 
     @property
     def id_prop(self) -> PropertyMeta | None:
@@ -198,15 +218,17 @@ class EmbeddedMany(Embedded):
     async def find(self, filter: dict[str, Any] | Filter | None = None) -> list[dict[str, Any]]:
         """where, order, skip/limit and fields are honoured (LB3 ignores all but where); equal
         items keep their stored order."""
-        flt = filter if isinstance(filter, Filter) else self._parser.parse(filter)
-        return apply(flt, self._visible(await self._stored()), dates=self._dates)
+        flt = filter if isinstance(filter, Filter) else self.rules.parser.parse(filter)
+        return apply(flt, self._visible(await self._stored()), dates=self.rules.dates)
 
     async def count(self, where: dict[str, Any] | Where | None = None) -> int:
         """The number of matching items (LB3 always answers 0)."""
         clause = (
-            self._parser.parse_where(where) if where is None or isinstance(where, dict) else where
+            self.rules.parser.parse_where(where)
+            if where is None or isinstance(where, dict)
+            else where
         )
-        return count(clause, self._visible(await self._stored()), dates=self._dates)
+        return count(clause, self._visible(await self._stored()), dates=self.rules.dates)
 
     async def find_by_id(self, fk: Any) -> dict[str, Any]:
         items = _items(await self._stored())
@@ -254,14 +276,6 @@ class EmbeddedMany(Embedded):
         return await self._change(edit)
 
     # ---- helpers ---------------------------------------------------------------------------------
-
-    @cached_property
-    def _parser(self) -> FilterParser:
-        return FilterParser(self.meta)
-
-    @cached_property
-    def _dates(self) -> tuple[str, ...]:
-        return tuple(n for n, p in self.meta.properties.items() if p.type == "date")
 
     def _visible(self, stored: Any) -> list[dict[str, Any]]:
         return [self._out(item) for item in _items(stored)]

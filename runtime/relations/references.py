@@ -13,10 +13,10 @@ from typing import Any
 
 from ..errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound
 from ..filter.ast import Condition, Filter, Where
-from .base import Bound, and_, item_id
+from .base import Linked, and_
 
 
-class References(Bound):
+class References(Linked):
     """One parent's side of a referencesMany relation."""
 
     # ---- reads -----------------------------------------------------------------------------------
@@ -83,8 +83,9 @@ class References(Bound):
 
     # ---- links -----------------------------------------------------------------------------------
 
-    async def link(self, fk: Any, data: Any = None) -> dict[str, Any]:
-        """Reference an existing target; referencing it again changes nothing."""
+    async def link(self, fk: Any, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Reference an existing target; referencing it again changes nothing (a referencesMany
+        link has no data of its own: `data` is ignored)."""
         async with self.target.db.transaction():
             ids = await self._ids()
             target_id = self.target.codec.coerce_id(fk)
@@ -108,12 +109,6 @@ class References(Bound):
         ids = await self._ids()
         target_id = self.target.codec.coerce_id(fk)
         return target_id is not None and target_id in ids and await self.target.exists(target_id)
-
-    async def add(self, target: Any, data: Any = None) -> dict[str, Any]:
-        return await self.link(item_id(target, self.target.meta.id_name))
-
-    async def remove(self, target: Any) -> None:
-        await self.unlink(item_id(target, self.target.meta.id_name))
 
     # ---- the array -------------------------------------------------------------------------------
 

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound
 from ..filter.ast import Condition, Filter, InSelect, Or, Where
-from .base import Bound, and_, item_id
+from .base import Linked, and_
 
 if TYPE_CHECKING:
     from ..model import Model
 
 
-class Through(Bound):
+class Through(Linked):
     """One parent's side of a relation through a join model."""
 
     @property
@@ -115,13 +115,6 @@ class Through(Bound):
             return False
         match = Condition(self.target.meta.id_name, "eq", target_id)
         return await self.target.count(and_(match, self._members(key))) > 0
-
-    # Python names of LB3's `book.tags.add(tag)`, `.remove(tag)`: an instance or an id
-    async def add(self, target: Any, data: dict[str, Any] | None = None) -> dict[str, Any]:
-        return await self.link(item_id(target, self.target.meta.id_name), data)
-
-    async def remove(self, target: Any) -> None:
-        await self.unlink(item_id(target, self.target.meta.id_name))
 
     # ---- keys ------------------------------------------------------------------------------------
 
