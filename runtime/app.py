@@ -106,7 +106,9 @@ class LoopBackApp:
         self.db = open_database(self.datasource.url, self.datasource.pool)
         stored = [m for m in self.registry.models.values() if m.has_table]
         self.metadata, tables = build_tables(stored, self.db.backend)
-        self.models: dict[str, Model] = {m.name: Model(m, tables[m.name], self.db) for m in stored}
+        self.models: dict[str, Model] = {
+            m.name: Model(m, tables[m.name], self.db, models=self.registry.models) for m in stored
+        }
         embedded = {
             m.name: InstanceCodec(m) for m in self.registry.models.values() if not m.has_table
         }

@@ -22,6 +22,7 @@ clients get the same semantics. Instances are plain dicts of JSON values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, overload
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from . import users
 from .db import Database, Session
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound, ValidationFailed
 from .filter.ast import And, Condition, Filter, InSelect, Or, Where
+from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
 from .instances import InstanceCodec
 from .plan import plan_query
@@ -41,13 +43,21 @@ from .sql.tables import ModelTable
 
 
 class Model:
-    def __init__(self, meta: ModelMeta, table: ModelTable, db: Database) -> None:
+    def __init__(
+        self,
+        meta: ModelMeta,
+        table: ModelTable,
+        db: Database,
+        *,
+        models: Mapping[str, ModelMeta] | None = None,
+        limits: FilterLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.meta = meta
         self.name = meta.name
         self.table = table
         self.db = db
         self.codec = InstanceCodec(meta, table.integer_columns())
-        self.parser = FilterParser(meta)
+        self.parser = FilterParser(meta, models, limits)
         self.app: Any = None  # set by the app; model modules reach siblings through it
         self._relations: dict[str, Relation] = {}
         id_name = meta.id_name

@@ -82,6 +82,25 @@ class IntegerKeyCondition(BaseModel):
     between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
 
 
+class NumberCondition(BaseModel):
+    """
+    One operator compared with a number.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: float | None = None
+    neq: float | None = None
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+    inq: list[float] | None = None
+    nin: list[float] | None = None
+    between: Annotated[list[float] | None, Field(max_length=2, min_length=2)] = None
+
+
 class StringCondition(BaseModel):
     """
     One operator compared with a string.
@@ -101,6 +120,11 @@ class StringCondition(BaseModel):
     between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
 
 
+class Location(BaseModel):
+    lat: Annotated[float, Field(ge=-90.0, le=90.0)]
+    lng: Annotated[float, Field(ge=-180.0, le=180.0)]
+
+
 class AuthorWhere(BaseModel):
     """
     Criteria that Author instances must match (LB3 `where`).
@@ -111,6 +135,7 @@ class AuthorWhere(BaseModel):
     )
     name: str | StringCondition | None = None
     email: str | StringCondition | None = None
+    born: datetime | DateCondition | None = None
     id: int | IntegerKeyCondition | None = None
     and_: Annotated[list[AuthorWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[AuthorWhere] | None, Field(alias="or")] = None
@@ -126,6 +151,7 @@ class AuthorFields1(BaseModel):
     )
     name: bool | None = None
     email: bool | None = None
+    born: bool | None = None
     id: bool | None = None
 
 
@@ -134,7 +160,7 @@ class AuthorOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:name|email|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:name|email|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:\\s*(?:name|email|born|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:name|email|born|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
         ),
     ]
 
@@ -143,7 +169,7 @@ class AuthorOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:name|email|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^\\s*(?:name|email|born|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
         ),
     ]
 
@@ -158,7 +184,7 @@ class AuthorFilter(BaseModel):
     )
     where: AuthorWhere | None = None
     fields: Annotated[
-        list[Literal["name", "email", "id"]] | AuthorFields1 | None,
+        list[Literal["name", "email", "born", "id"]] | AuthorFields1 | None,
         Field(
             description="Properties to return: a list of names, or {name: true|false}."
         ),
@@ -186,6 +212,9 @@ class Book(BaseModel):
     isbn: str | None = None
     published: bool | None = False
     authorName: str | None = None
+    pages: float | None = None
+    keywords: list[str] | None = None
+    details: dict[str, Any] | None = None
     id: Annotated[int | None, Field(ge=1)] = None
     authorId: Annotated[int | None, Field(ge=1)] = None
     relatedTagIds: list[float] | None = []
@@ -203,6 +232,9 @@ class NewBook(BaseModel):
     isbn: str | None = None
     published: bool | None = False
     authorName: str | None = None
+    pages: float | None = None
+    keywords: list[str] | None = None
+    details: dict[str, Any] | None = None
     internalCode: str | None = None
     authorId: Annotated[int | None, Field(ge=1)] = None
     relatedTagIds: list[float] | None = []
@@ -221,6 +253,9 @@ class BookReplace(BaseModel):
     isbn: str | None = None
     published: bool | None = False
     authorName: str | None = None
+    pages: float | None = None
+    keywords: list[str] | None = None
+    details: dict[str, Any] | None = None
     internalCode: str | None = None
     id: Annotated[int | None, Field(ge=1)] = None
     authorId: Annotated[int | None, Field(ge=1)] = None
@@ -239,6 +274,9 @@ class BookPatch(BaseModel):
     isbn: str | None = None
     published: bool | None = False
     authorName: str | None = None
+    pages: float | None = None
+    keywords: list[str] | None = None
+    details: dict[str, Any] | None = None
     internalCode: str | None = None
     authorId: Annotated[int | None, Field(ge=1)] = None
     relatedTagIds: list[float] | None = []
@@ -257,6 +295,9 @@ class BookPatchById(BaseModel):
     isbn: str | None = None
     published: bool | None = False
     authorName: str | None = None
+    pages: float | None = None
+    keywords: list[str] | None = None
+    details: dict[str, Any] | None = None
     internalCode: str | None = None
     id: Annotated[int, Field(ge=1)]
     authorId: Annotated[int | None, Field(ge=1)] = None
@@ -275,6 +316,7 @@ class BookWhere(BaseModel):
     isbn: str | StringCondition | None = None
     published: bool | BooleanCondition | None = None
     authorName: str | StringCondition | None = None
+    pages: float | NumberCondition | None = None
     id: int | IntegerKeyCondition | None = None
     authorId: int | IntegerKeyCondition | None = None
     and_: Annotated[list[BookWhere] | None, Field(alias="and")] = None
@@ -293,6 +335,7 @@ class BookFields1(BaseModel):
     isbn: bool | None = None
     published: bool | None = None
     authorName: bool | None = None
+    pages: bool | None = None
     id: bool | None = None
     authorId: bool | None = None
 
@@ -302,7 +345,7 @@ class BookOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:title|isbn|published|authorName|id|authorId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:title|isbn|published|authorName|id|authorId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:\\s*(?:title|isbn|published|authorName|pages|id|authorId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:title|isbn|published|authorName|pages|id|authorId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
         ),
     ]
 
@@ -311,7 +354,7 @@ class BookOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:title|isbn|published|authorName|id|authorId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^\\s*(?:title|isbn|published|authorName|pages|id|authorId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
         ),
     ]
 
@@ -326,7 +369,7 @@ class BookFilter(BaseModel):
     )
     where: BookWhere | None = None
     fields: Annotated[
-        list[Literal["title", "isbn", "published", "authorName", "id", "authorId"]] | BookFields1 | None,
+        list[Literal["title", "isbn", "published", "authorName", "pages", "id", "authorId"]] | BookFields1 | None,
         Field(
             description="Properties to return: a list of names, or {name: true|false}."
         ),
@@ -1347,6 +1390,8 @@ class Author(BaseModel):
     )
     name: str | None = None
     email: str | None = None
+    born: datetime | None = None
+    location: Location | None = None
     id: Annotated[int | None, Field(ge=1)] = None
     field_address: Annotated[Address | None, Field(alias="_address")] = None
 
@@ -1361,6 +1406,8 @@ class NewAuthor(BaseModel):
     )
     name: Annotated[str, Field(min_length=1)]
     email: str | None = None
+    born: datetime | None = None
+    location: Location | None = None
     field_address: Annotated[NewAddress | None, Field(alias="_address")] = None
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
@@ -1375,6 +1422,8 @@ class AuthorReplace(BaseModel):
     )
     name: Annotated[str, Field(min_length=1)]
     email: str | None = None
+    born: datetime | None = None
+    location: Location | None = None
     id: Annotated[int | None, Field(ge=1)] = None
     field_address: Annotated[NewAddress | None, Field(alias="_address")] = None
 
@@ -1389,6 +1438,8 @@ class AuthorPatch(BaseModel):
     )
     name: Annotated[str | None, Field(min_length=1)] = None
     email: str | None = None
+    born: datetime | None = None
+    location: Location | None = None
     field_address: Annotated[NewAddress | None, Field(alias="_address")] = None
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
@@ -1403,6 +1454,8 @@ class AuthorPatchById(BaseModel):
     )
     name: Annotated[str | None, Field(min_length=1)] = None
     email: str | None = None
+    born: datetime | None = None
+    location: Location | None = None
     id: Annotated[int, Field(ge=1)]
     field_address: Annotated[NewAddress | None, Field(alias="_address")] = None
 

@@ -7,12 +7,41 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """A `regexp` operand: the expression's source and its flags (`/x/i` -> ("x", "i"))."""
+
+    source: str
+    flags: str = ""
+
+    @property
+    def ignore_case(self) -> bool:
+        return "i" in self.flags
+
+
+@dataclass(frozen=True)
+class Near:
+    """A `near` operand on a geopoint property: the point, and the optional radius in `unit`."""
+
+    lat: float
+    lng: float
+    max_distance: float | None = None
+    unit: str = "miles"  # LB3's default: miles, kilometers, meters, feet, radians, degrees
+
+
+@dataclass(frozen=True)
 class Condition:
-    """`property <op> value`; value is already converted to the property's Python type."""
+    """`property <op> value`; value is already converted to the property's Python type.
+
+    ops: eq neq gt gte lt lte inq nin between (value: a tuple of two), like nlike ilike nilike
+    (value: the SQL LIKE pattern, str), regexp (value: Pattern), exists (value: bool), near (value:
+    Near). `path` is a key path inside a JSON value (an object property or an embedsOne item:
+    `"address.city"` is prop "_address"/"address", path ("city",)); empty for a plain column.
+    On an array property, eq/inq/nin/neq test membership of the array's items."""
 
     prop: str
-    op: str  # eq neq gt gte lt lte inq nin between
+    op: str
     value: Any
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,7 +65,17 @@ class InSelect:
     where: Where | None
 
 
-Where = Condition | And | Or | InSelect
+@dataclass(frozen=True)
+class Exists:
+    """Rows with at least one related row that matches `where` (beyond LB3: `{"reviews.rating":
+    {"gte": 4}}` on CoffeeShop). `relation` names a relation of the model being filtered; `where`
+    is checked against the relation's target model (and may hold further Exists)."""
+
+    relation: str
+    where: Where | None
+
+
+Where = Condition | And | Or | InSelect | Exists
 
 
 @dataclass(frozen=True)
@@ -46,9 +85,19 @@ class OrderBy:
 
 
 @dataclass(frozen=True)
+class Include:
+    """One relation to load with the rows, and the filter (LB3's `scope`) of its targets: where,
+    fields, order, limit, skip and its own nested include."""
+
+    relation: str
+    filter: Filter
+
+
+@dataclass(frozen=True)
 class Filter:
     where: Where | None = None
     fields: tuple[str, ...] | None = None  # None: every visible property
     order: tuple[OrderBy, ...] = ()
     limit: int | None = None
     skip: int = 0
+    include: tuple[Include, ...] = ()

@@ -7,12 +7,16 @@ limits. LB3 silently answers `[]` or ignores such input; we say what is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..coercion import Converter, Invalid, query_converter
 from ..errors import InvalidFilter, show_value
 from ..registry import ModelMeta
 from .ast import And, Condition, Filter, Or, OrderBy, Where
+from .include import parse_include
+from .limits import DEFAULT_LIMITS, FilterLimits
+from .related import parse_related
 
 COMPARISONS = ("eq", "neq", "gt", "gte", "lt", "lte")
 LISTS = ("inq", "nin")
@@ -26,8 +30,16 @@ MAX_COUNT = 2**53 - 1  # JavaScript's Number.MAX_SAFE_INTEGER: the largest limit
 class FilterParser:
     """Built once per model; `parse` runs per request."""
 
-    def __init__(self, model: ModelMeta) -> None:
+    def __init__(
+        self,
+        model: ModelMeta,
+        models: Mapping[str, ModelMeta] | None = None,
+        limits: FilterLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.model = model
+        self.models: Mapping[str, ModelMeta] = models if models is not None else {model.name: model}
+        self.limits = limits
+        self._parsers: dict[str, FilterParser] = {model.name: self}
         self.converters: dict[str, Converter] = {}
         for prop in model.properties.values():
             if prop.hidden:
@@ -38,6 +50,15 @@ class FilterParser:
                 continue  # object/array/any properties are not queryable yet
         self.visible = tuple(p for p in model.properties if not model.properties[p].hidden)
 
+    def parser_for(self, name: str) -> FilterParser:
+        """Another model's parser (a relation's target), sharing this one's models and limits."""
+        parser = self._parsers.get(name)
+        if parser is None:
+            parser = FilterParser(self.models[name], self.models, self.limits)
+            parser._parsers = self._parsers
+            self._parsers[name] = parser
+        return parser
+
     def parse(self, raw: dict[str, Any] | None) -> Filter:
         if raw is None:
             return Filter()
@@ -46,8 +67,6 @@ class FilterParser:
         for key in raw:
             if key not in FILTER_KEYS:
                 raise InvalidFilter(f'Unknown filter key "{key}" (known: {", ".join(FILTER_KEYS)})')
-        if raw.get("include") not in (None, [], {}, ""):
-            raise InvalidFilter("include is not supported by this server yet")
         offset = self._count("offset/skip", raw.get("offset"))  # checked even beside a skip
         skip = self._count("offset/skip", raw.get("skip"))
         return Filter(
@@ -56,6 +75,7 @@ class FilterParser:
             order=self._order(raw.get("order")),
             limit=self._count("limit", raw.get("limit")),
             skip=(skip if skip is not None else offset) or 0,
+            include=parse_include(self, raw.get("include"), depth=1),
         )
 
     def parse_where(self, raw: Any, depth: int = 0) -> Where | None:
@@ -68,6 +88,7 @@ class FilterParser:
                 f"The where clause is nested more than {MAX_WHERE_DEPTH} levels deep"
             )
         items: list[Where] = []
+        related: dict[str, dict[str, Any]] = {}  # relation -> its keys of this where object
         for key, value in raw.items():
             if key in ("and", "or"):
                 if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -80,11 +101,20 @@ class FilterParser:
                     items.append(And(tuple(parts)) if key == "and" else Or(tuple(parts)))
                 elif key == "or":  # no alternative at all: nothing can match
                     items.append(Or(()))
+            elif (head := key.partition(".")[0]) != key and self._is_related(head):
+                related.setdefault(head, {})[key[len(head) + 1 :]] = value
             else:
                 items.append(self._condition(key, value))
+        for relation, where in related.items():  # one related row must match all of them
+            items.append(parse_related(self, relation, where, depth + 1))
         if not items:
             return None
         return items[0] if len(items) == 1 else And(tuple(items))
+
+    def _is_related(self, name: str) -> bool:
+        """A relation whose targets are rows of a table (not embedded items in this row)."""
+        relation = self.model.relations.get(name)
+        return relation is not None and relation.type not in ("embedsOne", "embedsMany")
 
     def _convert(self, prop: str, value: Any) -> Any:
         try:

@@ -11,8 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..filter.ast import And, Condition, InSelect, Or, Where
+from ..filter.ast import And, Condition, Exists, InSelect, Or, Where
 from ..plan import QueryPlan
+from .exists import exists_clause
 from .tables import ModelTable
 
 Column = sa.ColumnElement[Any]
@@ -52,6 +53,8 @@ def where_clause(mt: ModelTable, where: Where | None) -> sa.ColumnElement[bool] 
         if inner_clause is not None:
             inner = inner.where(inner_clause)
         return mt.column(where.prop).in_(inner)
+    if isinstance(where, Exists):
+        return exists_clause(mt, where, where_clause)
     parts = [c for item in where.items if (c := where_clause(mt, item)) is not None]
     if isinstance(where, And):
         return sa.and_(sa.true(), *parts) if parts else sa.true()

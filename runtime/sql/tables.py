@@ -9,7 +9,7 @@ after its column.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +27,8 @@ class ModelTable:
     model: ModelMeta
     table: sa.Table
     columns: dict[str, sa.Column[object]]  # by property name
+    # every table built with this one, by model name: where a relation's target table is found
+    catalog: dict[str, ModelTable] = field(default_factory=dict, compare=False, repr=False)
 
     def column(self, prop: str) -> sa.Column[object]:
         return self.columns[prop]
@@ -74,10 +76,11 @@ def build_tables(
     metadata = sa.MetaData()
     models = list(models)
     keys = foreign_keys(models)
-    return metadata, {
-        m.name: build_table(m, metadata, backend, foreign_keys=keys.get(m.name, set()))
-        for m in models
-    }
+    catalog: dict[str, ModelTable] = {}
+    for m in models:
+        built = build_table(m, metadata, backend, foreign_keys=keys.get(m.name, set()))
+        catalog[m.name] = ModelTable(built.model, built.table, built.columns, catalog)
+    return metadata, catalog
 
 
 def foreign_keys(models: Iterable[ModelMeta]) -> dict[str, set[str]]:
