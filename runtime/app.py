@@ -34,6 +34,7 @@ from .datasources import DataSourceError, resolve
 from .db import open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
 from .extensions import run_setup
+from .filter.limits import load_limits
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .instances import InstanceCodec
 from .model import Model
@@ -106,8 +107,10 @@ class LoopBackApp:
         self.db = open_database(self.datasource.url, self.datasource.pool)
         stored = [m for m in self.registry.models.values() if m.has_table]
         self.metadata, tables = build_tables(stored, self.db.backend)
+        limits = self.limits = load_limits(app_dir)  # config.json's filterLimits
         self.models: dict[str, Model] = {
-            m.name: Model(m, tables[m.name], self.db, models=self.registry.models) for m in stored
+            m.name: Model(m, tables[m.name], self.db, models=self.registry.models, limits=limits)
+            for m in stored
         }
         embedded = {
             m.name: InstanceCodec(m) for m in self.registry.models.values() if not m.has_table

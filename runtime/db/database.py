@@ -12,6 +12,10 @@ block runs, every read and write of this task on the same database joins it (a c
 from __future__ import annotations
 
 import asyncio
+import functools
+import math
+import re
+import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -25,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import StaticPool
 
 from ..datasources import PoolSettings
+from ..filter.patterns import python_regexp
 from .faults import translate_errors
 from .urls import Backend, backend_of, display, driver_url, in_memory
 
@@ -298,6 +303,7 @@ def sqlite_engine(url: str, *, wal: bool = True) -> sa.Engine:
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        register_sqlite_functions(dbapi_conn)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         if wal and not memory:
@@ -306,6 +312,42 @@ def sqlite_engine(url: str, *, wal: bool = True) -> sa.Engine:
         cur.close()
 
     return engine
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_regexp(pattern: str) -> re.Pattern[str]:
+    return python_regexp(pattern)
+
+
+def _regexp(pattern: str | None, value: Any) -> bool | None:
+    """SQLite's `value REGEXP pattern` (filters' `regexp`): NULL never matches."""
+    if pattern is None or not isinstance(value, str):
+        return None
+    return _compiled_regexp(pattern).search(value) is not None
+
+
+_MATH = {"sin": math.sin, "cos": math.cos, "asin": math.asin, "sqrt": math.sqrt}
+
+
+def register_sqlite_functions(dbapi_conn: Any) -> None:
+    """REGEXP for the `regexp` operator, and the math `near` needs when this SQLite was built
+    without its math functions."""
+    dbapi_conn.create_function("regexp", 2, _regexp, deterministic=True)
+    try:
+        dbapi_conn.execute("SELECT sin(0)").close()
+    except sqlite3.OperationalError:
+        for name, fn in _MATH.items():
+            dbapi_conn.create_function(name, 1, _null_safe(fn), deterministic=True)
+
+
+def _null_safe(fn: Any) -> Any:
+    def call(x: float | None) -> float | None:
+        try:
+            return None if x is None else float(fn(x))
+        except ValueError:  # outside the function's domain: NULL, as SQLite's own functions
+            return None
+
+    return call
 
 
 @contextmanager

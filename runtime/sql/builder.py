@@ -5,14 +5,16 @@ The operator table is the one place an LB3 operator meets SQL.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
-from ..filter.ast import And, Condition, Exists, InSelect, Or, Where
+from ..filter.ast import And, Condition, Exists, InSelect, Near, Or, OrderBy, Where
 from ..plan import QueryPlan
+from . import operators as ops
 from .exists import exists_clause
 from .tables import ModelTable
 
@@ -29,23 +31,25 @@ OPERATORS: dict[str, Callable[[Column, Any], sa.ColumnElement[bool]]] = {
     "nin": lambda c, v: c.not_in(v),
     "between": lambda c, v: c.between(v[0], v[1]),
 }
+# spelled per dialect by runtime.sql.operators; listed so the operator set is checked in one place
+SPECIAL = ("like", "nlike", "ilike", "nilike", "regexp", "exists", "near")
+JSON_TYPES = ("object", "any", "array", "geopoint")  # properties held in a JSON column
+DEG2RAD = 0.01745329252  # LB3's geo.js constants, so distances agree with LB3's
+EARTH_RADIUS = {
+    "kilometers": 6370.99056,
+    "meters": 6370990.56,
+    "miles": 3958.75,
+    "feet": 20902200.0,
+    "radians": 1.0,
+    "degrees": 57.29577951308,
+}
 
 
 def where_clause(mt: ModelTable, where: Where | None) -> sa.ColumnElement[bool] | None:
     if where is None:
         return None
     if isinstance(where, Condition):
-        col = mt.column(where.prop)
-        if where.value is None and where.op in ("eq", "neq"):
-            return col.is_(None) if where.op == "eq" else col.is_not(None)
-        value = where.value
-        if isinstance(value, bool) and where.op in ("gt", "gte", "lt", "lte"):
-            # SQLAlchemy takes only =, != and IS with a bare True/False; false < true as in LB3
-            value = sa.literal(value, col.type)
-        clause = OPERATORS[where.op](col, value)
-        if where.op in ("neq", "nin"):  # LB3: a NULL is "not equal" to any value
-            return sa.or_(clause, col.is_(None))
-        return clause
+        return condition_clause(mt, where)
     if isinstance(where, InSelect):
         source: ModelTable = where.source
         inner = sa.select(source.column(where.column))
@@ -63,6 +67,136 @@ def where_clause(mt: ModelTable, where: Where | None) -> sa.ColumnElement[bool] 
     raise TypeError(where)
 
 
+def condition_clause(mt: ModelTable, cond: Condition) -> sa.ColumnElement[bool]:
+    """One `property <op> value`, for a plain column, a JSON array, or a path in a JSON value."""
+    col = mt.column(cond.prop)
+    prop = mt.model.properties.get(cond.prop)
+    json_column = prop is not None and prop.type in JSON_TYPES
+    if cond.op == "near":
+        return near_clause(col, cond.value)
+    if cond.op == "exists" or (cond.value is None and cond.op in ("eq", "neq")):
+        present = cond.value if cond.op == "exists" else cond.op == "neq"
+        if cond.path or json_column:  # SQL NULL, JSON null or no such key: all absent
+            found: sa.ColumnElement[bool] = ops.JsonPresent(col, cond.path)
+            return found if present else sa.not_(found)
+        return col.is_not(None) if present else col.is_(None)
+    if cond.path:
+        return _json_condition(col, cond)
+    if prop is not None and prop.type == "array":
+        return _array_condition(col, cond)
+    return _scalar_condition(col, cond.op, cond.value)
+
+
+def _scalar_condition(col: Column, op: str, value: Any) -> sa.ColumnElement[bool]:
+    if op in ("like", "nlike", "ilike", "nilike"):
+        return ops.LikeMatch(col, value, fold=op in ("ilike", "nilike"), negate=op[0] == "n")
+    if op == "regexp":
+        return ops.RegexpMatch(col, value.source, value.flags)
+    if isinstance(value, bool) and op in ("gt", "gte", "lt", "lte"):
+        # SQLAlchemy takes only =, != and IS with a bare True/False; false < true as in LB3
+        value = sa.literal(value, col.type)
+    clause = OPERATORS[op](col, value)
+    if op in ("neq", "nin"):  # LB3: a NULL is "not equal" to any value
+        return sa.or_(clause, col.is_(None))
+    return clause
+
+
+def _json_condition(col: Column, cond: Condition) -> sa.ColumnElement[bool]:
+    """A value inside a JSON column, compared as the operand's JSON kind: a value of another kind
+    (or none) is unequal to it and matches no ordering, LIKE or regexp."""
+
+    def at(value: Any) -> sa.ColumnElement[Any]:
+        return ops.JsonValue(col, cond.path, ops.json_value_kind(value))
+
+    op, value = cond.op, cond.value
+    if op in ("like", "nlike", "ilike", "nilike", "regexp"):
+        return _scalar_condition(ops.JsonValue(col, cond.path, "string"), op, value)
+    if op == "inq":
+        return sa.or_(sa.false(), *(at(v) == ops.json_operand(v) for v in value))
+    if op == "nin":
+        return sa.and_(sa.true(), *(_json_neq(at(v), v) for v in value))
+    if op == "neq":
+        return _json_neq(at(value), value)
+    if op == "between":
+        low, high = value
+        return sa.and_(at(low) >= ops.json_operand(low), at(high) <= ops.json_operand(high))
+    return OPERATORS[op](at(value), ops.json_operand(value))
+
+
+def _json_neq(found: sa.ColumnElement[Any], value: Any) -> sa.ColumnElement[bool]:
+    return sa.or_(found != ops.json_operand(value), found.is_(None))
+
+
+def _array_condition(col: Column, cond: Condition) -> sa.ColumnElement[bool]:
+    """eq: the array holds the value; inq: any of the values; neq/nin: none of them (a missing
+    array holds none)."""
+    op, value = cond.op, cond.value
+    if op == "eq":
+        return ops.ArrayContains(col, value)
+    if op == "inq":
+        return sa.or_(sa.false(), *(ops.ArrayContains(col, v) for v in value))
+    values = (value,) if op == "neq" else value
+    if op not in ("neq", "nin"):
+        raise ValueError(f'The "{op}" operator does not apply to an array')
+    held = [ops.ArrayContains(col, v) for v in values]
+    return sa.or_(col.is_(None), sa.not_(sa.or_(sa.false(), *held)))
+
+
+def distance(col: Column, near: Near) -> sa.ColumnElement[float]:
+    """The haversine distance (LB3's geo.js) from `near` to a geopoint column, in near.unit; NULL
+    for a row without a point."""
+    lat = ops.JsonValue(col, ("lat",), "number") * DEG2RAD
+    lng = ops.JsonValue(col, ("lng",), "number") * DEG2RAD
+    lat0, lng0 = near.lat * DEG2RAD, near.lng * DEG2RAD
+
+    def haversine(a: sa.ColumnElement[float]) -> sa.ColumnElement[float]:
+        return sa.func.power(sa.func.sin(a / 2.0), 2)
+
+    f = sa.func.sqrt(
+        haversine(lat - lat0) + sa.func.cos(lat) * math.cos(lat0) * haversine(lng - lng0)
+    )
+    bounded = sa.case((f > 1.0, sa.literal(1.0)), else_=f)  # rounding must not leave asin's domain
+    return 2.0 * sa.func.asin(bounded) * EARTH_RADIUS[near.unit]
+
+
+def near_clause(col: Column, near: Near) -> sa.ColumnElement[bool]:
+    """Rows with a point, within maxDistance when one is given (LB3 drops rows without a point)."""
+    found = ops.JsonValue(col, ("lat",), "number").is_not(None)
+    if near.max_distance is None:
+        return sa.and_(found, ops.JsonValue(col, ("lng",), "number").is_not(None))
+    return distance(col, near) <= near.max_distance
+
+
+def near_of(where: Where | None) -> Condition | None:
+    """The first `near` a row must satisfy (at the top, or inside top-level ands): the rows are
+    ordered by distance from it first, as LB3 does."""
+    if isinstance(where, Condition):
+        return where if where.op == "near" else None
+    if isinstance(where, And):
+        for item in where.items:
+            found = near_of(item)
+            if found is not None:
+                return found
+    return None
+
+
+def order_terms(mt: ModelTable, order: OrderBy) -> list[sa.ColumnElement[Any]]:
+    """One ORDER BY key: NULLs last ascending and first descending on every backend. A path inside
+    a JSON value orders its numbers, then its strings (missing and other values last)."""
+    head, _, rest = order.prop.partition(".")
+    col = mt.column(head)
+    if rest:
+        path = tuple(rest.split("."))
+        return [
+            ops.OrderTerm(ops.JsonValue(col, path, "number"), order.descending),
+            ops.OrderTerm(ops.JsonValue(col, path, "string"), order.descending),
+        ]
+    prop = mt.model.properties.get(head)
+    if prop is not None and prop.id:  # never NULL: a plain key, which an index can serve
+        return [col.desc() if order.descending else col.asc()]
+    return [ops.OrderTerm(col, order.descending)]
+
+
 def selected(mt: ModelTable, props: tuple[str, ...] | list[str]) -> list[sa.ColumnElement[Any]]:
     """Columns labelled with their property names, so rows read back by property even when a
     `columnName` setting names the column differently."""
@@ -77,9 +211,11 @@ def select_rows(mt: ModelTable, plan: QueryPlan) -> sa.Select[Any]:
     clause = where_clause(mt, plan.where)
     if clause is not None:
         stmt = stmt.where(clause)
+    near = near_of(plan.where)
+    if near is not None:
+        stmt = stmt.order_by(distance(mt.column(near.prop), near.value))
     for o in plan.order:
-        col = mt.column(o.prop)
-        stmt = stmt.order_by(col.desc() if o.descending else col.asc())
+        stmt = stmt.order_by(*order_terms(mt, o))
     if plan.limit is not None:
         stmt = stmt.limit(plan.limit)
     if plan.offset:

@@ -96,8 +96,13 @@ async def test_find_one_on_empty_table_is_404(client: httpx.AsyncClient) -> None
 
 
 async def test_find_one_invalid_filter(seeded: httpx.AsyncClient) -> None:
-    response = await seeded.get("/CoffeeShops/findOne?filter[where][name][like]=B")
+    response = await seeded.get("/CoffeeShops/findOne?filter[where][name][regexp]=(B")
     assert error(response, 400)["code"] == "INVALID_FILTER"
+
+
+async def test_find_one_like_in_bracket_form(seeded: httpx.AsyncClient) -> None:
+    response = await seeded.get("/CoffeeShops/findOne?filter[where][name][like]=Z%25")
+    assert ok(response)["name"] == "Zoo Coffee"
 
 
 EXISTS = [("existing", 1, True), ("missing", 9999, False)]

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 from runtime.filter.ast import And, Condition, Filter, Or, OrderBy, Where
+from runtime.filter.parse import OPERATORS
 from runtime.plan import plan_query
 from runtime.registry import ModelMeta, PropertyMeta, RelationMeta
 from runtime.sql import builder
@@ -95,10 +96,24 @@ CASES: list[tuple[str, Build, Expected]] = [
     ("select-renamed-column", select(fields=("city",)), f'SELECT "Shop".town AS city FROM "Shop" {ORDER_ID}'),
     ("select-no-fields", select(fields=()), f'SELECT 1 AS anon_1 FROM "Shop" {ORDER_ID}'),
     # order: the id breaks ties unless the client ordered by it
-    ("order-desc-then-id", select(order=(OrderBy("name", True),)), f'{SELECT} ORDER BY "Shop".name DESC, "Shop".id ASC'),
-    ("order-two-then-id", select(order=(OrderBy("city"), OrderBy("rating", True))), f'{SELECT} ORDER BY "Shop".town ASC, "Shop".rating DESC, "Shop".id ASC'),
+    # order: NULLs last ascending, first descending, as PostgreSQL does by default; the id (never
+    # NULL) breaks ties unless the client ordered by it
+    ("order-desc-then-id", select(order=(OrderBy("name", True),)), {
+        "sqlite": f'{SELECT} ORDER BY "Shop".name DESC NULLS FIRST, "Shop".id ASC',
+        "postgresql": f'{SELECT} ORDER BY "Shop".name DESC, "Shop".id ASC',
+        "mysql": f'{SELECT} ORDER BY "Shop".name IS NULL DESC, "Shop".name DESC, "Shop".id ASC'.replace('"', "`"),
+    }),
+    ("order-two-then-id", select(order=(OrderBy("city"), OrderBy("rating", True))), {
+        "sqlite": f'{SELECT} ORDER BY "Shop".town ASC NULLS LAST, "Shop".rating DESC NULLS FIRST, "Shop".id ASC',
+        "postgresql": f'{SELECT} ORDER BY "Shop".town ASC, "Shop".rating DESC, "Shop".id ASC',
+        "mysql": f'{SELECT} ORDER BY "Shop".town IS NULL, "Shop".town ASC, "Shop".rating IS NULL DESC, "Shop".rating DESC, "Shop".id ASC'.replace('"', "`"),
+    }),
     ("order-by-id-alone", select(order=(OrderBy("id", True),)), f'{SELECT} ORDER BY "Shop".id DESC'),
-    ("order-id-in-the-middle", select(order=(OrderBy("id"), OrderBy("name"))), f'{SELECT} ORDER BY "Shop".id ASC, "Shop".name ASC'),
+    ("order-id-in-the-middle", select(order=(OrderBy("id"), OrderBy("name"))), {
+        "sqlite": f'{SELECT} ORDER BY "Shop".id ASC, "Shop".name ASC NULLS LAST',
+        "postgresql": f'{SELECT} ORDER BY "Shop".id ASC, "Shop".name ASC',
+        "mysql": f'{SELECT} ORDER BY "Shop".id ASC, "Shop".name IS NULL, "Shop".name ASC'.replace('"', "`"),
+    }),
     # paging, as each grammar spells it
     ("limit", select(limit=10), {
         "sqlite": f"{SELECT} {ORDER_ID} LIMIT 10 OFFSET 0",
@@ -117,9 +132,9 @@ CASES: list[tuple[str, Build, Expected]] = [
         "mysql": f"{SELECT} {ORDER_ID} LIMIT 5, 18446744073709551615".replace('"', "`"),
     }),
     ("where-order-page", select(where=c("city", "eq", "Paris"), order=(OrderBy("name"),), limit=2, skip=1), {
-        "sqlite": f"{PAGE} LIMIT 2 OFFSET 1",
+        "sqlite": f"{PAGE} LIMIT 2 OFFSET 1".replace("name ASC", "name ASC NULLS LAST"),
         "postgresql": f"{PAGE} LIMIT 2 OFFSET 1",
-        "mysql": f"{PAGE} LIMIT 1, 2".replace('"', "`"),
+        "mysql": f"{PAGE} LIMIT 1, 2".replace('"', "`").replace("ORDER BY `Shop`.name ASC", "ORDER BY `Shop`.name IS NULL, `Shop`.name ASC"),
     }),
     # where: every operator
     ("eq", count(c("name", "eq", "A")), f"{COUNT} WHERE \"Shop\".name = 'A'"),
@@ -195,17 +210,7 @@ def test_compiled_sql(build: Build, expected: Expected, dialect: str) -> None:
 def test_every_operator_is_built() -> None:
     """The operator table and the filter language agree: each operator the parser can produce
     has one SQL spelling."""
-    assert set(builder.OPERATORS) == {
-        "eq",
-        "neq",
-        "gt",
-        "gte",
-        "lt",
-        "lte",
-        "inq",
-        "nin",
-        "between",
-    }
+    assert {*builder.OPERATORS, *builder.SPECIAL} == set(OPERATORS)
 
 
 def test_per_connector_table_and_column_names() -> None:

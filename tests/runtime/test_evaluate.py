@@ -20,6 +20,9 @@ def model() -> ModelMeta:
         PropertyMeta("done", "boolean"),
         PropertyMeta("due", "date"),
         PropertyMeta("id", "number", id=1, generated=True),
+        PropertyMeta("tags", "array", item_type="string"),
+        PropertyMeta("info", "object"),
+        PropertyMeta("spot", "geopoint"),
     ]
     return ModelMeta(name="Note", properties={p.name: p for p in props})
 
@@ -27,9 +30,36 @@ def model() -> ModelMeta:
 PARSER = FilterParser(model())
 DATES = ("due",)
 ITEMS: list[dict[str, Any]] = [
-    {"text": "b", "rank": 2, "done": True, "due": "2024-03-01T00:00:00.000Z", "id": 1},
-    {"text": "a", "rank": 10, "done": False, "due": "2024-01-15T12:00:00.000Z", "id": 2},
-    {"text": "c", "rank": None, "done": None, "due": None, "id": 3},
+    {
+        "text": "b",
+        "rank": 2,
+        "done": True,
+        "due": "2024-03-01T00:00:00.000Z",
+        "id": 1,
+        "tags": ["x", "y"],
+        "info": {"by": "Ann", "n": 1},
+        "spot": {"lat": 48.85, "lng": 2.35},
+    },
+    {
+        "text": "a",
+        "rank": 10,
+        "done": False,
+        "due": "2024-01-15T12:00:00.000Z",
+        "id": 2,
+        "tags": [],
+        "info": {"by": "bob", "n": "1"},
+        "spot": {"lat": 51.5, "lng": -0.12},
+    },
+    {
+        "text": "c",
+        "rank": None,
+        "done": None,
+        "due": None,
+        "id": 3,
+        "tags": None,
+        "info": None,
+        "spot": None,
+    },
     {"text": "B", "id": 4},  # rank, done, due missing altogether
     {"text": "a", "rank": 2.5, "done": False, "due": "2023-12-31T23:59:59.999Z", "id": 5},
 ]
@@ -73,6 +103,25 @@ WHERE: list[tuple[str, dict[str, Any], list[int]]] = [
     ("or", {"or": [{"id": 1}, {"text": "B"}]}, [1, 4]),
     ("nested", {"and": [{"or": [{"text": "a"}, {"text": "b"}]}, {"done": False}]}, [2, 5]),
     ("empty-or-matches-nothing", {"or": []}, []),
+    # the rest of the language, as the SQL builder gives it
+    ("like-case-sensitive", {"text": {"like": "b%"}}, [1]),
+    ("ilike", {"text": {"ilike": "b"}}, [1, 4]),
+    ("nlike-skips-missing", {"text": {"nlike": "a"}}, [1, 3, 4]),
+    ("nilike", {"text": {"nilike": "B"}}, [2, 3, 5]),
+    ("like-escape", {"text": {"like": "\\%"}}, []),
+    ("regexp", {"text": {"regexp": "^[ab]$"}}, [1, 2, 5]),
+    ("regexp-i", {"text": {"regexp": "/^b/i"}}, [1, 4]),
+    ("exists", {"rank": {"exists": True}}, [1, 2, 5]),
+    ("exists-false", {"rank": {"exists": False}}, [3, 4]),
+    ("array-contains", {"tags": "x"}, [1]),
+    ("array-inq", {"tags": {"inq": ["y", "z"]}}, [1]),
+    ("array-nin", {"tags": {"nin": ["x"]}}, [2, 3, 4, 5]),
+    ("path", {"info.by": "Ann"}, [1]),
+    ("path-kind", {"info.n": 1}, [1]),
+    ("path-ilike", {"info.by": {"ilike": "b%"}}, [2]),
+    ("path-null", {"info.by": None}, [3, 4, 5]),
+    ("near", {"spot": {"near": [51.5, -0.1]}}, [1, 2]),
+    ("near-max", {"spot": {"near": [51.5, -0.1], "maxDistance": 10, "unit": "kilometers"}}, [2]),
 ]
 
 
@@ -114,9 +163,15 @@ def test_values_compare_only_with_their_own_kind(
     assert matches(where, item) is expected
 
 
+def test_near_orders_by_distance() -> None:
+    flt = PARSER.parse({"where": {"spot": {"near": "51.5,-0.1"}}, "order": "id DESC"})
+    assert ids(apply(flt, ITEMS)) == [2, 1]
+    assert ids(apply(PARSER.parse({"order": "info.by DESC"}), ITEMS)) == [3, 4, 5, 2, 1]
+
+
 def test_unknown_operator_and_sub_select_are_refused() -> None:
-    with pytest.raises(ValueError, match='"like" operator'):
-        matches(Condition("text", "like", "a"), {"text": "a"})
+    with pytest.raises(ValueError, match='"match" operator'):
+        matches(Condition("text", "match", "a"), {"text": "a"})
     with pytest.raises(TypeError, match="InSelect"):
         matches(InSelect("id", object(), "id", None), {"id": 1})
 
