@@ -23,6 +23,7 @@ clients get the same semantics. Instances are plain dicts of JSON values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, overload
 
 import sqlalchemy as sa
@@ -30,13 +31,13 @@ import sqlalchemy as sa
 from . import users
 from .db import Database, Session
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound, ValidationFailed
-from .filter.ast import And, Condition, Filter, InSelect, Or, Where
+from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
 from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
 from .instances import InstanceCodec
 from .plan import plan_query
 from .registry import ModelMeta
-from .relations import Handle, Relation, bind
+from .relations import Handle, Relation, bind, loading
 from .relations import resolve as resolve_relation
 from .sql import builder
 from .sql.tables import ModelTable
@@ -84,14 +85,15 @@ class Model:
         return raw if isinstance(raw, Filter) else self.parser.parse(raw)
 
     def parse_where(self, raw: dict[str, Any] | Where | None) -> Where | None:
-        if isinstance(
-            raw, Condition | And | Or | InSelect
-        ):  # already parsed (relations build their own)
-            return raw
+        if isinstance(raw, Condition | And | Or | InSelect | Exists):
+            return raw  # already parsed (relations build their own)
         return self.parser.parse_where(raw)
 
     async def find(self, filter: dict[str, Any] | Filter | None = None) -> list[dict[str, Any]]:
-        plan = plan_query(self.meta, self.parse_filter(filter))
+        flt = self.parse_filter(filter)
+        if flt.include:  # one more statement per included relation level
+            return await loading.find(self, flt)
+        plan = plan_query(self.meta, flt)
         async with self.db.read() as s:
             rows = await s.all(builder.select_rows(self.table, plan))
         to_json, cols = self.codec.to_json, plan.columns
@@ -100,7 +102,11 @@ class Model:
     async def find_one(
         self, filter: dict[str, Any] | Filter | None = None
     ) -> dict[str, Any] | None:
-        plan = plan_query(self.meta, self.parse_filter(filter), limit=1)
+        flt = self.parse_filter(filter)
+        if flt.include:
+            found = await loading.find(self, flt, limit=1)
+            return found[0] if found else None
+        plan = plan_query(self.meta, flt, limit=1)
         async with self.db.read() as s:
             row = await s.first(builder.select_rows(self.table, plan))
         return self.codec.to_json(row._mapping, plan.columns) if row is not None else None
@@ -117,7 +123,7 @@ class Model:
                 row = await s.first(self._by_id, {"id": key})
             return self.codec.to_json(row._mapping) if row is not None else None
         where = _and(Condition(self.meta.id_name, "eq", key), flt.where)
-        return await self.find_one(Filter(where=where, fields=flt.fields))
+        return await self.find_one(replace(flt, where=where, order=(), limit=None, skip=0))
 
     async def count(self, where: dict[str, Any] | Where | None = None) -> int:
         async with self.db.read() as s:
@@ -126,11 +132,15 @@ class Model:
     def related(self, id: Any, relation: str) -> Any:
         """One instance's side of a relation: `await CoffeeShop.related(1, "reviews").find()`.
         Each relation is resolved (target, keys, scope) on first use, then kept."""
-        resolved = self._relations.get(relation)
+        return bind(self.relation(relation), id)
+
+    def relation(self, name: str) -> Relation:
+        """The resolved relation (target, keys, parsed scope), resolved on first use, then kept."""
+        resolved = self._relations.get(name)
         if resolved is None:
             models = self.app.models if self.app else {}
-            resolved = self._relations[relation] = resolve_relation(self, relation, models)
-        return bind(resolved, id)
+            resolved = self._relations[name] = resolve_relation(self, name, models)
+        return resolved
 
     def at(self, instance: Any) -> Handle:
         """One instance by id (or as the dict a read returned), its relations as snake_case

@@ -1,8 +1,18 @@
-"""`Exists` (a where on a related model's properties) -> a correlated EXISTS sub-select."""
+"""`Exists` (a where on a related model's properties) -> a correlated EXISTS sub-select.
+
+    hasMany/hasOne   EXISTS (SELECT * FROM target t WHERE t.fk = parent.pk [AND t.type = 'Parent'] AND w)
+    belongsTo        EXISTS (SELECT * FROM target t WHERE t.pk = parent.fk AND w)
+    through/HABTM    EXISTS (SELECT * FROM join j JOIN target t ON t.id = j.keyThrough
+                             WHERE j.fk = parent.pk [AND j.type = ...] AND w)
+
+The target (and join) tables are aliased, so a relation of a model to itself correlates with the
+outer row, not with its own table; the same statement works in SELECT, count, UPDATE and DELETE.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -12,7 +22,43 @@ from .tables import ModelTable
 WhereCompiler = Callable[[ModelTable, Where | None], sa.ColumnElement[bool] | None]
 
 
+def aliased(mt: ModelTable) -> ModelTable:
+    """The same model over an alias of its table: its columns keyed by property name."""
+    alias = mt.table.alias()
+    columns = {prop: alias.c[col.key] for prop, col in mt.columns.items()}
+    return ModelTable(mt.model, cast(Any, alias), cast(Any, columns), mt.catalog)
+
+
 def exists_clause(
     mt: ModelTable, node: Exists, compile_where: WhereCompiler
 ) -> sa.ColumnElement[bool]:
-    raise NotImplementedError(f"{mt.model.name}.{node.relation}: related where")
+    relation = mt.model.relations[node.relation]
+    raw = relation.raw
+    target = aliased(mt.catalog[str(relation.model)])
+    fk = str(relation.foreign_key)
+    primary = raw.get("primaryKey")
+    conditions: list[sa.ColumnElement[bool]] = []
+    source: Any = target.table
+    if relation.type == "belongsTo":
+        key = str(primary or target.model.id_name)
+        conditions.append(target.column(key) == mt.column(fk))
+    elif raw.get("through"):
+        join = aliased(mt.catalog[str(raw["through"])])
+        through_key = str(raw.get("keyThrough"))
+        source = join.table.join(
+            target.table, target.column(target.model.id_name) == join.column(through_key)
+        )
+        conditions.append(join.column(fk) == mt.column(str(primary or mt.model.id_name)))
+        discriminator = raw.get("discriminator")
+        if discriminator:
+            kind = target.model.name if raw.get("invert") else mt.model.name
+            conditions.append(join.column(str(discriminator)) == kind)
+    else:  # hasMany, hasOne
+        conditions.append(target.column(fk) == mt.column(str(primary or mt.model.id_name)))
+        discriminator = raw.get("discriminator")
+        if discriminator:
+            conditions.append(target.column(str(discriminator)) == mt.model.name)
+    inner = compile_where(target, node.where)
+    if inner is not None:
+        conditions.append(inner)
+    return sa.exists().select_from(source).where(*conditions)

@@ -238,13 +238,11 @@ INVALID = [
     ("order-not-string", {"order": 5}, "order must be a string or an array of strings"),
     ("fields-not-list-or-object", {"fields": 5}, "fields must be an array of property names or an object"),
     ("unknown-filter-key", {"foo": 1}, 'Unknown filter key "foo" (known: where, fields, order, limit, skip, offset, include)'),
-    ("include-not-yet", {"include": "reviews"}, "include is not supported by this server yet"),
-    # the rest of the filter language is a later issue
-    ("like", {"where": {"name": {"like": "^B"}}}, 'The "like" operator is not supported by this server yet'),
-    ("nlike", {"where": {"name": {"nlike": "B%"}}}, 'The "nlike" operator is not supported by this server yet'),
-    ("ilike", {"where": {"name": {"ilike": "b%"}}}, 'The "ilike" operator is not supported by this server yet'),
-    ("regexp", {"where": {"name": {"regexp": "/^z/i"}}}, 'The "regexp" operator is not supported by this server yet'),
-    ("near", {"where": {"name": {"near": "1,2"}}}, 'The "near" operator is not supported by this server yet'),
+    ("include-unknown-relation", {"include": "nope"}, 'Relation "nope" is not defined for CoffeeShop model'),
+    # operators on the wrong kind of property
+    ("like-number", {"where": {"name": {"like": 5}}}, 'The name property has invalid clause {"like":5}: Expected a string'),
+    ("regexp-flags", {"where": {"name": {"regexp": "/^z/q"}}}, "Invalid regex flags: q"),
+    ("near-not-geopoint", {"where": {"name": {"near": "1,2"}}}, "The name property: near applies to geopoint properties only"),
 ]  # fmt: skip
 
 
@@ -261,13 +259,17 @@ async def test_where_nested_too_deep(seeded: httpx.AsyncClient) -> None:
         where = {"and": [where]}
     response = await find(seeded, {"where": where})
     assert error(response, 400)["message"] == (
-        f"The where clause is nested more than {MAX_WHERE_DEPTH} levels deep"
+        f"The where clause is nested more than {MAX_WHERE_DEPTH} levels deep "
+        "(the limit is maxWhereDepth in config.json's filterLimits)"
     )
 
 
 async def test_inq_too_long(seeded: httpx.AsyncClient) -> None:
     response = await find(seeded, {"where": {"id": {"inq": list(range(1, 1002))}}})
-    assert response.json() == invalid("The id property: inq takes at most 1000 values")
+    assert response.json() == invalid(
+        "The id property: inq takes at most 1000 values "
+        "(the limit is maxInqSize in config.json's filterLimits)"
+    )
 
 
 async def test_bracket_form_errors(seeded: httpx.AsyncClient) -> None:

@@ -1,0 +1,359 @@
+"""`include`: the related rows of many parents, one statement per relation level (no N+1).
+
+A read with includes selects its rows, then, for each included relation, ONE statement that reads the
+targets of every parent at once (`WHERE key IN (...)`, in chunks of `CHUNK` keys only past that
+size), and recurses into the targets' own includes the same way: three levels over any number of
+parents are four statements. Per-parent `limit`/`skip` in a scope is a window function
+(`ROW_NUMBER() OVER (PARTITION BY parent key ORDER BY scope order, id)`) in a sub-select, never one
+query per parent. through/HABTM join the (distinct) join rows, so each target carries the parent key
+it was read for; referencesMany reads every referenced id at once and keeps each array's order;
+embedsOne/embedsMany read nothing: the items are in the parent's row.
+
+What the output shows follows LB3 3.28: hasMany/through/referencesMany/embedsMany give an array
+(`[]` when empty); belongsTo/hasOne/embedsOne give the object, or no key at all when there is none.
+A scope's `fields` keep the key the relation matches on (LB3 adds it); keys a read needs only to
+load includes (a parent's id left out of `fields`, a hidden foreign key) are fetched and removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from ..db import Session
+from ..filter.ast import Filter, Include, OrderBy
+from ..filter.evaluate import apply
+from ..plan import plan_query
+from ..sql import builder
+from ..sql.tables import ModelTable
+from .base import EMBEDDED, THROUGH, Relation, and_
+
+if TYPE_CHECKING:
+    from ..model import Model
+
+CHUNK = 500  # keys per IN list: one statement up to this many parents' keys
+PARENT = "_lb_parent"  # the label of the parent key a target row was read for
+ROW = "_lb_row"  # the label of a target's position among its parent's targets
+
+Row = dict[str, Any]
+Source = tuple[sa.FromClause, sa.ColumnElement[Any], list[sa.ColumnElement[bool]]]
+
+
+async def find(model: Model, flt: Filter, *, limit: int | None = None) -> list[Row]:
+    """`Model.find` with includes: the rows, their keys fetched if `fields` left them out, every
+    included relation attached, then those keys removed."""
+    fetch, strip = _fetched(model, flt.fields, parent_keys(model, flt.include))
+    plan = plan_query(model.meta, replace(flt, fields=fetch), limit=limit)
+    async with model.db.read() as s:
+        rows = await s.all(builder.select_rows(model.table, plan))
+        out = [model.codec.to_json(row._mapping, fetch) for row in rows]
+        await attach(model, out, flt.include, s)
+    return _strip(out, strip)
+
+
+def parent_keys(model: Model, includes: Iterable[Include]) -> set[str]:
+    """The properties of `model` that loading these includes reads from each row."""
+    keys: set[str] = set()
+    for inc in includes:
+        rel = model.relation(inc.relation)
+        if rel.type == "belongsTo":
+            keys.add(rel.foreign_key)
+            if rel.discriminator:
+                keys.add(rel.discriminator)
+        elif rel.type == "referencesMany":
+            keys.add(rel.foreign_key)
+        elif rel.type in EMBEDDED:
+            keys.add(rel.property)
+        else:
+            keys.add(rel.primary_key)
+    return {k for k in keys if k in model.meta.properties}
+
+
+async def attach(model: Model, rows: list[Row], includes: Iterable[Include], s: Session) -> None:
+    """Add each included relation to every row (in place), one statement per relation."""
+    for inc in includes:
+        if not rows:
+            return
+        rel = model.relation(inc.relation)
+        if rel.type == "belongsTo":
+            await _belongs_to(rel, rows, inc.filter, s)
+        elif rel.type in THROUGH:
+            await _through(rel, rows, inc.filter, s)
+        elif rel.type == "referencesMany":
+            await _references(rel, rows, inc.filter, s)
+        elif rel.type in EMBEDDED:
+            _embedded(rel, rows, inc.filter)
+        else:
+            await _children(rel, rows, inc.filter, s)
+
+
+# ---- the kinds ---------------------------------------------------------------------------------
+
+
+async def _belongs_to(rel: Relation, rows: list[Row], flt: Filter, s: Session) -> None:
+    """The owner by the row's foreign key; a polymorphic one per model the discriminator names
+    (one statement per model present; a row naming no known model gets none)."""
+    explicit = rel.meta.raw.get("primaryKey")
+    by_model: dict[str, tuple[Model, list[Row]]] = {}
+    for row in rows:
+        target = rel.target
+        if rel.discriminator is not None:
+            named = row.get(rel.discriminator)
+            target = rel.models.get(named.lower()) if isinstance(named, str) else None
+        if target is not None:
+            by_model.setdefault(target.name, (target, []))[1].append(row)
+    for target, owned in by_model.values():
+        key = str(explicit or target.meta.id_name)
+        groups = _group(owned, rel.foreign_key)
+        scope = rel.scope if rel.target is not None else Filter()
+        found: dict[Any, Row] = {}
+        read = await _targets(target, flt, scope, _simple(target, key), groups, s, shown_key=key)
+        for parent, item in read:
+            found.setdefault(parent, item)
+        for parent, members in groups.items():
+            if parent in found:
+                for row in members:
+                    row[rel.name] = found[parent]
+
+
+async def _children(rel: Relation, rows: list[Row], flt: Filter, s: Session) -> None:
+    """hasMany (an array) and hasOne (the first child, or no key), polymorphic or not."""
+    target = rel.target_model()
+    groups = _group(rows, rel.primary_key)
+    extra = []
+    if rel.discriminator is not None:
+        extra.append(target.table.column(rel.discriminator) == rel.parent.name)
+    many = rel.type == "hasMany"
+    found = await _targets(
+        target,
+        flt,
+        rel.scope,
+        _simple(target, rel.foreign_key, extra),
+        groups,
+        s,
+        shown_key=rel.foreign_key,
+        per_parent=many,
+    )
+    _assign(rel.name, rows, groups, found, many=many)
+
+
+async def _through(rel: Relation, rows: list[Row], flt: Filter, s: Session) -> None:
+    """hasManyThrough/HABTM: the targets joined to this parent's distinct join rows, each with
+    the parent key it was read for (a dangling or duplicate join row adds nothing)."""
+    target = rel.target_model()
+    join = rel.through
+    assert join is not None  # resolve() sets it for every through relation
+    jt, tt = join.table, target.table
+    kind = None
+    if rel.discriminator is not None:
+        kind = target.name if rel.meta.raw.get("invert") else rel.parent.name
+
+    def source(chunk: list[Any]) -> Source:
+        links = sa.select(
+            jt.column(rel.foreign_key).label(PARENT), jt.column(rel.key_through).label("_lb_to")
+        ).where(jt.column(rel.foreign_key).in_(chunk))
+        if kind is not None and rel.discriminator is not None:
+            links = links.where(jt.column(rel.discriminator) == kind)
+        sub = links.distinct().subquery()
+        joined = tt.table.join(sub, sub.c["_lb_to"] == tt.column(target.meta.id_name))
+        return joined, sub.c[PARENT], []
+
+    groups = _group(rows, rel.primary_key)
+    found = await _targets(
+        target,
+        flt,
+        rel.scope,
+        source,
+        groups,
+        s,
+        shown_key=target.meta.id_name,
+        per_parent=True,
+    )
+    _assign(rel.name, rows, groups, found, many=True)
+
+
+async def _references(rel: Relation, rows: list[Row], flt: Filter, s: Session) -> None:
+    """referencesMany: every referenced id in one statement; each parent's targets in its array's
+    order (or the scope's order), then its own skip/limit."""
+    target = rel.target_model()
+    key = rel.primary_key
+    arrays = {id(row): _ids(row.get(rel.foreign_key)) for row in rows}
+    wanted: dict[Any, list[Row]] = {k: [] for ids in arrays.values() for k in ids}
+    page = replace(flt, limit=None, skip=0)
+    read = await _targets(target, page, rel.scope, _simple(target, key), wanted, s, shown_key=key)
+    by_key = {parent: item for parent, item in read}
+    ordered = bool(flt.order or rel.scope.order)
+    position = {parent: index for index, (parent, _) in enumerate(read)}
+    end = flt.skip + flt.limit if flt.limit else None
+    for row in rows:
+        ids = [k for k in dict.fromkeys(arrays[id(row)]) if k in by_key]
+        if ordered:
+            ids.sort(key=lambda k: position[k])
+        row[rel.name] = [by_key[k] for k in ids][flt.skip : end]
+
+
+def _embedded(rel: Relation, rows: list[Row], flt: Filter) -> None:
+    """The items stored in the row, as the embedded model's JSON, the scope applied in memory."""
+    rules = rel.items
+    assert rules is not None  # resolve() sets it for every embedded relation
+    for row in rows:
+        stored = row.get(rel.property)
+        if rel.type == "embedsOne":
+            if isinstance(stored, dict):
+                shown = apply(flt, [rules.codec.to_json(stored)], dates=rules.dates)
+                if shown:
+                    row[rel.name] = shown[0]
+            continue
+        items = [rules.codec.to_json(i) for i in stored or () if isinstance(i, dict)]
+        row[rel.name] = apply(flt, items, dates=rules.dates)
+
+
+# ---- reading targets ---------------------------------------------------------------------------
+
+
+def _simple(
+    target: Model, key: str, extra: list[sa.ColumnElement[bool]] | None = None
+) -> Callable[[list[Any]], Source]:
+    """Targets matched on one of their own columns (`key IN chunk`)."""
+    column = target.table.column(key)
+
+    def source(chunk: list[Any]) -> Source:
+        return target.table.table, column, [column.in_(chunk), *(extra or [])]
+
+    return source
+
+
+async def _targets(
+    target: Model,
+    flt: Filter,
+    scope: Filter,
+    source: Callable[[list[Any]], Source],
+    groups: dict[Any, list[Row]],
+    s: Session,
+    *,
+    shown_key: str | None = None,
+    per_parent: bool = False,
+) -> list[tuple[Any, Row]]:
+    """(parent key, target JSON) pairs for every parent key in `groups`, the relation's scope and
+    the include's scope applied, the targets' own includes attached. One statement per CHUNK keys;
+    `per_parent`: limit/skip count per parent key (a window), else they are not applied."""
+    keys = list(groups)
+    if not keys:
+        return []
+    mt = target.table
+    meta = target.meta
+    wanted = flt.fields if flt.fields is not None else target.codec.visible
+    shown = set(wanted)
+    if shown_key is not None and not meta.properties[shown_key].hidden:
+        shown.add(shown_key)
+    needed = parent_keys(target, flt.include) | shown
+    fetch = tuple(p for p in meta.properties if p in needed)
+    clause = builder.where_clause(mt, and_(scope.where, flt.where))
+    order = _order(mt, flt.order or scope.order)
+    windowed = per_parent and bool(flt.limit or flt.skip)
+    pairs: list[tuple[Any, Row]] = []
+    for start in range(0, len(keys), CHUNK):
+        from_, parent, conditions = source(keys[start : start + CHUNK])
+        if clause is not None:
+            conditions = [*conditions, clause]
+        columns = [*builder.selected(mt, fetch), parent.label(PARENT)]
+        stmt: sa.Select[Any]
+        if windowed:
+            number = sa.func.row_number().over(partition_by=parent, order_by=order)
+            inner = sa.select(*columns, number.label(ROW)).select_from(from_).where(*conditions)
+            sub = inner.subquery()
+            bounds = [sub.c[ROW] > flt.skip]
+            if flt.limit:
+                bounds.append(sub.c[ROW] <= flt.skip + flt.limit)
+            picked = [sub.c[p] for p in fetch]
+            stmt = sa.select(*picked, sub.c[PARENT]).where(*bounds).order_by(sub.c[ROW])
+        else:
+            stmt = sa.select(*columns).select_from(from_).where(*conditions).order_by(*order)
+        for row in await s.all(stmt):
+            values = row._mapping
+            pairs.append((_key(values[PARENT]), target.codec.to_json(values, fetch)))
+    await attach(target, [item for _, item in pairs], flt.include, s)
+    strip = set(fetch) - shown
+    if strip:
+        for _, item in pairs:
+            for name in strip:
+                item.pop(name, None)
+    return pairs
+
+
+def _order(mt: ModelTable, order: tuple[OrderBy, ...]) -> list[sa.ColumnElement[Any]]:
+    """The scope's order, ended by the id so that pages (and windows) are deterministic."""
+    id_name = mt.model.id_name
+    if id_name in mt.columns and all(o.prop != id_name for o in order):
+        order = (*order, OrderBy(id_name))
+    return [mt.column(o.prop).desc() if o.descending else mt.column(o.prop).asc() for o in order]
+
+
+# ---- keys --------------------------------------------------------------------------------------
+
+
+def _fetched(
+    model: Model, fields: tuple[str, ...] | None, keys: set[str]
+) -> tuple[tuple[str, ...], set[str]]:
+    """The properties to read (what `fields` shows, plus the keys includes need) and the ones to
+    remove from the answer."""
+    shown = set(fields if fields is not None else model.codec.visible)
+    fetch = tuple(p for p in model.meta.properties if p in shown or p in keys)
+    return fetch, set(fetch) - shown
+
+
+def _strip(rows: list[Row], names: set[str]) -> list[Row]:
+    if names:
+        for row in rows:
+            for name in names:
+                row.pop(name, None)
+    return rows
+
+
+def _key(value: Any) -> Any:
+    """A key as a dict key: a whole float (a number read back as a double) equals its int."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _group(rows: list[Row], prop: str) -> dict[Any, list[Row]]:
+    """The rows by their value of `prop` (rows without one are left out: they match nothing)."""
+    groups: dict[Any, list[Row]] = {}
+    for row in rows:
+        value = row.get(prop)
+        if value is not None:
+            groups.setdefault(_key(value), []).append(row)
+    return groups
+
+
+def _ids(value: Any) -> list[Any]:
+    return [_key(v) for v in value if v is not None] if isinstance(value, list) else []
+
+
+def _assign(
+    name: str,
+    rows: list[Row],
+    groups: dict[Any, list[Row]],
+    found: list[tuple[Any, Row]],
+    *,
+    many: bool,
+) -> None:
+    """hasMany/through: every parent gets its list (`[]` for none); hasOne: the first child, or
+    no key. Each parent gets its own list object."""
+    by_parent: dict[Any, list[Row]] = {}
+    for parent, item in found:
+        by_parent.setdefault(parent, []).append(item)
+    for parent, members in groups.items():
+        children = by_parent.get(parent, [])
+        for row in members:
+            if many:
+                row[name] = list(children)
+            elif children:
+                row[name] = children[0]
+    if many:  # a parent without a key value still answers an empty list
+        for row in rows:
+            row.setdefault(name, [])
