@@ -39,9 +39,10 @@ class BooleanCondition(BaseModel):
     gte: bool | None = None
     lt: bool | None = None
     lte: bool | None = None
-    inq: list[bool] | None = None
-    nin: list[bool] | None = None
+    inq: Annotated[list[bool] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[bool] | None, Field(max_length=1000)] = None
     between: Annotated[list[bool] | None, Field(max_length=2, min_length=2)] = None
+    exists: bool | None = None
 
 
 class DateCondition(BaseModel):
@@ -58,9 +59,10 @@ class DateCondition(BaseModel):
     gte: datetime | None = None
     lt: datetime | None = None
     lte: datetime | None = None
-    inq: list[datetime] | None = None
-    nin: list[datetime] | None = None
+    inq: Annotated[list[datetime] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[datetime] | None, Field(max_length=1000)] = None
     between: Annotated[list[datetime] | None, Field(max_length=2, min_length=2)] = None
+    exists: bool | None = None
 
 
 class IntegerKeyCondition(BaseModel):
@@ -77,9 +79,10 @@ class IntegerKeyCondition(BaseModel):
     gte: int | None = None
     lt: int | None = None
     lte: int | None = None
-    inq: list[int] | None = None
-    nin: list[int] | None = None
+    inq: Annotated[list[int] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[int] | None, Field(max_length=1000)] = None
     between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
+    exists: bool | None = None
 
 
 class NumberCondition(BaseModel):
@@ -96,9 +99,10 @@ class NumberCondition(BaseModel):
     gte: float | None = None
     lt: float | None = None
     lte: float | None = None
-    inq: list[float] | None = None
-    nin: list[float] | None = None
+    inq: Annotated[list[float] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[float] | None, Field(max_length=1000)] = None
     between: Annotated[list[float] | None, Field(max_length=2, min_length=2)] = None
+    exists: bool | None = None
 
 
 class StringCondition(BaseModel):
@@ -115,9 +119,21 @@ class StringCondition(BaseModel):
     gte: str | None = None
     lt: str | None = None
     lte: str | None = None
-    inq: list[str] | None = None
-    nin: list[str] | None = None
+    inq: Annotated[list[str] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[str] | None, Field(max_length=1000)] = None
     between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
+    like: Annotated[str | None, Field(max_length=512)] = None
+    nlike: Annotated[str | None, Field(max_length=512)] = None
+    ilike: Annotated[str | None, Field(max_length=512)] = None
+    nilike: Annotated[str | None, Field(max_length=512)] = None
+    regexp: Annotated[
+        str | None,
+        Field(
+            description="A regular expression, `^A` or `/^a/i` (flags i, m, s; g is ignored). The server takes any valid expression; this schema lists the portable subset.",
+            pattern="^(?:\\^?[A-Za-z0-9 _.]{0,64}\\$?|/\\^?[A-Za-z0-9 _.]{0,64}\\$?/[gims]{0,4})$",
+        ),
+    ] = None
+    exists: bool | None = None
 
 
 class CoffeeShop(BaseModel):
@@ -187,7 +203,7 @@ class CoffeeShopPatchById(BaseModel):
 
 class CoffeeShopWhere(BaseModel):
     """
-    Criteria that CoffeeShop instances must match (LB3 `where`).
+    Criteria that CoffeeShop instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -196,13 +212,49 @@ class CoffeeShopWhere(BaseModel):
     name: str | StringCondition | None = None
     city: str | StringCondition | None = None
     id: int | IntegerKeyCondition | None = None
+    reviews_date: Annotated[
+        datetime | DateCondition | None, Field(alias="reviews.date")
+    ] = None
+    reviews_rating: Annotated[
+        float | NumberCondition | None, Field(alias="reviews.rating")
+    ] = None
+    reviews_comments: Annotated[
+        str | StringCondition | None, Field(alias="reviews.comments")
+    ] = None
+    reviews_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.id")
+    ] = None
+    reviews_coffeeShopId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.coffeeShopId")
+    ] = None
+    reviews_publisherId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.publisherId")
+    ] = None
+    reviewers_realm: Annotated[
+        str | StringCondition | None, Field(alias="reviewers.realm")
+    ] = None
+    reviewers_username: Annotated[
+        str | StringCondition | None, Field(alias="reviewers.username")
+    ] = None
+    reviewers_email: Annotated[
+        str | StringCondition | None, Field(alias="reviewers.email")
+    ] = None
+    reviewers_emailVerified: Annotated[
+        bool | BooleanCondition | None, Field(alias="reviewers.emailVerified")
+    ] = None
+    reviewers_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviewers.id")
+    ] = None
+    reviewers_coffeeShopId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviewers.coffeeShopId")
+    ] = None
     and_: Annotated[list[CoffeeShopWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[CoffeeShopWhere] | None, Field(alias="or")] = None
 
 
 class CoffeeShopFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -218,7 +270,7 @@ class CoffeeShopOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:name|city|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:name|city|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:name|city|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:name|city|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -227,35 +279,9 @@ class CoffeeShopOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:name|city|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:name|city|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
-
-
-class CoffeeShopFilter(BaseModel):
-    """
-    LB3 filter for CoffeeShop.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: CoffeeShopWhere | None = None
-    fields: Annotated[
-        list[Literal["name", "city", "id"]] | CoffeeShopFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        CoffeeShopOrder1 | list[CoffeeShopOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
 
 class Review(BaseModel):
@@ -340,7 +366,7 @@ class ReviewPatchById(BaseModel):
 
 class ReviewWhere(BaseModel):
     """
-    Criteria that Review instances must match (LB3 `where`).
+    Criteria that Review instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -352,13 +378,40 @@ class ReviewWhere(BaseModel):
     id: int | IntegerKeyCondition | None = None
     coffeeShopId: int | IntegerKeyCondition | None = None
     publisherId: int | IntegerKeyCondition | None = None
+    coffeeShop_name: Annotated[
+        str | StringCondition | None, Field(alias="coffeeShop.name")
+    ] = None
+    coffeeShop_city: Annotated[
+        str | StringCondition | None, Field(alias="coffeeShop.city")
+    ] = None
+    coffeeShop_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="coffeeShop.id")
+    ] = None
+    reviewer_realm: Annotated[
+        str | StringCondition | None, Field(alias="reviewer.realm")
+    ] = None
+    reviewer_username: Annotated[
+        str | StringCondition | None, Field(alias="reviewer.username")
+    ] = None
+    reviewer_email: Annotated[
+        str | StringCondition | None, Field(alias="reviewer.email")
+    ] = None
+    reviewer_emailVerified: Annotated[
+        bool | BooleanCondition | None, Field(alias="reviewer.emailVerified")
+    ] = None
+    reviewer_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviewer.id")
+    ] = None
+    reviewer_coffeeShopId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviewer.coffeeShopId")
+    ] = None
     and_: Annotated[list[ReviewWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[ReviewWhere] | None, Field(alias="or")] = None
 
 
 class ReviewFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -377,7 +430,7 @@ class ReviewOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -386,35 +439,9 @@ class ReviewOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
-
-
-class ReviewFilter(BaseModel):
-    """
-    LB3 filter for Review.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: ReviewWhere | None = None
-    fields: Annotated[
-        list[Literal["date", "rating", "comments", "id", "coffeeShopId", "publisherId"]] | ReviewFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        ReviewOrder1 | list[ReviewOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
 
 class Reviewer(BaseModel):
@@ -507,7 +534,7 @@ class ReviewerPatchById(BaseModel):
 
 class ReviewerWhere(BaseModel):
     """
-    Criteria that Reviewer instances must match (LB3 `where`).
+    Criteria that Reviewer instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -519,13 +546,31 @@ class ReviewerWhere(BaseModel):
     emailVerified: bool | BooleanCondition | None = None
     id: int | IntegerKeyCondition | None = None
     coffeeShopId: int | IntegerKeyCondition | None = None
+    reviews_date: Annotated[
+        datetime | DateCondition | None, Field(alias="reviews.date")
+    ] = None
+    reviews_rating: Annotated[
+        float | NumberCondition | None, Field(alias="reviews.rating")
+    ] = None
+    reviews_comments: Annotated[
+        str | StringCondition | None, Field(alias="reviews.comments")
+    ] = None
+    reviews_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.id")
+    ] = None
+    reviews_coffeeShopId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.coffeeShopId")
+    ] = None
+    reviews_publisherId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.publisherId")
+    ] = None
     and_: Annotated[list[ReviewerWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[ReviewerWhere] | None, Field(alias="or")] = None
 
 
 class ReviewerFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -544,7 +589,7 @@ class ReviewerOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:realm|username|email|emailVerified|id|coffeeShopId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:realm|username|email|emailVerified|id|coffeeShopId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:realm|username|email|emailVerified|id|coffeeShopId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:realm|username|email|emailVerified|id|coffeeShopId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -553,37 +598,199 @@ class ReviewerOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:realm|username|email|emailVerified|id|coffeeShopId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:realm|username|email|emailVerified|id|coffeeShopId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
 
 
+class CoffeeShopIncludeObject(BaseModel):
+    """
+    Relations of CoffeeShop with their own includes: {"rel": <include>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    reviews: Annotated[
+        Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope | list[Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope] | None,
+        Field(
+            description='Related models to return with each Review: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    reviewers: Annotated[
+        Literal["reviews"] | ReviewerIncludeObject | ReviewerReviewsIncludeScope | list[Literal["reviews"] | ReviewerIncludeObject | ReviewerReviewsIncludeScope] | None,
+        Field(
+            description='Related models to return with each Reviewer: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+
+
+class CoffeeShopReviewsIncludeScope(BaseModel):
+    """
+    The reviews relation of CoffeeShop, with the filter of its Review targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["reviews"]
+    scope: ReviewFilter | None = None
+
+
+class CoffeeShopReviewersIncludeScope(BaseModel):
+    """
+    The reviewers relation of CoffeeShop, with the filter of its Reviewer targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["reviewers"]
+    scope: ReviewerFilter | None = None
+
+
+class CoffeeShopFilter(BaseModel):
+    """
+    LB3 filter for CoffeeShop. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: CoffeeShopWhere | None = None
+    fields: Literal["name", "city", "id"] | list[Literal["name", "city", "id"]] | CoffeeShopFields1 | None = (
+        None
+    )
+    order: CoffeeShopOrder1 | list[CoffeeShopOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["reviews", "reviewers"] | CoffeeShopIncludeObject | CoffeeShopReviewsIncludeScope | CoffeeShopReviewersIncludeScope | list[Literal["reviews", "reviewers"] | CoffeeShopIncludeObject | CoffeeShopReviewsIncludeScope | CoffeeShopReviewersIncludeScope] | None = (
+        None
+    )
+
+
+class ReviewIncludeObject(BaseModel):
+    """
+    Relations of Review with their own includes: {"rel": <include>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    coffeeShop: Annotated[
+        Literal["reviews", "reviewers"] | CoffeeShopIncludeObject | CoffeeShopReviewsIncludeScope | CoffeeShopReviewersIncludeScope | list[Literal["reviews", "reviewers"] | CoffeeShopIncludeObject | CoffeeShopReviewsIncludeScope | CoffeeShopReviewersIncludeScope] | None,
+        Field(
+            description='Related models to return with each CoffeeShop: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    reviewer: Annotated[
+        Literal["reviews"] | ReviewerIncludeObject | ReviewerReviewsIncludeScope | list[Literal["reviews"] | ReviewerIncludeObject | ReviewerReviewsIncludeScope] | None,
+        Field(
+            description='Related models to return with each Reviewer: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+
+
+class ReviewCoffeeShopIncludeScope(BaseModel):
+    """
+    The coffeeShop relation of Review, with the filter of its CoffeeShop targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["coffeeShop"]
+    scope: CoffeeShopFilter | None = None
+
+
+class ReviewReviewerIncludeScope(BaseModel):
+    """
+    The reviewer relation of Review, with the filter of its Reviewer targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["reviewer"]
+    scope: ReviewerFilter | None = None
+
+
+class ReviewFilter(BaseModel):
+    """
+    LB3 filter for Review. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: ReviewWhere | None = None
+    fields: Literal["date", "rating", "comments", "id", "coffeeShopId", "publisherId"] | list[Literal["date", "rating", "comments", "id", "coffeeShopId", "publisherId"]] | ReviewFields1 | None = (
+        None
+    )
+    order: ReviewOrder1 | list[ReviewOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope | list[Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope] | None = (
+        None
+    )
+
+
+class ReviewerIncludeObject(BaseModel):
+    """
+    Relations of Reviewer with their own includes: {"rel": <include>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    reviews: Annotated[
+        Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope | list[Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope] | None,
+        Field(
+            description='Related models to return with each Review: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+
+
+class ReviewerReviewsIncludeScope(BaseModel):
+    """
+    The reviews relation of Reviewer, with the filter of its Review targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["reviews"]
+    scope: ReviewFilter | None = None
+
+
 class ReviewerFilter(BaseModel):
     """
-    LB3 filter for Reviewer.
+    LB3 filter for Reviewer. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     where: ReviewerWhere | None = None
-    fields: Annotated[
-        list[Literal["realm", "username", "email", "emailVerified", "id", "coffeeShopId"]] | ReviewerFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        ReviewerOrder1 | list[ReviewerOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    fields: Literal["realm", "username", "email", "emailVerified", "id", "coffeeShopId"] | list[Literal["realm", "username", "email", "emailVerified", "id", "coffeeShopId"]] | ReviewerFields1 | None = (
+        None
+    )
+    order: ReviewerOrder1 | list[ReviewerOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["reviews"] | ReviewerIncludeObject | ReviewerReviewsIncludeScope | list[Literal["reviews"] | ReviewerIncludeObject | ReviewerReviewsIncludeScope] | None = (
+        None
+    )
 
 
 CoffeeShopWhere.model_rebuild()
 ReviewWhere.model_rebuild()
 ReviewerWhere.model_rebuild()
+CoffeeShopIncludeObject.model_rebuild()
+CoffeeShopReviewsIncludeScope.model_rebuild()
+CoffeeShopReviewersIncludeScope.model_rebuild()
+ReviewIncludeObject.model_rebuild()
+ReviewReviewerIncludeScope.model_rebuild()

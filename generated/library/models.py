@@ -39,9 +39,10 @@ class BooleanCondition(BaseModel):
     gte: bool | None = None
     lt: bool | None = None
     lte: bool | None = None
-    inq: list[bool] | None = None
-    nin: list[bool] | None = None
+    inq: Annotated[list[bool] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[bool] | None, Field(max_length=1000)] = None
     between: Annotated[list[bool] | None, Field(max_length=2, min_length=2)] = None
+    exists: bool | None = None
 
 
 class DateCondition(BaseModel):
@@ -58,9 +59,53 @@ class DateCondition(BaseModel):
     gte: datetime | None = None
     lt: datetime | None = None
     lte: datetime | None = None
-    inq: list[datetime] | None = None
-    nin: list[datetime] | None = None
+    inq: Annotated[list[datetime] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[datetime] | None, Field(max_length=1000)] = None
     between: Annotated[list[datetime] | None, Field(max_length=2, min_length=2)] = None
+    exists: bool | None = None
+
+
+class Near(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    lat: Annotated[float, Field(ge=-90.0, le=90.0)]
+    lng: Annotated[float, Field(ge=-180.0, le=180.0)]
+
+
+class Near1(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            pattern="^-?(?:[1-8]?[0-9](?:\\.[0-9]+)?|90(?:\\.0+)?), ?-?(?:1[0-7][0-9](?:\\.[0-9]+)?|[1-9]?[0-9](?:\\.[0-9]+)?|180(?:\\.0+)?)$"
+        ),
+    ]
+
+
+class GeoPointCondition1(BaseModel):
+    """
+    Points within maxDistance (in unit, miles by default) of near, nearest first.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    near: Near | Near1
+    maxDistance: Annotated[float | None, Field(ge=0.0)] = None
+    unit: Literal["miles", "kilometers", "meters", "feet", "radians", "degrees"] | None = (
+        None
+    )
+
+
+class GeoPointCondition2(BaseModel):
+    """
+    Whether the point is set.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    exists: bool | None = None
 
 
 class IntegerKeyCondition(BaseModel):
@@ -77,9 +122,10 @@ class IntegerKeyCondition(BaseModel):
     gte: int | None = None
     lt: int | None = None
     lte: int | None = None
-    inq: list[int] | None = None
-    nin: list[int] | None = None
+    inq: Annotated[list[int] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[int] | None, Field(max_length=1000)] = None
     between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
+    exists: bool | None = None
 
 
 class NumberCondition(BaseModel):
@@ -96,9 +142,36 @@ class NumberCondition(BaseModel):
     gte: float | None = None
     lt: float | None = None
     lte: float | None = None
-    inq: list[float] | None = None
-    nin: list[float] | None = None
+    inq: Annotated[list[float] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[float] | None, Field(max_length=1000)] = None
     between: Annotated[list[float] | None, Field(max_length=2, min_length=2)] = None
+    exists: bool | None = None
+
+
+class NumberListCondition(BaseModel):
+    """
+    One operator on the array's items: eq (contains), neq (does not contain), inq (contains any), nin (contains none); or exists.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: float | None = None
+    neq: float | None = None
+    inq: Annotated[list[float] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[float] | None, Field(max_length=1000)] = None
+    exists: bool | None = None
+
+
+class ObjectCondition(BaseModel):
+    """
+    Whether the object is set.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    exists: bool | None = None
 
 
 class StringCondition(BaseModel):
@@ -115,9 +188,36 @@ class StringCondition(BaseModel):
     gte: str | None = None
     lt: str | None = None
     lte: str | None = None
-    inq: list[str] | None = None
-    nin: list[str] | None = None
+    inq: Annotated[list[str] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[str] | None, Field(max_length=1000)] = None
     between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
+    like: Annotated[str | None, Field(max_length=512)] = None
+    nlike: Annotated[str | None, Field(max_length=512)] = None
+    ilike: Annotated[str | None, Field(max_length=512)] = None
+    nilike: Annotated[str | None, Field(max_length=512)] = None
+    regexp: Annotated[
+        str | None,
+        Field(
+            description="A regular expression, `^A` or `/^a/i` (flags i, m, s; g is ignored). The server takes any valid expression; this schema lists the portable subset.",
+            pattern="^(?:\\^?[A-Za-z0-9 _.]{0,64}\\$?|/\\^?[A-Za-z0-9 _.]{0,64}\\$?/[gims]{0,4})$",
+        ),
+    ] = None
+    exists: bool | None = None
+
+
+class StringListCondition(BaseModel):
+    """
+    One operator on the array's items: eq (contains), neq (does not contain), inq (contains any), nin (contains none); or exists.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: str | None = None
+    neq: str | None = None
+    inq: Annotated[list[str] | None, Field(max_length=1000)] = None
+    nin: Annotated[list[str] | None, Field(max_length=1000)] = None
+    exists: bool | None = None
 
 
 class Location(BaseModel):
@@ -127,7 +227,7 @@ class Location(BaseModel):
 
 class AuthorWhere(BaseModel):
     """
-    Criteria that Author instances must match (LB3 `where`).
+    Criteria that Author instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -136,14 +236,102 @@ class AuthorWhere(BaseModel):
     name: str | StringCondition | None = None
     email: str | StringCondition | None = None
     born: datetime | DateCondition | None = None
+    location: Annotated[
+        GeoPointCondition1 | GeoPointCondition2 | None,
+        Field(description="A near query, or exists."),
+    ] = None
     id: int | IntegerKeyCondition | None = None
+    field_address_street: Annotated[
+        str | StringCondition | None, Field(alias="_address.street")
+    ] = None
+    field_address_city: Annotated[
+        str | StringCondition | None, Field(alias="_address.city")
+    ] = None
+    field_address_id: Annotated[
+        str | StringCondition | None, Field(alias="_address.id")
+    ] = None
+    books_title: Annotated[str | StringCondition | None, Field(alias="books.title")] = (
+        None
+    )
+    books_isbn: Annotated[str | StringCondition | None, Field(alias="books.isbn")] = (
+        None
+    )
+    books_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="books.published")
+    ] = None
+    books_authorName: Annotated[
+        str | StringCondition | None, Field(alias="books.authorName")
+    ] = None
+    books_pages: Annotated[
+        float | NumberCondition | None, Field(alias="books.pages")
+    ] = None
+    books_id: Annotated[int | IntegerKeyCondition | None, Field(alias="books.id")] = (
+        None
+    )
+    books_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="books.authorId")
+    ] = None
+    publishedBooks_title: Annotated[
+        str | StringCondition | None, Field(alias="publishedBooks.title")
+    ] = None
+    publishedBooks_isbn: Annotated[
+        str | StringCondition | None, Field(alias="publishedBooks.isbn")
+    ] = None
+    publishedBooks_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="publishedBooks.published")
+    ] = None
+    publishedBooks_authorName: Annotated[
+        str | StringCondition | None, Field(alias="publishedBooks.authorName")
+    ] = None
+    publishedBooks_pages: Annotated[
+        float | NumberCondition | None, Field(alias="publishedBooks.pages")
+    ] = None
+    publishedBooks_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="publishedBooks.id")
+    ] = None
+    publishedBooks_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="publishedBooks.authorId")
+    ] = None
+    signedBooks_title: Annotated[
+        str | StringCondition | None, Field(alias="signedBooks.title")
+    ] = None
+    signedBooks_isbn: Annotated[
+        str | StringCondition | None, Field(alias="signedBooks.isbn")
+    ] = None
+    signedBooks_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="signedBooks.published")
+    ] = None
+    signedBooks_authorName: Annotated[
+        str | StringCondition | None, Field(alias="signedBooks.authorName")
+    ] = None
+    signedBooks_pages: Annotated[
+        float | NumberCondition | None, Field(alias="signedBooks.pages")
+    ] = None
+    signedBooks_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="signedBooks.id")
+    ] = None
+    signedBooks_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="signedBooks.authorId")
+    ] = None
+    pictures_url: Annotated[
+        str | StringCondition | None, Field(alias="pictures.url")
+    ] = None
+    pictures_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="pictures.id")
+    ] = None
+    pictures_imageableId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="pictures.imageableId")
+    ] = None
+    pictures_imageableType: Annotated[
+        str | StringCondition | None, Field(alias="pictures.imageableType")
+    ] = None
     and_: Annotated[list[AuthorWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[AuthorWhere] | None, Field(alias="or")] = None
 
 
 class AuthorFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -152,7 +340,9 @@ class AuthorFields1(BaseModel):
     name: bool | None = None
     email: bool | None = None
     born: bool | None = None
+    location: bool | None = None
     id: bool | None = None
+    field_address: Annotated[bool | None, Field(alias="_address")] = None
 
 
 class AuthorOrder1(RootModel[str]):
@@ -160,7 +350,7 @@ class AuthorOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:name|email|born|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:name|email|born|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:name|email|born|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:name|email|born|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -169,35 +359,9 @@ class AuthorOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:name|email|born|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:name|email|born|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
-
-
-class AuthorFilter(BaseModel):
-    """
-    LB3 filter for Author.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: AuthorWhere | None = None
-    fields: Annotated[
-        list[Literal["name", "email", "born", "id"]] | AuthorFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        AuthorOrder1 | list[AuthorOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
 
 class Book(BaseModel):
@@ -306,7 +470,7 @@ class BookPatchById(BaseModel):
 
 class BookWhere(BaseModel):
     """
-    Criteria that Book instances must match (LB3 `where`).
+    Criteria that Book instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -317,15 +481,60 @@ class BookWhere(BaseModel):
     published: bool | BooleanCondition | None = None
     authorName: str | StringCondition | None = None
     pages: float | NumberCondition | None = None
+    keywords: str | StringListCondition | None = None
+    details: ObjectCondition | None = None
     id: int | IntegerKeyCondition | None = None
     authorId: int | IntegerKeyCondition | None = None
+    relatedTagIds: float | NumberListCondition | None = None
+    author_name: Annotated[str | StringCondition | None, Field(alias="author.name")] = (
+        None
+    )
+    author_email: Annotated[
+        str | StringCondition | None, Field(alias="author.email")
+    ] = None
+    author_born: Annotated[
+        datetime | DateCondition | None, Field(alias="author.born")
+    ] = None
+    author_id: Annotated[int | IntegerKeyCondition | None, Field(alias="author.id")] = (
+        None
+    )
+    tags_name: Annotated[str | StringCondition | None, Field(alias="tags.name")] = None
+    tags_id: Annotated[int | IntegerKeyCondition | None, Field(alias="tags.id")] = None
+    patrons_name: Annotated[
+        str | StringCondition | None, Field(alias="patrons.name")
+    ] = None
+    patrons_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="patrons.id")
+    ] = None
+    loans_due: Annotated[datetime | DateCondition | None, Field(alias="loans.due")] = (
+        None
+    )
+    loans_id: Annotated[int | IntegerKeyCondition | None, Field(alias="loans.id")] = (
+        None
+    )
+    loans_bookId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="loans.bookId")
+    ] = None
+    loans_patronId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="loans.patronId")
+    ] = None
+    cover_url: Annotated[str | StringCondition | None, Field(alias="cover.url")] = None
+    cover_id: Annotated[int | IntegerKeyCondition | None, Field(alias="cover.id")] = (
+        None
+    )
+    cover_imageableId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="cover.imageableId")
+    ] = None
+    cover_imageableType: Annotated[
+        str | StringCondition | None, Field(alias="cover.imageableType")
+    ] = None
     and_: Annotated[list[BookWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[BookWhere] | None, Field(alias="or")] = None
 
 
 class BookFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -336,8 +545,11 @@ class BookFields1(BaseModel):
     published: bool | None = None
     authorName: bool | None = None
     pages: bool | None = None
+    keywords: bool | None = None
+    details: bool | None = None
     id: bool | None = None
     authorId: bool | None = None
+    relatedTagIds: bool | None = None
 
 
 class BookOrder1(RootModel[str]):
@@ -345,7 +557,7 @@ class BookOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:title|isbn|published|authorName|pages|id|authorId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:title|isbn|published|authorName|pages|id|authorId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:title|isbn|published|authorName|pages|id|authorId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:title|isbn|published|authorName|pages|id|authorId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -354,35 +566,9 @@ class BookOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:title|isbn|published|authorName|pages|id|authorId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:title|isbn|published|authorName|pages|id|authorId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
-
-
-class BookFilter(BaseModel):
-    """
-    LB3 filter for Book.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: BookWhere | None = None
-    fields: Annotated[
-        list[Literal["title", "isbn", "published", "authorName", "pages", "id", "authorId"]] | BookFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        BookOrder1 | list[BookOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
 
 class LibraryCard(BaseModel):
@@ -452,7 +638,7 @@ class LibraryCardPatchById(BaseModel):
 
 class LibraryCardWhere(BaseModel):
     """
-    Criteria that LibraryCard instances must match (LB3 `where`).
+    Criteria that LibraryCard instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -461,13 +647,19 @@ class LibraryCardWhere(BaseModel):
     number: str | StringCondition | None = None
     id: int | IntegerKeyCondition | None = None
     patronId: int | IntegerKeyCondition | None = None
+    patron_name: Annotated[str | StringCondition | None, Field(alias="patron.name")] = (
+        None
+    )
+    patron_id: Annotated[int | IntegerKeyCondition | None, Field(alias="patron.id")] = (
+        None
+    )
     and_: Annotated[list[LibraryCardWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[LibraryCardWhere] | None, Field(alias="or")] = None
 
 
 class LibraryCardFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -483,7 +675,7 @@ class LibraryCardOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:number|id|patronId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:number|id|patronId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:number|id|patronId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:number|id|patronId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -492,35 +684,9 @@ class LibraryCardOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:number|id|patronId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:number|id|patronId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
-
-
-class LibraryCardFilter(BaseModel):
-    """
-    LB3 filter for LibraryCard.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: LibraryCardWhere | None = None
-    fields: Annotated[
-        list[Literal["number", "id", "patronId"]] | LibraryCardFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        LibraryCardOrder1 | list[LibraryCardOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
 
 class Loan(BaseModel):
@@ -595,7 +761,7 @@ class LoanPatchById(BaseModel):
 
 class LoanWhere(BaseModel):
     """
-    Criteria that Loan instances must match (LB3 `where`).
+    Criteria that Loan instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -605,13 +771,36 @@ class LoanWhere(BaseModel):
     id: int | IntegerKeyCondition | None = None
     bookId: int | IntegerKeyCondition | None = None
     patronId: int | IntegerKeyCondition | None = None
+    patron_name: Annotated[str | StringCondition | None, Field(alias="patron.name")] = (
+        None
+    )
+    patron_id: Annotated[int | IntegerKeyCondition | None, Field(alias="patron.id")] = (
+        None
+    )
+    book_title: Annotated[str | StringCondition | None, Field(alias="book.title")] = (
+        None
+    )
+    book_isbn: Annotated[str | StringCondition | None, Field(alias="book.isbn")] = None
+    book_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="book.published")
+    ] = None
+    book_authorName: Annotated[
+        str | StringCondition | None, Field(alias="book.authorName")
+    ] = None
+    book_pages: Annotated[float | NumberCondition | None, Field(alias="book.pages")] = (
+        None
+    )
+    book_id: Annotated[int | IntegerKeyCondition | None, Field(alias="book.id")] = None
+    book_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="book.authorId")
+    ] = None
     and_: Annotated[list[LoanWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[LoanWhere] | None, Field(alias="or")] = None
 
 
 class LoanFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -628,7 +817,7 @@ class LoanOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:due|id|bookId|patronId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:due|id|bookId|patronId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:due|id|bookId|patronId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:due|id|bookId|patronId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -637,40 +826,14 @@ class LoanOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:due|id|bookId|patronId)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:due|id|bookId|patronId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
 
 
-class LoanFilter(BaseModel):
-    """
-    LB3 filter for Loan.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: LoanWhere | None = None
-    fields: Annotated[
-        list[Literal["due", "id", "bookId", "patronId"]] | LoanFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        LoanOrder1 | list[LoanOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-
-
 class PatronWhere(BaseModel):
     """
-    Criteria that Patron instances must match (LB3 `where`).
+    Criteria that Patron instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -678,13 +841,43 @@ class PatronWhere(BaseModel):
     )
     name: str | StringCondition | None = None
     id: int | IntegerKeyCondition | None = None
+    books_title: Annotated[str | StringCondition | None, Field(alias="books.title")] = (
+        None
+    )
+    books_isbn: Annotated[str | StringCondition | None, Field(alias="books.isbn")] = (
+        None
+    )
+    books_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="books.published")
+    ] = None
+    books_authorName: Annotated[
+        str | StringCondition | None, Field(alias="books.authorName")
+    ] = None
+    books_pages: Annotated[
+        float | NumberCondition | None, Field(alias="books.pages")
+    ] = None
+    books_id: Annotated[int | IntegerKeyCondition | None, Field(alias="books.id")] = (
+        None
+    )
+    books_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="books.authorId")
+    ] = None
+    libraryCard_number: Annotated[
+        str | StringCondition | None, Field(alias="libraryCard.number")
+    ] = None
+    libraryCard_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="libraryCard.id")
+    ] = None
+    libraryCard_patronId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="libraryCard.patronId")
+    ] = None
     and_: Annotated[list[PatronWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[PatronWhere] | None, Field(alias="or")] = None
 
 
 class PatronFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -692,6 +885,9 @@ class PatronFields1(BaseModel):
     )
     name: bool | None = None
     id: bool | None = None
+    notes: bool | None = None
+    stickyNotes: bool | None = None
+    reminderItems: bool | None = None
 
 
 class PatronOrder1(RootModel[str]):
@@ -699,7 +895,7 @@ class PatronOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:name|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:name|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:name|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:name|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -708,35 +904,9 @@ class PatronOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:name|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:name|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
-
-
-class PatronFilter(BaseModel):
-    """
-    LB3 filter for Patron.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: PatronWhere | None = None
-    fields: Annotated[
-        list[Literal["name", "id"]] | PatronFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        PatronOrder1 | list[PatronOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
 
 class Picture(BaseModel):
@@ -811,7 +981,7 @@ class PicturePatchById(BaseModel):
 
 class PictureWhere(BaseModel):
     """
-    Criteria that Picture instances must match (LB3 `where`).
+    Criteria that Picture instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -827,7 +997,7 @@ class PictureWhere(BaseModel):
 
 class PictureFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -844,7 +1014,7 @@ class PictureOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:url|id|imageableId|imageableType)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:url|id|imageableId|imageableType)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:url|id|imageableId|imageableType)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:url|id|imageableId|imageableType)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -853,35 +1023,41 @@ class PictureOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:url|id|imageableId|imageableType)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:url|id|imageableId|imageableType)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
 
 
+class PictureImageableIncludeScope(BaseModel):
+    """
+    The imageable relation of Picture.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["imageable"]
+
+
 class PictureFilter(BaseModel):
     """
-    LB3 filter for Picture.
+    LB3 filter for Picture. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     where: PictureWhere | None = None
-    fields: Annotated[
-        list[Literal["url", "id", "imageableId", "imageableType"]] | PictureFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        PictureOrder1 | list[PictureOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    fields: Literal["url", "id", "imageableId", "imageableType"] | list[Literal["url", "id", "imageableId", "imageableType"]] | PictureFields1 | None = (
+        None
+    )
+    order: PictureOrder1 | list[PictureOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["imageable"] | PictureImageableIncludeScope | list[Literal["imageable"] | PictureImageableIncludeScope] | None = (
+        None
+    )
 
 
 class Tag(BaseModel):
@@ -946,7 +1122,7 @@ class TagPatchById(BaseModel):
 
 class TagWhere(BaseModel):
     """
-    Criteria that Tag instances must match (LB3 `where`).
+    Criteria that Tag instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -954,13 +1130,34 @@ class TagWhere(BaseModel):
     )
     name: str | StringCondition | None = None
     id: int | IntegerKeyCondition | None = None
+    books_title: Annotated[str | StringCondition | None, Field(alias="books.title")] = (
+        None
+    )
+    books_isbn: Annotated[str | StringCondition | None, Field(alias="books.isbn")] = (
+        None
+    )
+    books_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="books.published")
+    ] = None
+    books_authorName: Annotated[
+        str | StringCondition | None, Field(alias="books.authorName")
+    ] = None
+    books_pages: Annotated[
+        float | NumberCondition | None, Field(alias="books.pages")
+    ] = None
+    books_id: Annotated[int | IntegerKeyCondition | None, Field(alias="books.id")] = (
+        None
+    )
+    books_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="books.authorId")
+    ] = None
     and_: Annotated[list[TagWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[TagWhere] | None, Field(alias="or")] = None
 
 
 class TagFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -975,7 +1172,7 @@ class TagOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:name|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:name|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:name|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:name|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -984,35 +1181,9 @@ class TagOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:name|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:name|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
-
-
-class TagFilter(BaseModel):
-    """
-    LB3 filter for Tag.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: TagWhere | None = None
-    fields: Annotated[
-        list[Literal["name", "id"]] | TagFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        TagOrder1 | list[TagOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
 
 class Address(BaseModel):
@@ -1056,7 +1227,7 @@ class AddressPatch(BaseModel):
 
 class AddressWhere(BaseModel):
     """
-    Criteria that Address instances must match (LB3 `where`).
+    Criteria that Address instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -1071,7 +1242,7 @@ class AddressWhere(BaseModel):
 
 class AddressFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -1087,7 +1258,7 @@ class AddressOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:street|city|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:street|city|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:street|city|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:street|city|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -1096,33 +1267,25 @@ class AddressOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:street|city|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:street|city|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
 
 
 class AddressFilter(BaseModel):
     """
-    LB3 filter for Address.
+    LB3 filter for Address. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     where: AddressWhere | None = None
-    fields: Annotated[
-        list[Literal["street", "city", "id"]] | AddressFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        AddressOrder1 | list[AddressOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    fields: Literal["street", "city", "id"] | list[Literal["street", "city", "id"]] | AddressFields1 | None = (
+        None
+    )
+    order: AddressOrder1 | list[AddressOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
@@ -1165,7 +1328,7 @@ class NotePatch(BaseModel):
 
 class NoteWhere(BaseModel):
     """
-    Criteria that Note instances must match (LB3 `where`).
+    Criteria that Note instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -1179,7 +1342,7 @@ class NoteWhere(BaseModel):
 
 class NoteFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -1194,7 +1357,7 @@ class NoteOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:text|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:text|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:text|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:text|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -1203,33 +1366,25 @@ class NoteOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:text|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:text|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
 
 
 class NoteFilter(BaseModel):
     """
-    LB3 filter for Note.
+    LB3 filter for Note. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     where: NoteWhere | None = None
-    fields: Annotated[
-        list[Literal["text", "id"]] | NoteFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        NoteOrder1 | list[NoteOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    fields: Literal["text", "id"] | list[Literal["text", "id"]] | NoteFields1 | None = (
+        None
+    )
+    order: NoteOrder1 | list[NoteOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
@@ -1272,7 +1427,7 @@ class ReminderPatch(BaseModel):
 
 class ReminderWhere(BaseModel):
     """
-    Criteria that Reminder instances must match (LB3 `where`).
+    Criteria that Reminder instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
     """
 
     model_config = ConfigDict(
@@ -1286,7 +1441,7 @@ class ReminderWhere(BaseModel):
 
 class ReminderFields1(BaseModel):
     """
-    Properties to return: a list of names, or {name: true|false}.
+    Properties to return: a name, a list of names, or {name: true|false}.
     """
 
     model_config = ConfigDict(
@@ -1301,7 +1456,7 @@ class ReminderOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:\\s*(?:text|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*(?:,\\s*(?:text|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:text|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:text|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -1310,33 +1465,25 @@ class ReminderOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^\\s*(?:text|id)(?:\\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\\s*$"
+            pattern="^[ \\t\\r\\n]*(?:text|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
 
 
 class ReminderFilter(BaseModel):
     """
-    LB3 filter for Reminder.
+    LB3 filter for Reminder. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     where: ReminderWhere | None = None
-    fields: Annotated[
-        list[Literal["text", "id"]] | ReminderFields1 | None,
-        Field(
-            description="Properties to return: a list of names, or {name: true|false}."
-        ),
-    ] = None
-    order: Annotated[
-        ReminderOrder1 | list[ReminderOrderItem] | None,
-        Field(
-            description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.'
-        ),
-    ] = None
-    limit: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    fields: Literal["text", "id"] | list[Literal["text", "id"]] | ReminderFields1 | None = (
+        None
+    )
+    order: ReminderOrder1 | list[ReminderOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
 
@@ -1460,6 +1607,42 @@ class AuthorPatchById(BaseModel):
     field_address: Annotated[NewAddress | None, Field(alias="_address")] = None
 
 
+class AuthorPicturesIncludeScope(BaseModel):
+    """
+    The pictures relation of Author, with the filter of its Picture targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["pictures"]
+    scope: PictureFilter | None = None
+
+
+class AuthorAddressIncludeScope(BaseModel):
+    """
+    The address relation of Author, with the filter of its Address targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["address"]
+    scope: AddressFilter | None = None
+
+
+class BookCoverIncludeScope(BaseModel):
+    """
+    The cover relation of Book, with the filter of its Picture targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["cover"]
+    scope: PictureFilter | None = None
+
+
 class Patron(BaseModel):
     """
     A Patron instance.
@@ -1547,6 +1730,492 @@ class PatronPatchById(BaseModel):
     ] = []
 
 
+class PatronNoteListIncludeScope(BaseModel):
+    """
+    The noteList relation of Patron, with the filter of its Note targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["noteList"]
+    scope: NoteFilter | None = None
+
+
+class PatronStickiesIncludeScope(BaseModel):
+    """
+    The stickies relation of Patron, with the filter of its Note targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["stickies"]
+    scope: NoteFilter | None = None
+
+
+class PatronRemindersIncludeScope(BaseModel):
+    """
+    The reminders relation of Patron, with the filter of its Reminder targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["reminders"]
+    scope: ReminderFilter | None = None
+
+
+class AuthorIncludeObject(BaseModel):
+    """
+    Relations of Author with their own includes: {"rel": <include>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    books: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
+        Field(
+            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    publishedBooks: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
+        Field(
+            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    signedBooks: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
+        Field(
+            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    pictures: Annotated[
+        Literal["imageable"] | PictureImageableIncludeScope | list[Literal["imageable"] | PictureImageableIncludeScope] | None,
+        Field(
+            description='Related models to return with each Picture: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+
+
+class AuthorBooksIncludeScope(BaseModel):
+    """
+    The books relation of Author, with the filter of its Book targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["books"]
+    scope: BookFilter | None = None
+
+
+class AuthorPublishedBooksIncludeScope(BaseModel):
+    """
+    The publishedBooks relation of Author, with the filter of its Book targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["publishedBooks"]
+    scope: BookFilter | None = None
+
+
+class AuthorSignedBooksIncludeScope(BaseModel):
+    """
+    The signedBooks relation of Author, with the filter of its Book targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["signedBooks"]
+    scope: BookFilter | None = None
+
+
+class AuthorFilter(BaseModel):
+    """
+    LB3 filter for Author. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: AuthorWhere | None = None
+    fields: Literal["name", "email", "born", "location", "id", "_address"] | list[Literal["name", "email", "born", "location", "id", "_address"]] | AuthorFields1 | None = (
+        None
+    )
+    order: AuthorOrder1 | list[AuthorOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | AuthorIncludeObject | AuthorBooksIncludeScope | AuthorPublishedBooksIncludeScope | AuthorSignedBooksIncludeScope | AuthorPicturesIncludeScope | AuthorAddressIncludeScope | list[Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | AuthorIncludeObject | AuthorBooksIncludeScope | AuthorPublishedBooksIncludeScope | AuthorSignedBooksIncludeScope | AuthorPicturesIncludeScope | AuthorAddressIncludeScope] | None = (
+        None
+    )
+
+
+class BookIncludeObject(BaseModel):
+    """
+    Relations of Book with their own includes: {"rel": <include>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    author: Annotated[
+        Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | AuthorIncludeObject | AuthorBooksIncludeScope | AuthorPublishedBooksIncludeScope | AuthorSignedBooksIncludeScope | AuthorPicturesIncludeScope | AuthorAddressIncludeScope | list[Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | AuthorIncludeObject | AuthorBooksIncludeScope | AuthorPublishedBooksIncludeScope | AuthorSignedBooksIncludeScope | AuthorPicturesIncludeScope | AuthorAddressIncludeScope] | None,
+        Field(
+            description='Related models to return with each Author: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    tags: Annotated[
+        Literal["books"] | TagIncludeObject | TagBooksIncludeScope | list[Literal["books"] | TagIncludeObject | TagBooksIncludeScope] | None,
+        Field(
+            description='Related models to return with each Tag: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    patrons: Annotated[
+        Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope] | None,
+        Field(
+            description='Related models to return with each Patron: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    loans: Annotated[
+        Literal["patron", "book"] | LoanIncludeObject | LoanPatronIncludeScope | LoanBookIncludeScope | list[Literal["patron", "book"] | LoanIncludeObject | LoanPatronIncludeScope | LoanBookIncludeScope] | None,
+        Field(
+            description='Related models to return with each Loan: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    cover: Annotated[
+        Literal["imageable"] | PictureImageableIncludeScope | list[Literal["imageable"] | PictureImageableIncludeScope] | None,
+        Field(
+            description='Related models to return with each Picture: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    relatedTags: Annotated[
+        Literal["books"] | TagIncludeObject | TagBooksIncludeScope | list[Literal["books"] | TagIncludeObject | TagBooksIncludeScope] | None,
+        Field(
+            description='Related models to return with each Tag: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+
+
+class BookAuthorIncludeScope(BaseModel):
+    """
+    The author relation of Book, with the filter of its Author targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["author"]
+    scope: AuthorFilter | None = None
+
+
+class BookTagsIncludeScope(BaseModel):
+    """
+    The tags relation of Book, with the filter of its Tag targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["tags"]
+    scope: TagFilter | None = None
+
+
+class BookPatronsIncludeScope(BaseModel):
+    """
+    The patrons relation of Book, with the filter of its Patron targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["patrons"]
+    scope: PatronFilter | None = None
+
+
+class BookLoansIncludeScope(BaseModel):
+    """
+    The loans relation of Book, with the filter of its Loan targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["loans"]
+    scope: LoanFilter | None = None
+
+
+class BookRelatedTagsIncludeScope(BaseModel):
+    """
+    The relatedTags relation of Book, with the filter of its Tag targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["relatedTags"]
+    scope: TagFilter | None = None
+
+
+class BookFilter(BaseModel):
+    """
+    LB3 filter for Book. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: BookWhere | None = None
+    fields: Literal["title", "isbn", "published", "authorName", "pages", "keywords", "details", "id", "authorId", "relatedTagIds"] | list[Literal["title", "isbn", "published", "authorName", "pages", "keywords", "details", "id", "authorId", "relatedTagIds"]] | BookFields1 | None = (
+        None
+    )
+    order: BookOrder1 | list[BookOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None = (
+        None
+    )
+
+
+class LibraryCardIncludeObject(BaseModel):
+    """
+    Relations of LibraryCard with their own includes: {"rel": <include>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    patron: Annotated[
+        Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope] | None,
+        Field(
+            description='Related models to return with each Patron: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+
+
+class LibraryCardPatronIncludeScope(BaseModel):
+    """
+    The patron relation of LibraryCard, with the filter of its Patron targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["patron"]
+    scope: PatronFilter | None = None
+
+
+class LibraryCardFilter(BaseModel):
+    """
+    LB3 filter for LibraryCard. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: LibraryCardWhere | None = None
+    fields: Literal["number", "id", "patronId"] | list[Literal["number", "id", "patronId"]] | LibraryCardFields1 | None = (
+        None
+    )
+    order: LibraryCardOrder1 | list[LibraryCardOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["patron"] | LibraryCardIncludeObject | LibraryCardPatronIncludeScope | list[Literal["patron"] | LibraryCardIncludeObject | LibraryCardPatronIncludeScope] | None = (
+        None
+    )
+
+
+class LoanIncludeObject(BaseModel):
+    """
+    Relations of Loan with their own includes: {"rel": <include>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    patron: Annotated[
+        Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope] | None,
+        Field(
+            description='Related models to return with each Patron: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    book: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
+        Field(
+            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+
+
+class LoanPatronIncludeScope(BaseModel):
+    """
+    The patron relation of Loan, with the filter of its Patron targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["patron"]
+    scope: PatronFilter | None = None
+
+
+class LoanBookIncludeScope(BaseModel):
+    """
+    The book relation of Loan, with the filter of its Book targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["book"]
+    scope: BookFilter | None = None
+
+
+class LoanFilter(BaseModel):
+    """
+    LB3 filter for Loan. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: LoanWhere | None = None
+    fields: Literal["due", "id", "bookId", "patronId"] | list[Literal["due", "id", "bookId", "patronId"]] | LoanFields1 | None = (
+        None
+    )
+    order: LoanOrder1 | list[LoanOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["patron", "book"] | LoanIncludeObject | LoanPatronIncludeScope | LoanBookIncludeScope | list[Literal["patron", "book"] | LoanIncludeObject | LoanPatronIncludeScope | LoanBookIncludeScope] | None = (
+        None
+    )
+
+
+class PatronIncludeObject(BaseModel):
+    """
+    Relations of Patron with their own includes: {"rel": <include>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    books: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
+        Field(
+            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+    libraryCard: Annotated[
+        Literal["patron"] | LibraryCardIncludeObject | LibraryCardPatronIncludeScope | list[Literal["patron"] | LibraryCardIncludeObject | LibraryCardPatronIncludeScope] | None,
+        Field(
+            description='Related models to return with each LibraryCard: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+
+
+class PatronBooksIncludeScope(BaseModel):
+    """
+    The books relation of Patron, with the filter of its Book targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["books"]
+    scope: BookFilter | None = None
+
+
+class PatronLibraryCardIncludeScope(BaseModel):
+    """
+    The libraryCard relation of Patron, with the filter of its LibraryCard targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["libraryCard"]
+    scope: LibraryCardFilter | None = None
+
+
+class PatronFilter(BaseModel):
+    """
+    LB3 filter for Patron. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: PatronWhere | None = None
+    fields: Literal["name", "id", "notes", "stickyNotes", "reminderItems"] | list[Literal["name", "id", "notes", "stickyNotes", "reminderItems"]] | PatronFields1 | None = (
+        None
+    )
+    order: PatronOrder1 | list[PatronOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope] | None = (
+        None
+    )
+
+
+class TagIncludeObject(BaseModel):
+    """
+    Relations of Tag with their own includes: {"rel": <include>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    books: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
+        Field(
+            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
+        ),
+    ] = None
+
+
+class TagBooksIncludeScope(BaseModel):
+    """
+    The books relation of Tag, with the filter of its Book targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["books"]
+    scope: BookFilter | None = None
+
+
+class TagFilter(BaseModel):
+    """
+    LB3 filter for Tag. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: TagWhere | None = None
+    fields: Literal["name", "id"] | list[Literal["name", "id"]] | TagFields1 | None = (
+        None
+    )
+    order: TagOrder1 | list[TagOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["books"] | TagIncludeObject | TagBooksIncludeScope | list[Literal["books"] | TagIncludeObject | TagBooksIncludeScope] | None = (
+        None
+    )
+
+
 AuthorWhere.model_rebuild()
 BookWhere.model_rebuild()
 LibraryCardWhere.model_rebuild()
@@ -1557,3 +2226,16 @@ TagWhere.model_rebuild()
 AddressWhere.model_rebuild()
 NoteWhere.model_rebuild()
 ReminderWhere.model_rebuild()
+AuthorIncludeObject.model_rebuild()
+AuthorBooksIncludeScope.model_rebuild()
+AuthorPublishedBooksIncludeScope.model_rebuild()
+AuthorSignedBooksIncludeScope.model_rebuild()
+BookIncludeObject.model_rebuild()
+BookTagsIncludeScope.model_rebuild()
+BookPatronsIncludeScope.model_rebuild()
+BookLoansIncludeScope.model_rebuild()
+BookRelatedTagsIncludeScope.model_rebuild()
+LibraryCardIncludeObject.model_rebuild()
+LibraryCardPatronIncludeScope.model_rebuild()
+LoanIncludeObject.model_rebuild()
+LoanPatronIncludeScope.model_rebuild()

@@ -12,12 +12,13 @@ from typing import Any
 from openapi_spec_validator import validate
 
 from ..ir import AppSpec, ModelSpec
+from .filter_schemas import condition_schemas, filter_schemas
 from .metadata import app_extension, model_extension
 from .operations import model_paths
 from .related_schemas import related_models, related_schemas
 from .relation_endpoints import Surface
 from .relations import relation_paths
-from .schemas import condition_schemas, error_schemas, filter_schemas, model_schemas
+from .schemas import error_schemas, model_schemas
 
 OPENAPI_VERSION = "3.0.3"
 
@@ -29,12 +30,13 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
     surface = Surface.of(app)
     public = list(surface.served.values())
     embedded, _ = related_models(surface)
-    schemas: dict[str, Any] = {**error_schemas(), **condition_schemas(public + embedded)}
+    filtered = {m.name: m for m in public + embedded}  # the models with filter schemas
+    schemas: dict[str, Any] = {**error_schemas(), **condition_schemas(filtered.values())}
     paths: dict[str, Any] = {}
     for model in public:  # every schema first: relation endpoints use their targets'
         schemas.update(model_schemas(model))
-        schemas.update(filter_schemas(model))
-    schemas.update(related_schemas(surface))
+        schemas.update(filter_schemas(model, filtered))
+    schemas.update(related_schemas(surface, filtered))
     for model in public:
         paths.update(model_paths(model, schemas))
         paths.update(relation_paths(model, surface, schemas))

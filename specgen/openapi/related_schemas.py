@@ -7,12 +7,14 @@ embedded model also gets its filter schemas, for its embedsMany list and count.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from ..ir import ModelSpec
+from .filter_schemas import filter_schemas
 from .relation_endpoints import Surface, served_relations
-from .schemas import filter_schemas, model_schemas
+from .schemas import model_schemas
 
 KEPT = ("{T}", "New{T}", "{T}Patch")
 
@@ -47,14 +49,15 @@ def related_models(surface: Surface) -> tuple[list[ModelSpec], list[ModelSpec]]:
     )
 
 
-def related_schemas(surface: Surface) -> dict[str, Any]:
+def related_schemas(surface: Surface, filtered: Mapping[str, ModelSpec]) -> dict[str, Any]:
     """An embedded item may bring its own id (LB3 keeps a client id, or replaces it under the relation's
-    `forceId`), so an embedded model's create body accepts one whatever the model's forceId."""
+    `forceId`), so an embedded model's create body accepts one whatever the model's forceId.
+    `filtered`: every model with filter schemas (the targets an embedded model's filter may reach)."""
     embedded, through = related_models(surface)
     out: dict[str, Any] = {}
     for model in embedded:
         out.update(_kept(model_schemas(replace(model, force_id=False)), model.name))
-        out.update(filter_schemas(model))
+        out.update(filter_schemas(model, filtered))
     for model in through:
         out.update(_kept(model_schemas(model), model.name))
     return out

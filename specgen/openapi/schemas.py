@@ -7,30 +7,15 @@ Per public model `X`:
 - `NewX` is also the body of replaceById: the id is in the URL.
 - `XPatch`: a partial body (patchAttributes, updateAll); every property optional, no id.
 - `XPatchById`: patchOrCreate's body when it names the instance to patch (id required).
-- `XFilter`, `XWhere`, `XFields`, `XOrder`: the filter language this build of the runtime supports, with
-  property names enumerated, so clients and fuzzers know it.
+- The filter schemas (`XFilter`, `XWhere`...) are built by `filter_schemas`.
 Request bodies forbid unknown properties: a value the database has no column for would be lost silently.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..ir import NO_DEFAULT, ModelSpec, PropertySpec
-
-# where-operators the runtime translates to SQL today; the rest of LB3's set comes with the filter issue
-COMPARISON_OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte")
-LIST_OPERATORS = ("inq", "nin")
-QUERYABLE_TYPES = ("string", "number", "boolean", "date")
-MAX_SAFE_INTEGER = 2**53 - 1
-CONDITION_VALUES = {
-    "Boolean": "a boolean",
-    "Date": "a date-time",
-    "IntegerKey": "an integer id",
-    "Number": "a number",
-    "String": "a string",
-}  # JavaScript's, and what a double holds exactly
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -157,101 +142,6 @@ def _body(
     if required:
         schema["required"] = required
     return schema
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """OpenAPI 3.0 cannot put `nullable` beside a `$ref`; an allOf of one can carry it."""
-    return {"allOf": [schema], "nullable": True}
-
-
-def queryable(model: ModelSpec) -> list[PropertySpec]:
-    """Properties a filter may name: no hidden ones (no guessing oracle), only scalar types for now."""
-    return [p for p in model.properties if not p.hidden and p.type in QUERYABLE_TYPES]
-
-
-def _condition_kind(p: PropertySpec) -> tuple[str, dict[str, Any]]:
-    """The condition schema a queryable property uses, and its plain value schema."""
-    scalar = dict(value_schema(p))
-    scalar.pop("minimum", None)  # a filter may compare with any id, existing or not
-    kind = "IntegerKey" if is_integer_key(p) else p.type.capitalize()
-    return kind, scalar
-
-
-def condition_schemas(models: list[ModelSpec]) -> dict[str, Any]:
-    """`{Kind}Condition`: the operator objects of a where clause, one per value type, shared by every
-    model (`{"gt": 3}`, `{"inq": [1, 2]}`, `{"between": [a, b]}`)."""
-    kinds = dict(_condition_kind(p) for m in models for p in queryable(m))
-    out = {}
-    for kind, scalar in sorted(kinds.items()):
-        nullable_scalar = {**scalar, "nullable": True}
-        operators: dict[str, Any] = {op: nullable_scalar for op in COMPARISON_OPERATORS}
-        operators.update({op: {"type": "array", "items": scalar} for op in LIST_OPERATORS})
-        operators["between"] = {"type": "array", "items": scalar, "minItems": 2, "maxItems": 2}
-        out[f"{kind}Condition"] = {
-            "type": "object",
-            "description": f"One operator compared with {CONDITION_VALUES[kind]}.",
-            "properties": operators,
-            "additionalProperties": False,
-            "minProperties": 1,
-            "maxProperties": 1,
-        }
-    return out
-
-
-def filter_schemas(model: ModelSpec) -> dict[str, Any]:
-    name = model.name
-    props = queryable(model)
-    names = [p.name for p in props]
-    where_props: dict[str, Any] = {}
-    for p in props:
-        kind, scalar = _condition_kind(p)
-        where_props[p.name] = {"oneOf": [{**scalar, "nullable": True}, ref(f"{kind}Condition")]}
-    where_props["and"] = {"type": "array", "items": ref(f"{name}Where")}
-    where_props["or"] = {"type": "array", "items": ref(f"{name}Where")}
-    alternatives = "|".join(re.escape(n) for n in names)
-    one_order = rf"\s*(?:{alternatives})(?:\s+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?\s*"
-    order_item = {"type": "string", "pattern": rf"^{one_order}$"}
-    count = {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER}
-    return {
-        f"{name}Where": {
-            "type": "object",
-            "description": f"Criteria that {name} instances must match (LB3 `where`).",
-            "properties": where_props,
-            "additionalProperties": False,
-        },
-        f"{name}Fields": {
-            "description": "Properties to return: a list of names, or {name: true|false}.",
-            "oneOf": [
-                {"type": "array", "items": {"type": "string", "enum": names}},
-                {
-                    "type": "object",
-                    "properties": {n: {"type": "boolean"} for n in names},
-                    "additionalProperties": False,
-                },
-            ],
-        },
-        f"{name}Order": {
-            "description": 'Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            "oneOf": [
-                {"type": "string", "pattern": rf"^(?:{one_order}(?:,{one_order})*)?$"},
-                {"type": "array", "items": order_item},
-            ],
-        },
-        f"{name}Filter": {
-            "type": "object",
-            "description": f"LB3 filter for {name}.",
-            # every key may be null: LB3 reads a null key as an absent one
-            "properties": {
-                "where": _nullable(ref(f"{name}Where")),
-                "fields": _nullable(ref(f"{name}Fields")),
-                "order": _nullable(ref(f"{name}Order")),
-                "limit": {**count, "nullable": True},
-                "skip": {**count, "nullable": True},
-                "offset": {**count, "nullable": True},
-            },
-            "additionalProperties": False,
-        },
-    }
 
 
 def error_schemas() -> dict[str, Any]:

@@ -1,0 +1,362 @@
+"""Typed JSON Schemas of the LB3 filter language, per model, in components/schemas.
+
+Per model `X` that a filter can reach (served models, and embedded ones for their embedsMany lists):
+- `XWhere`: property names enumerated (hidden ones never: no guessing oracle), each with its value type
+  or an operator object; `and`/`or` recursive; `"rel.prop"` keys for one level of related models;
+  `"prop.sub"` keys for an embedsOne item's properties.
+- `XFields`, `XOrder`: the visible (`fields`) and sortable (`order`) property names.
+- `XInclude`, `XIncludeItem`, `XIncludeObject`, `X{Rel}IncludeScope`: relation names enumerated, in every
+  form LB3 takes (`"rel"`, `["a", "b"]`, `{"a": "b"}`, `{"relation": "a", "scope": {...}}`); a scope
+  is the target's own `Filter`, so includes nest through every model.
+- `XFilter`: where, fields, order, limit, skip, offset and include.
+Operator objects are shared by value type: `{Kind}Condition` (`StringCondition`, `DateCondition`...),
+`{Kind}ListCondition` for arrays of scalars, `GeoPointCondition`, `ObjectCondition`.
+
+The schemas are the contract of what the runtime answers 200 for: a schema-valid filter within the
+runtime's default `filterLimits` gets 200, so fuzzers (schemathesis, tests/contract/test_filter_fuzz.py)
+can hold the runtime to it. Where the runtime accepts more than a schema can say safely (any regular
+expression, deeper includes than the limit allows), the schema documents the portable subset.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..ir import ModelSpec, PropertySpec, RelationSpec
+from .schemas import is_integer_key, ref, value_schema
+
+# the runtime's default FilterLimits (runtime/filter/limits.py); an app may raise them in config.json
+MAX_LIMIT = 1000
+MAX_INQ_SIZE = 1000
+MAX_PATTERN_LENGTH = 512
+MAX_INCLUDE_DEPTH = 4
+MAX_WHERE_DEPTH = 32
+MAX_SAFE_INTEGER = 2**53 - 1  # JavaScript's: the largest skip LB3 can take
+
+COMPARISON_OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte")
+LIST_OPERATORS = ("inq", "nin")
+LIKE_OPERATORS = ("like", "nlike", "ilike", "nilike")
+SCALAR_TYPES = ("string", "number", "boolean", "date")
+DISTANCE_UNITS = ("miles", "kilometers", "meters", "feet", "radians", "degrees")
+CONDITION_VALUES = {
+    "Boolean": "a boolean",
+    "Date": "a date-time",
+    "IntegerKey": "an integer id",
+    "Number": "a number",
+    "String": "a string",
+}
+# A regular expression every backend (PostgreSQL, MariaDB's PCRE, Python's re) reads alike and that
+# always compiles: literal word characters, spaces and `.`, optionally anchored, as a bare string or
+# as `/source/flags`. The runtime takes any valid expression; this is the part a schema can promise.
+_REGEXP_BODY = r"\^?[A-Za-z0-9 _.]{0,64}\$?"
+REGEXP_PATTERN = rf"^(?:{_REGEXP_BODY}|/{_REGEXP_BODY}/[gims]{{0,4}})$"
+# "lat,lng" in range, as LB3's GeoPoint parses a string
+_LAT = r"-?(?:[1-8]?[0-9](?:\.[0-9]+)?|90(?:\.0+)?)"
+_LNG = r"-?(?:1[0-7][0-9](?:\.[0-9]+)?|[1-9]?[0-9](?:\.[0-9]+)?|180(?:\.0+)?)"
+POINT_PATTERN = rf"^{_LAT}, ?{_LNG}$"
+_SPACE = (
+    r"[ \t\r\n]"  # what separates "prop DESC" for every reader (`\s` is wider in JS than Python)
+)
+
+
+def where_kind(p: PropertySpec) -> str | None:
+    """The condition family a property's where value uses; None: the property cannot be filtered."""
+    if p.hidden:
+        return None
+    if is_integer_key(p):
+        return "IntegerKey"
+    if p.type in SCALAR_TYPES:
+        return p.type.capitalize()
+    if p.type == "geopoint":
+        return "GeoPoint"
+    if p.type == "array" and not p.model and p.item_type in SCALAR_TYPES:
+        return f"{p.item_type.capitalize()}List"
+    if p.type == "object" and not p.model:
+        return "Object"
+    return None
+
+
+def is_scalar(kind: str | None) -> bool:
+    return kind in CONDITION_VALUES
+
+
+def _scalar(p: PropertySpec) -> dict[str, Any]:
+    """A plain comparison value: any id, existing or not."""
+    schema = dict(value_schema(p))
+    schema.pop("minimum", None)
+    return schema
+
+
+def _item_scalar(p: PropertySpec) -> dict[str, Any]:
+    items: dict[str, Any] = _scalar(p).get("items", {})
+    return items
+
+
+def condition_schemas(models: Iterable[ModelSpec]) -> dict[str, Any]:
+    """The operator objects, one per value family the models' properties use (sorted names)."""
+    out: dict[str, Any] = {}
+    for model in models:
+        for p in model.properties:
+            kind = where_kind(p)
+            if kind is None or f"{kind}Condition" in out:
+                continue
+            if is_scalar(kind):
+                out[f"{kind}Condition"] = _scalar_condition(kind, _scalar(p))
+            elif kind.endswith("List"):
+                out[f"{kind}Condition"] = _list_condition(_item_scalar(p))
+            elif kind == "GeoPoint":
+                out["GeoPointCondition"] = _geopoint_condition()
+            else:
+                out["ObjectCondition"] = _one_operator(
+                    "Whether the object is set.", {"exists": {"type": "boolean"}}
+                )
+    return dict(sorted(out.items()))
+
+
+def _one_operator(description: str, operators: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "properties": operators,
+        "additionalProperties": False,
+        "minProperties": 1,
+        "maxProperties": 1,
+    }
+
+
+def _list(scalar: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": scalar, "maxItems": MAX_INQ_SIZE}
+
+
+def _scalar_condition(kind: str, scalar: dict[str, Any]) -> dict[str, Any]:
+    """`{"gt": 3}`, `{"inq": [1, 2]}`, `{"between": [a, b]}`, `{"like": "A%"}`, `{"exists": true}`."""
+    nullable_scalar = {**scalar, "nullable": True}
+    operators: dict[str, Any] = {op: nullable_scalar for op in COMPARISON_OPERATORS}
+    operators.update({op: _list(scalar) for op in LIST_OPERATORS})
+    operators["between"] = {"type": "array", "items": scalar, "minItems": 2, "maxItems": 2}
+    if kind == "String":
+        pattern = {"type": "string", "maxLength": MAX_PATTERN_LENGTH}
+        operators.update({op: pattern for op in LIKE_OPERATORS})
+        operators["regexp"] = {
+            "type": "string",
+            "pattern": REGEXP_PATTERN,
+            "description": "A regular expression, `^A` or `/^a/i` (flags i, m, s; g is ignored). "
+            "The server takes any valid expression; this schema lists the portable subset.",
+        }
+    operators["exists"] = {"type": "boolean"}
+    return _one_operator(f"One operator compared with {CONDITION_VALUES[kind]}.", operators)
+
+
+def _list_condition(item: dict[str, Any]) -> dict[str, Any]:
+    """An array property matches by its items: `{"keywords": "sql"}` holds when one item is "sql"."""
+    return _one_operator(
+        "One operator on the array's items: eq (contains), neq (does not contain), inq (contains "
+        "any), nin (contains none); or exists.",
+        {
+            "eq": {**item, "nullable": True},
+            "neq": {**item, "nullable": True},
+            "inq": _list(item),
+            "nin": _list(item),
+            "exists": {"type": "boolean"},
+        },
+    )
+
+
+def _geopoint_condition() -> dict[str, Any]:
+    point = {
+        **value_schema(PropertySpec(name="point", type="geopoint")),
+        "additionalProperties": False,
+    }
+    near = {
+        "type": "object",
+        "description": "Points within maxDistance (in unit, miles by default) of near, nearest first.",
+        "properties": {
+            "near": {"oneOf": [point, {"type": "string", "pattern": POINT_PATTERN}]},
+            "maxDistance": {"type": "number", "minimum": 0},
+            "unit": {"type": "string", "enum": list(DISTANCE_UNITS)},
+        },
+        "required": ["near"],
+        "additionalProperties": False,
+    }
+    exists = _one_operator("Whether the point is set.", {"exists": {"type": "boolean"}})
+    return {"description": "A near query, or exists.", "oneOf": [near, exists]}
+
+
+def _where_value(p: PropertySpec, kind: str) -> dict[str, Any]:
+    if is_scalar(kind):
+        return {"oneOf": [{**_scalar(p), "nullable": True}, ref(f"{kind}Condition")]}
+    if kind.endswith("List"):
+        return {"oneOf": [{**_item_scalar(p), "nullable": True}, ref(f"{kind}Condition")]}
+    return ref(f"{kind}Condition")
+
+
+def _embedded_item(p: PropertySpec, catalog: Mapping[str, ModelSpec]) -> ModelSpec | None:
+    """The embedsOne item model stored in `p` (an object property with a model)."""
+    if p.hidden or p.type != "object" or not p.model:
+        return None
+    return catalog.get(p.model)
+
+
+def queryable_relations(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> list[RelationSpec]:
+    """Relations a where may reach into (`"rel.prop"`): rows of another table, one known target.
+    referencesMany keeps its ids in a JSON array: not searchable from SQL (400); a relation with
+    `options.disableInclude` is closed to where too (the runtime's rule)."""
+    return [
+        r
+        for r in model.relations
+        if r.type not in ("embedsOne", "embedsMany", "referencesMany")
+        and not r.options.get("disableInclude")
+        and r.model is not None
+        and r.model in catalog
+    ]
+
+
+def where_properties(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[str, Any]:
+    """Every key a where object of `model` may hold, with its value schema (and/or left out)."""
+    out: dict[str, Any] = {}
+    for p in model.properties:
+        kind = where_kind(p)
+        if kind is not None:
+            out[p.name] = _where_value(p, kind)
+        item = _embedded_item(p, catalog)
+        for sub in item.properties if item else ():
+            sub_kind = where_kind(sub)
+            if is_scalar(sub_kind) and sub_kind is not None:
+                out[f"{p.name}.{sub.name}"] = _where_value(sub, sub_kind)
+    for r in queryable_relations(model, catalog):
+        target = catalog[str(r.model)]
+        for p in target.properties:
+            kind = where_kind(p)
+            if is_scalar(kind) and kind is not None:
+                out[f"{r.name}.{p.name}"] = _where_value(p, kind)
+    return out
+
+
+def includable_relations(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> list[RelationSpec]:
+    """Relations `include` may name: not disabled (`options.disableInclude`), target known to the
+    schemas or polymorphic (a belongsTo to whichever model the row names)."""
+    return [
+        r
+        for r in model.relations
+        if not r.options.get("disableInclude") and (r.model is None or r.model in catalog)
+    ]
+
+
+def _include_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[str, Any]:
+    name = model.name
+    relations = includable_relations(model, catalog)
+    names = {"type": "string", "enum": [r.name for r in relations]}
+    nested = {
+        r.name: {**ref(f"{r.model}Include")}
+        for r in relations
+        if r.model is not None and includable_relations(catalog[r.model], catalog)
+    }
+    item: list[dict[str, Any]] = [names]
+    out: dict[str, Any] = {}
+    if nested:
+        out[f"{name}IncludeObject"] = {
+            "type": "object",
+            "description": f'Relations of {name} with their own includes: {{"rel": <include>}}.',
+            "properties": nested,
+            "additionalProperties": False,
+            "minProperties": 1,
+        }
+        item.append(ref(f"{name}IncludeObject"))
+    for r in relations:  # one schema per relation: datamodel-codegen loses a oneOf of objects
+        scope_name = f"{name}{r.name[:1].upper()}{r.name[1:]}IncludeScope"
+        properties: dict[str, Any] = {"relation": {"type": "string", "enum": [r.name]}}
+        if r.model is not None:
+            properties["scope"] = _nullable(ref(f"{r.model}Filter"))
+        out[scope_name] = {
+            "type": "object",
+            "description": f"The {r.name} relation of {name}"
+            + (f", with the filter of its {r.model} targets." if r.model else "."),
+            "properties": properties,
+            "required": ["relation"],
+            "additionalProperties": False,
+        }
+        item.append(ref(scope_name))
+    out[f"{name}IncludeItem"] = {"oneOf": item}
+    out[f"{name}Include"] = {
+        "description": f"Related models to return with each {name}: a relation name, "
+        '{"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. '
+        f"At most {MAX_INCLUDE_DEPTH} levels deep.",
+        "oneOf": [*item, {"type": "array", "items": ref(f"{name}IncludeItem")}],
+    }
+    return out
+
+
+NULL = {"nullable": True, "enum": [None], "description": "null: as if absent."}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """A `$ref` or null. OpenAPI 3.0.3's `nullable` works only beside a `type` (an allOf of one
+    with `nullable` allows no null to a strict validator), so null is an alternative of its own."""
+    return {"oneOf": [schema, NULL]}
+
+
+def filter_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[str, Any]:
+    """`catalog`: every model that has filter schemas (relation targets outside it are left out)."""
+    name = model.name
+    visible = [p.name for p in model.properties if not p.hidden]
+    sortable = [p.name for p in model.properties if is_scalar(where_kind(p))]
+    where_props = where_properties(model, catalog)
+    where_props["and"] = {"type": "array", "items": ref(f"{name}Where")}
+    where_props["or"] = {"type": "array", "items": ref(f"{name}Where")}
+    alternatives = "|".join(re.escape(n) for n in sortable)
+    one_order = (
+        rf"{_SPACE}*(?:{alternatives})(?:{_SPACE}+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?{_SPACE}*"
+    )
+    order_item = {"type": "string", "pattern": rf"^{one_order}$"}
+    count = {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER}
+    filter_props: dict[str, Any] = {
+        "where": _nullable(ref(f"{name}Where")),
+        "fields": _nullable(ref(f"{name}Fields")),
+        "order": _nullable(ref(f"{name}Order")),
+        "limit": {**count, "maximum": MAX_LIMIT, "nullable": True},
+        "skip": {**count, "nullable": True},
+        "offset": {**count, "nullable": True},
+    }
+    includes = _include_schemas(model, catalog) if includable_relations(model, catalog) else {}
+    if includes:
+        filter_props["include"] = _nullable(ref(f"{name}Include"))
+    return {
+        f"{name}Where": {
+            "type": "object",
+            "description": f"Criteria that {name} instances must match (LB3 `where`); "
+            f'`"relation.property"` keys match instances with a related one that matches. '
+            f"At most {MAX_WHERE_DEPTH} levels of and/or.",
+            "properties": where_props,
+            "additionalProperties": False,
+        },
+        f"{name}Fields": {
+            "description": "Properties to return: a name, a list of names, or {name: true|false}.",
+            "oneOf": [
+                {"type": "string", "enum": visible},
+                {"type": "array", "items": {"type": "string", "enum": visible}},
+                {
+                    "type": "object",
+                    "properties": {n: {"type": "boolean"} for n in visible},
+                    "additionalProperties": False,
+                },
+            ],
+        },
+        f"{name}Order": {
+            "description": 'Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
+            "oneOf": [
+                {"type": "string", "pattern": rf"^(?:{one_order}(?:,{one_order})*)?$"},
+                {"type": "array", "items": order_item},
+            ],
+        },
+        **includes,
+        f"{name}Filter": {
+            "type": "object",
+            "description": f"LB3 filter for {name}. limit is at most {MAX_LIMIT} (the server's "
+            "default `filterLimits.maxLimit`).",
+            # every key may be null: LB3 reads a null key as an absent one
+            "properties": filter_props,
+            "additionalProperties": False,
+        },
+    }
