@@ -32,3 +32,20 @@ def postgres_databases(server_url: str, names: list[str]) -> Iterator[dict[str, 
             for db in made.values():
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
         admin.dispose()
+
+
+def postgres_reachable(server_url: str, timeout: int = 3) -> str | None:
+    """None when the server answers, else why not: `--database auto` then runs SQLite alone."""
+    engine = sa.create_engine(
+        driver_url(server_url, sync=True),
+        poolclass=sa.NullPool,
+        connect_args={"connect_timeout": timeout},
+    )
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        return None
+    except sa.exc.SQLAlchemyError as exc:
+        return (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
+    finally:
+        engine.dispose()

@@ -37,6 +37,7 @@ class LoadSpec:
     warmup: float
     duration: float
     server_pid: int | None = None  # sampled from /proc to report the server's CPU use
+    db_process: str | None = None  # e.g. "postgres": the database server's processes, by name
 
 
 @dataclass
@@ -51,6 +52,7 @@ class LoadResult:
     statuses: dict[str, int]  # status code (or "transport") -> count, measured window only
     client_cpu: float  # fraction of one core used by this process during the window
     server_cpu: float | None  # same for the server process, when /proc is readable
+    db_cpu: float | None  # the database server's processes (PostgreSQL), part of the work measured
     other_cpu: float | None  # the rest of the machine, kernel networking included: noisy neighbours
     event_loop: str
     stalled: int  # connections still waiting for a response GRACE seconds after the window
@@ -160,6 +162,27 @@ def _process_cpu_seconds(pid: int | None) -> float | None:
         return None
 
 
+def _named_cpu_seconds(name: str | None) -> dict[int, float]:
+    """pid -> CPU seconds of every process whose command name is `name` (PostgreSQL's backends)."""
+    if name is None:
+        return {}
+    out: dict[int, float] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                raw = f.read()
+        except OSError:
+            continue
+        head, _, rest = raw.rpartition(")")
+        if head.partition("(")[2] != name:
+            continue
+        fields = rest.split()
+        out[int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def machine_busy_seconds() -> float | None:
     """CPU seconds the whole machine spent not idle, from the first line of /proc/stat."""
     try:
@@ -174,29 +197,41 @@ def machine_busy_seconds() -> float | None:
 class _CpuSample:
     client: float
     server: float | None
+    db: dict[int, float]
     machine: float | None
 
     @staticmethod
-    def now(server_pid: int | None) -> _CpuSample:
+    def now(spec: LoadSpec) -> _CpuSample:
         return _CpuSample(
-            time.process_time(), _process_cpu_seconds(server_pid), machine_busy_seconds()
+            time.process_time(),
+            _process_cpu_seconds(spec.server_pid),
+            _named_cpu_seconds(spec.db_process),
+            machine_busy_seconds(),
         )
 
 
-async def _sample_cpu(spec: LoadSpec, window: _Window) -> tuple[float, float | None, float | None]:
-    """Cores used by this process, the server and everything else between the window's ends."""
+_Cpu = tuple[float, float | None, float | None, float | None]  # client, server, db, other
+
+
+async def _sample_cpu(spec: LoadSpec, window: _Window) -> _Cpu:
+    """Cores used by this process, the server, the database and everything else between the
+    window's ends (database processes that start or end inside the window are not counted)."""
     await asyncio.sleep(max(0.0, window.start - time.perf_counter()))
-    a = _CpuSample.now(spec.server_pid)
+    a = _CpuSample.now(spec)
     await asyncio.sleep(max(0.0, window.end - time.perf_counter()))
-    b = _CpuSample.now(spec.server_pid)
+    b = _CpuSample.now(spec)
     client = (b.client - a.client) / spec.duration
     server = None
     if a.server is not None and b.server is not None:
         server = (b.server - a.server) / spec.duration
+    db = None
+    if spec.db_process is not None:
+        db = sum(b.db[pid] - a.db[pid] for pid in a.db.keys() & b.db.keys()) / spec.duration
     other = None
     if a.machine is not None and b.machine is not None:
-        other = max(0.0, (b.machine - a.machine) / spec.duration - client - (server or 0.0))
-    return client, server, other
+        used = client + (server or 0.0) + (db or 0.0)
+        other = max(0.0, (b.machine - a.machine) / spec.duration - used)
+    return client, server, db, other
 
 
 def _percentile(ordered: list[float], q: float) -> float:
@@ -206,7 +241,7 @@ def _percentile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))] * 1000
 
 
-async def _run(spec: LoadSpec) -> tuple[_Window, int, tuple[float, float | None, float | None]]:
+async def _run(spec: LoadSpec) -> tuple[_Window, int, _Cpu]:
     # connections open during the warm-up, so connect cost never lands in the measured window
     start = time.perf_counter()
     window = _Window(start + spec.warmup, start + spec.warmup + spec.duration)
@@ -232,7 +267,7 @@ def run_load(spec: LoadSpec) -> LoadResult:
     """Drive `spec.connections` connections for warm-up + duration; runs its own event loop."""
     factory, loop_name = _loop_factory()
     with asyncio.Runner(loop_factory=factory) as runner:
-        window, stalled, (client_cpu, server_cpu, other_cpu) = runner.run(_run(spec))
+        window, stalled, (client_cpu, server_cpu, db_cpu, other_cpu) = runner.run(_run(spec))
     ordered = sorted(window.latencies)
     errors = sum(c for s, c in window.statuses.items() if not s.startswith("2"))
     return LoadResult(
@@ -246,6 +281,7 @@ def run_load(spec: LoadSpec) -> LoadResult:
         statuses=dict(sorted(window.statuses.items())),
         client_cpu=client_cpu,
         server_cpu=server_cpu,
+        db_cpu=db_cpu,
         other_cpu=other_cpu,
         event_loop=loop_name,
         stalled=stalled,

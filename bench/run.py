@@ -1,9 +1,11 @@
 """`python -m bench.run`: seed, serve, load, report, for our server and (when installed) the real LB3.
 
-Each server is seeded with the same data set, started alone, checked (row counts, and the first
-answer of each read scenario compared across servers so both provably do the same work), then loaded
-scenario by scenario from a separate load-generator process. Results print as a table and are written
-to bench/results/<UTC timestamp>.json.
+On each database (SQLite, then PostgreSQL when it answers), each server is seeded with the same
+data set, started alone, checked (row counts, ids in order, and the first answer of each read
+scenario compared across servers so both provably do the same work), then loaded scenario by
+scenario from a separate load-generator process; then the SQL statements of one request per scenario
+are counted (bench/statements.py). Results print as a table per database plus a summary, and are
+written to bench/results/<UTC timestamp>.json.
 """
 
 from __future__ import annotations
@@ -22,13 +24,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from runtime.db.urls import display
+
 from . import report
-from .databases import postgres_databases
+from .databases import postgres_databases, postgres_reachable
 from .dataset import Dataset
 from .loadgen import LoadResult, LoadSpec, machine_busy_seconds, run_load
 from .scenarios import SCENARIOS, Scenario, calls, encode
 from .seed import request_json, seed_http, seed_python
 from .servers import HOST, ROOT, Server, node_version, package_version, start_lb3, start_ours
+from .statements import count_lb3, count_ours
 
 DEFAULT_LB3 = Path("/tmp/lb3/node_modules")
 
@@ -58,10 +63,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--node", default="node", help="the Node.js executable for LB3")
     p.add_argument(
         "--database",
-        choices=("sqlite", "postgresql"),
-        default="sqlite",
+        choices=("auto", "all", "sqlite", "postgresql"),
+        default="auto",
         help="sqlite: ours on a SQLite file, LB3 on its memory connector; postgresql: both on "
-        "PostgreSQL (each its own database on --pg-url's server)",
+        "PostgreSQL (each its own database on --pg-url's server); all: sqlite then postgresql; "
+        "auto (default): all when --pg-url answers, else sqlite",
     )
     p.add_argument(
         "--pg-url",
@@ -97,10 +103,17 @@ def log(message: str) -> None:
 
 
 def check_seeded(server: Server, dataset: Dataset) -> None:
-    for path, expected in (("CoffeeShops", dataset.shops), ("Reviews", dataset.reviews)):
+    """Row counts, and ids in insertion order (scenarios address rows by id): first, middle, last."""
+    for _model, path, rows in dataset.tables():
         status, body = request_json(f"{server.api_url}/{path}/count")
-        if status != 200 or body != {"count": expected}:
-            raise RuntimeError(f"{server.name}: {path}/count is {status} {body}, want {expected}")
+        if status != 200 or body != {"count": len(rows)}:
+            raise RuntimeError(f"{server.name}: {path}/count is {status} {body}, want {len(rows)}")
+        for at in sorted({1, (len(rows) + 1) // 2, len(rows)}):
+            status, body = request_json(f"{server.api_url}/{path}/{at}")
+            want = {k: v for k, v in rows[at - 1].items() if k != "password"}
+            got = {k: body.get(k) for k in want} if isinstance(body, dict) else body
+            if status != 200 or got != want:
+                raise RuntimeError(f"{server.name}: {path}/{at} is {status} {got}, want {want}")
 
 
 def probe(server: Server, scenarios: list[Scenario], dataset: Dataset) -> dict[str, Any]:
@@ -113,14 +126,25 @@ def probe(server: Server, scenarios: list[Scenario], dataset: Dataset) -> dict[s
     return answers
 
 
+def refused(answer: Any) -> str | None:
+    """Why a probed scenario is not worth loading (its first request failed), or None."""
+    status, body = answer
+    if 200 <= status < 300:
+        return None
+    message = body.get("error", {}).get("message") if isinstance(body, dict) else body
+    return f"HTTP {status}: {message!s:.120}"
+
+
 def measure(
     server: Server,
+    database: str,
+    scenarios: list[Scenario],
     args: argparse.Namespace,
     dataset: Dataset,
     pool: ProcessPoolExecutor,
 ) -> dict[str, LoadResult]:
     results: dict[str, LoadResult] = {}
-    for scenario in args.scenario_list:
+    for scenario in scenarios:
         requests = tuple(encode(c, HOST, server.port) for c in calls(scenario, dataset))
         spec = LoadSpec(
             HOST,
@@ -130,6 +154,7 @@ def measure(
             args.warmup,
             args.duration,
             server.proc.pid,
+            "postgres" if database == "postgresql" else None,
         )
         result = pool.submit(run_load, spec).result()
         log(
@@ -140,17 +165,46 @@ def measure(
     return results
 
 
+def seed_lb3(
+    lb3: Path, tmp: Path, args: argparse.Namespace, dataset: Dataset, db_url: str | None
+) -> Server:
+    """Start LB3 and seed it over REST; the server returned is the one to measure (not yet ready).
+
+    The juggler creates the items of an array concurrently: on the memory connector they still get
+    ids in order (it is synchronous); on PostgreSQL only a pool of one connection keeps the INSERTs
+    in order, so LB3 seeds through one connection and is then restarted, without automigrate, with
+    its normal pool."""
+    if db_url is None:
+        server = start_lb3(lb3, tmp / "lb3.log", args.node)
+        server.wait_ready()
+        seed_http(server.api_url, dataset)
+        return server
+    seeder = start_lb3(lb3, tmp / "lb3-seed.log", args.node, db_url, pool=1)
+    try:
+        seeder.wait_ready()
+        seed_http(seeder.api_url, dataset)
+    finally:
+        seeder.stop()
+    return start_lb3(lb3, tmp / "lb3.log", args.node, db_url, migrate=False)
+
+
 def run_server(
     name: str,
+    run: report.Run,
     tmp: Path,
     args: argparse.Namespace,
     dataset: Dataset,
     pool: ProcessPoolExecutor,
     lb3: Path | None,
     db_url: str | None = None,
-) -> tuple[dict[str, Any], dict[str, LoadResult]]:
-    """Seed, start, check, probe and measure one server; it is always stopped afterwards."""
+) -> None:
+    """Seed, start, check, probe, measure and count one server into `run`; it is always stopped.
+
+    A read scenario whose first request fails (e.g. a feature the server lacks) is not loaded:
+    req/s of error answers would mean nothing. Statements are counted after the load, when both
+    servers hold the same rows again."""
     info: dict[str, Any] = {}
+    run.info[name] = info
     if name == "ours":
         db_url = db_url or f"sqlite:///{tmp / 'coffee-shop.db'}"
         t = time.perf_counter()
@@ -159,19 +213,27 @@ def run_server(
         server = start_ours(db_url, tmp / "ours.log")
     else:
         assert lb3 is not None
-        server = start_lb3(lb3, tmp / "lb3.log", args.node, db_url)
+        t = time.perf_counter()
+        server = seed_lb3(lb3, tmp, args, dataset, db_url)
+        info["seed_s"] = round(time.perf_counter() - t, 2)
     try:
         info["startup_s"] = round(server.wait_ready(), 2)
-        if name != "ours":
-            t = time.perf_counter()
-            seed_http(server.api_url, dataset)
-            info["seed_s"] = round(time.perf_counter() - t, 2)
         log(f"{name}: seeded in {info['seed_s']} s, answering after {info['startup_s']} s")
         check_seeded(server, dataset)
         info["probe"] = probe(server, args.scenario_list, dataset)
-        return info, measure(server, args, dataset, pool)
+        skipped = {k: why for k, a in info["probe"].items() if (why := refused(a)) is not None}
+        for key, why in skipped.items():
+            log(f"  {name:<5} {key:<9} not measured: {why}")
+        run.skipped[name] = skipped
+        scenarios = [s for s in args.scenario_list if s.key not in skipped]
+        run.results[name] = measure(server, run.database, scenarios, args, dataset, pool)
+        if name != "ours":
+            run.counts[name] = count_lb3(server.origin, server.api_url, args.scenario_list, dataset)
     finally:
         server.stop()
+    if name == "ours":
+        assert db_url is not None
+        run.counts[name] = count_ours(db_url, args.scenario_list, dataset)
 
 
 def busy_cores(seconds: float = 1.0) -> float | None:
@@ -182,18 +244,20 @@ def busy_cores(seconds: float = 1.0) -> float | None:
     return None if before is None or after is None else (after - before) / seconds
 
 
-def header(args: argparse.Namespace, dataset: Dataset, lb3: Path | None) -> list[str]:
+def header(
+    args: argparse.Namespace, dataset: Dataset, lb3: Path | None, database: str
+) -> list[str]:
     lines = [
-        f"Coffee Shop REST benchmark: {args.connections} keep-alive connections, "
+        f"== {database}: Coffee Shop REST benchmark, {args.connections} keep-alive connections, "
         f"{args.warmup:g} s warm-up + {args.duration:g} s measured per scenario",
         f"data: {dataset.shops} CoffeeShops, {dataset.reviewers} Reviewers, {dataset.reviews} Reviews "
         f"(seed {dataset.seed}); create runs last so reads see identical tables",
     ]
-    if args.database == "postgresql":
+    if database == "postgresql":
         lines.append("ours: specgen serve (uvicorn, 1 process) on PostgreSQL (asyncpg, pool of 10)")
     else:
         lines.append("ours: specgen serve (uvicorn, 1 process) on a SQLite file (WAL)")
-    if lb3 is not None and args.database == "postgresql":
+    if lb3 is not None and database == "postgresql":
         lines.append(
             f"lb3:  loopback {package_version(lb3, 'loopback')} on Node {node_version(args.node)}, "
             f"loopback-connector-postgresql {package_version(lb3, 'loopback-connector-postgresql')}, "
@@ -203,24 +267,127 @@ def header(args: argparse.Namespace, dataset: Dataset, lb3: Path | None) -> list
         lines.append(
             f"lb3:  loopback {package_version(lb3, 'loopback')} / loopback-boot "
             f"{package_version(lb3, 'loopback-boot')} on Node {node_version(args.node)}, "
-            "MEMORY connector (rows in process RAM, no SQL): not a like-for-like database"
+            "MEMORY connector (rows in process RAM, no SQL): not a like-for-like database; "
+            "its stmts are connector calls"
         )
     busy = busy_cores()
     lines.append(
         f"client: asyncio raw-socket HTTP/1.1 in its own process; {os.cpu_count()} CPUs, "
         f"{'?' if busy is None else f'{busy:.2f}'} busy before start; Python {platform.python_version()}"
     )
+    lines.append(
+        "stmts: SQL statements of one request (ours: before_cursor_execute in an in-process app; "
+        "lb3: its connector's executeSQL calls); ? = the request failed"
+    )
     return lines
 
 
 @contextlib.contextmanager
-def databases(args: argparse.Namespace, servers: list[str]) -> Iterator[dict[str, str]]:
+def databases(
+    args: argparse.Namespace, database: str, servers: list[str]
+) -> Iterator[dict[str, str]]:
     """No URLs for SQLite (each server makes its own store); one PostgreSQL database per server."""
-    if args.database != "postgresql":
+    if database != "postgresql":
         yield {}
         return
     with postgres_databases(args.pg_url, servers) as urls:
         yield urls
+
+
+def pick_databases(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """(databases to run, notes): auto = SQLite, plus PostgreSQL when --pg-url answers."""
+    wanted = {"auto": ["sqlite", "postgresql"], "all": ["sqlite", "postgresql"]}.get(
+        args.database, [args.database]
+    )
+    if "postgresql" not in wanted:
+        return wanted, []
+    why = postgres_reachable(args.pg_url)
+    if why is None:
+        return wanted, []
+    if args.database == "auto":
+        return [d for d in wanted if d != "postgresql"], [
+            f"PostgreSQL skipped: {display(args.pg_url)} does not answer ({why})"
+        ]
+    sys.exit(f"--database {args.database}: {display(args.pg_url)} does not answer ({why})")
+
+
+def lb3_for(database: str, lb3: Path | None) -> tuple[Path | None, list[str]]:
+    """LB3 on PostgreSQL needs its connector in the same node_modules."""
+    if lb3 is None or database != "postgresql":
+        return lb3, []
+    if (lb3 / "loopback-connector-postgresql" / "package.json").is_file():
+        return lb3, []
+    return None, [
+        f"lb3 skipped on postgresql: no loopback-connector-postgresql in {lb3} (bench/README.md)"
+    ]
+
+
+def run_database(
+    database: str,
+    args: argparse.Namespace,
+    dataset: Dataset,
+    lb3: Path | None,
+    pool: ProcessPoolExecutor,
+) -> report.Run:
+    """Ours, then LB3, on one database, one server at a time; the probes compared at the end."""
+    lb3, notes = lb3_for(database, lb3)
+    run = report.Run(database, header(args, dataset, lb3, database), notes=notes)
+    log("\n".join(["", *run.header]))
+    servers = ["ours"] + (["lb3"] if lb3 is not None else [])
+    with (
+        tempfile.TemporaryDirectory(prefix="lb3py-bench-") as tmp,
+        databases(args, database, servers) as urls,
+    ):
+        for name in servers:
+            run_server(name, run, Path(tmp), args, dataset, pool, lb3, urls.get(name))
+    run.notes += report.warnings(run.results)
+    for server, skipped in run.skipped.items():
+        run.notes += [f"{server}/{key} not measured: {why}" for key, why in skipped.items()]
+    if lb3 is not None:
+        ours, theirs = run.info["ours"]["probe"], run.info["lb3"]["probe"]
+        for key in ours:
+            if key in run.skipped["ours"] or key in run.skipped["lb3"]:
+                continue
+            a, b = normalise(database, ours[key]), normalise(database, theirs.get(key))
+            if a != b:
+                run.notes.append(
+                    f"ours and lb3 answer the first {key} request differently: "
+                    f"{_first_difference(a, b)}"
+                )
+    return run
+
+
+def normalise(database: str, answer: Any) -> Any:
+    """Known differences removed before the probes are compared. LB3's memory connector (the
+    sqlite run) leaves a property that was never set out of the JSON, where a SQL table (ours,
+    and LB3 on PostgreSQL) holds NULL: Reviewer's realm, username, emailVerified, coffeeShopId.
+    So on sqlite, null-valued keys are dropped on both sides; on PostgreSQL answers must be equal."""
+    if database != "sqlite":
+        return answer
+    if isinstance(answer, dict):
+        return {k: normalise(database, v) for k, v in answer.items() if v is not None}
+    if isinstance(answer, list | tuple):
+        return [normalise(database, v) for v in answer]
+    return answer
+
+
+def _first_difference(a: Any, b: Any, where: str = "") -> str:
+    """Where two JSON answers first differ, so a warning points at it instead of 200 characters."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a or k not in b:
+                side = "ours" if k in a else "lb3"
+                value = a.get(k, b.get(k))
+                return f"{where}.{k} only in {side}: {value!s:.100}"
+            if a[k] != b[k]:
+                return _first_difference(a[k], b[k], f"{where}.{k}")
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        if len(a) != len(b):
+            return f"{where or '.'} has {len(a)} items in ours, {len(b)} in lb3"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                return _first_difference(x, y, f"{where}[{i}]")
+    return f"{where or '.'}: ours {a!s:.100} vs lb3 {b!s:.100}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,48 +395,39 @@ def main(argv: list[str] | None = None) -> int:
     lb3 = lb3_install(args)
     dataset = Dataset(shops=args.shops, reviews=args.reviews, seed=args.seed)
     started, t0 = datetime.now(UTC), time.perf_counter()
-    head = header(args, dataset, lb3)
-    log("\n".join(head))
-    servers = ["ours"] + (["lb3"] if lb3 is not None else [])
-    info: dict[str, dict[str, Any]] = {}
-    results: report.Results = {}
+    picked, notes = pick_databases(args)
+    for note in notes:
+        log(f"NOTE: {note}")
+    runs: list[report.Run] = []
     # spawn: a clean interpreter for the load generator, sharing nothing with the seeding code
     ctx = multiprocessing.get_context("spawn")
-    with (
-        tempfile.TemporaryDirectory(prefix="lb3py-bench-") as tmp,
-        ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool,
-        databases(args, servers) as urls,
-    ):
-        for name in servers:
-            info[name], results[name] = run_server(
-                name, Path(tmp), args, dataset, pool, lb3, urls.get(name)
-            )
-    notes = report.warnings(results)
-    if lb3 is not None:
-        notes += [
-            f"ours and lb3 answer the first {key} request differently: "
-            f"{info['ours']['probe'][key]!s:.200} vs {info['lb3']['probe'][key]!s:.200}"
-            for key in info["ours"]["probe"]
-            if info["ours"]["probe"][key] != info["lb3"]["probe"].get(key)
-        ]
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        for database in picked:
+            runs.append(run_database(database, args, dataset, lb3, pool))
     elapsed = time.perf_counter() - t0
     titles = {s.key: s.title for s in SCENARIOS}
-    print("\n".join(["", *head, "", report.table(results, titles), ""]))
+    for run in runs:
+        print("\n".join(["", *run.header, "", report.table(run, titles), ""]))
+        for note in run.notes:
+            print(f"WARNING: {run.database}: {note}")
+    print(
+        "\nsummary (ours/lb3 measured side by side in this run; st = statements a request; "
+        "cpu = server-process CPU ms a response)"
+    )
+    print(report.summary(runs))
     for note in notes:
-        print(f"WARNING: {note}")
+        print(f"NOTE: {note}")
     out = args.output_dir / f"{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     meta = {
         "started": started.isoformat(),
         "elapsed_s": round(elapsed, 1),
-        "header": head,
         "config": {
             k: v for k, v in vars(args).items() if k not in {"scenario_list", "lb3_node_modules"}
         }
         | {"lb3_node_modules": str(lb3) if lb3 else None, "output_dir": str(args.output_dir)},
-        "servers": {name: {k: v for k, v in i.items() if k != "probe"} for name, i in info.items()},
-        "warnings": notes,
+        "notes": notes,
     }
-    report.write_json(out, meta, results)
+    report.write_json(out, meta, runs)
     print(f"total {elapsed:.0f} s; results in {out}")
     return 0
 

@@ -16,6 +16,7 @@ from typing import Any
 from .dataset import CITIES, Dataset
 
 POOL = 2_000  # distinct requests per scenario; the load generator cycles through them
+INCLUDE_PARENTS = 100  # CoffeeShops per include2 answer
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,22 @@ def _count(rng: random.Random, _ds: Dataset) -> list[Call]:
     ]
 
 
+def _include2(rng: random.Random, _ds: Dataset) -> list[Call]:
+    """Two include levels over 100 parents: shops of a city, their reviews, each review's reviewer.
+    ~500 shops a city, ~2 reviews a shop: about 200 reviews and the 10 reviewers per answer."""
+
+    def one(city: str) -> Call:
+        filt = {
+            "where": {"city": city},
+            "order": "name DESC",
+            "limit": INCLUDE_PARENTS,
+            "include": {"relation": "reviews", "scope": {"include": "reviewer"}},
+        }
+        return Call("GET", f"/CoffeeShops?filter={_json(filt)}")
+
+    return [one(rng.choice(CITIES)) for _ in range(POOL)]
+
+
 def _create(rng: random.Random, _ds: Dataset) -> list[Call]:
     return [
         Call("POST", "/CoffeeShops", {"name": f"Bench Shop {i}", "city": rng.choice(CITIES)})
@@ -68,6 +85,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("findById", "GET /CoffeeShops/{id}", _find_by_id),
     Scenario("find", 'GET /CoffeeShops?filter={where:{city},order:"name DESC",limit:10}', _find),
     Scenario("count", "GET /CoffeeShops/count?where={city}", _count),
+    Scenario(
+        "include2",
+        'GET /CoffeeShops?filter={where:{city},order:"name DESC",limit:100,'
+        'include:{relation:"reviews",scope:{include:"reviewer"}}}',
+        _include2,
+    ),
     Scenario("create", "POST /CoffeeShops", _create),
 )
 

@@ -28,8 +28,12 @@ class Server:
     log: Path
 
     @property
+    def origin(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
     def api_url(self) -> str:
-        return f"http://{HOST}:{self.port}/api"
+        return f"{self.origin}/api"
 
     def wait_ready(self, timeout: float = 60.0) -> float:
         """Poll until the API answers; returns the seconds it took. Raises with the log tail."""
@@ -86,13 +90,25 @@ def start_ours(db_url: str, log: Path) -> Server:
 
 
 def start_lb3(
-    node_modules: Path, log: Path, node: str = "node", db_url: str | None = None
+    node_modules: Path,
+    log: Path,
+    node: str = "node",
+    db_url: str | None = None,
+    *,
+    pool: int = 10,
+    migrate: bool = True,
 ) -> Server:
     """bench/lb3/server.js with NODE_PATH at an LB3 install, so nothing is installed in the repo; on
-    its memory connector, or on PostgreSQL (loopback-connector-postgresql) when db_url is given."""
+    its memory connector, or on PostgreSQL (loopback-connector-postgresql) when db_url is given:
+    then with a pool of `pool` connections, and its automigrate (which drops the tables) unless
+    `migrate` is false."""
     env = {"NODE_PATH": str(node_modules), "HOST": HOST, "NODE_ENV": "production"}
     if db_url:
-        env["LB3_DB_URL"] = db_url
+        env |= {
+            "LB3_DB_URL": db_url,
+            "LB3_DB_POOL": str(pool),
+            "LB3_MIGRATE": "1" if migrate else "0",
+        }
     return _spawn("lb3", [node, str(ROOT / "bench" / "lb3" / "server.js")], log, env)
 
 
