@@ -201,9 +201,9 @@ class CoffeeShopPatchById(BaseModel):
     id: Annotated[int, Field(ge=1)]
 
 
-class CoffeeShopWhere(BaseModel):
+class CoffeeShopWhereTerms(BaseModel):
     """
-    Criteria that CoffeeShop instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of CoffeeShopWhere.
     """
 
     model_config = ConfigDict(
@@ -248,8 +248,6 @@ class CoffeeShopWhere(BaseModel):
     reviewers_coffeeShopId: Annotated[
         int | IntegerKeyCondition | None, Field(alias="reviewers.coffeeShopId")
     ] = None
-    and_: Annotated[list[CoffeeShopWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[CoffeeShopWhere] | None, Field(alias="or")] = None
 
 
 class CoffeeShopFields1(BaseModel):
@@ -282,6 +280,42 @@ class CoffeeShopOrderItem(RootModel[str]):
             pattern="^[ \\t\\r\\n]*(?:name|city|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
+
+
+class CoffeeShopSimpleWhere(BaseModel):
+    """
+    CoffeeShop's own properties in a where (the whole language: CoffeeShopWhere).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | StringCondition | None = None
+    city: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    and_: Annotated[list[CoffeeShopSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[CoffeeShopSimpleWhere] | None, Field(alias="or")] = None
+
+
+class CoffeeShopSimpleFilter(BaseModel):
+    """
+    A filter of CoffeeShop by its own properties, including relations by name (the whole language: CoffeeShopFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: CoffeeShopSimpleWhere | None = None
+    fields: Literal["name", "city", "id"] | list[Literal["name", "city", "id"]] | CoffeeShopFields1 | None = (
+        None
+    )
+    order: CoffeeShopOrder1 | list[CoffeeShopOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["reviews", "reviewers"] | list[Literal["reviews", "reviewers"]] | None = (
+        None
+    )
 
 
 class Review(BaseModel):
@@ -364,9 +398,9 @@ class ReviewPatchById(BaseModel):
     publisherId: Annotated[int | None, Field(ge=1)] = None
 
 
-class ReviewWhere(BaseModel):
+class ReviewWhereTerms(BaseModel):
     """
-    Criteria that Review instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of ReviewWhere.
     """
 
     model_config = ConfigDict(
@@ -405,8 +439,6 @@ class ReviewWhere(BaseModel):
     reviewer_coffeeShopId: Annotated[
         int | IntegerKeyCondition | None, Field(alias="reviewer.coffeeShopId")
     ] = None
-    and_: Annotated[list[ReviewWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[ReviewWhere] | None, Field(alias="or")] = None
 
 
 class ReviewFields1(BaseModel):
@@ -442,6 +474,45 @@ class ReviewOrderItem(RootModel[str]):
             pattern="^[ \\t\\r\\n]*(?:date|rating|comments|id|coffeeShopId|publisherId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
+
+
+class ReviewSimpleWhere(BaseModel):
+    """
+    Review's own properties in a where (the whole language: ReviewWhere).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    date: datetime | DateCondition | None = None
+    rating: float | NumberCondition | None = None
+    comments: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    coffeeShopId: int | IntegerKeyCondition | None = None
+    publisherId: int | IntegerKeyCondition | None = None
+    and_: Annotated[list[ReviewSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[ReviewSimpleWhere] | None, Field(alias="or")] = None
+
+
+class ReviewSimpleFilter(BaseModel):
+    """
+    A filter of Review by its own properties, including relations by name (the whole language: ReviewFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: ReviewSimpleWhere | None = None
+    fields: Literal["date", "rating", "comments", "id", "coffeeShopId", "publisherId"] | list[Literal["date", "rating", "comments", "id", "coffeeShopId", "publisherId"]] | ReviewFields1 | None = (
+        None
+    )
+    order: ReviewOrder1 | list[ReviewOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["coffeeShop", "reviewer"] | list[Literal["coffeeShop", "reviewer"]] | None = (
+        None
+    )
 
 
 class Reviewer(BaseModel):
@@ -532,9 +603,9 @@ class ReviewerPatchById(BaseModel):
     coffeeShopId: Annotated[int | None, Field(ge=1)] = None
 
 
-class ReviewerWhere(BaseModel):
+class ReviewerWhereTerms(BaseModel):
     """
-    Criteria that Reviewer instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of ReviewerWhere.
     """
 
     model_config = ConfigDict(
@@ -564,8 +635,6 @@ class ReviewerWhere(BaseModel):
     reviews_publisherId: Annotated[
         int | IntegerKeyCondition | None, Field(alias="reviews.publisherId")
     ] = None
-    and_: Annotated[list[ReviewerWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[ReviewerWhere] | None, Field(alias="or")] = None
 
 
 class ReviewerFields1(BaseModel):
@@ -603,55 +672,129 @@ class ReviewerOrderItem(RootModel[str]):
     ]
 
 
-class CoffeeShopIncludeObject(BaseModel):
+class ReviewerIncludeObject(BaseModel):
     """
-    Relations of CoffeeShop with their own includes: {"rel": <include>}.
+    Relations of Reviewer with their own includes: {"rel": <names>}.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     reviews: Annotated[
-        Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope | list[Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope] | None,
-        Field(
-            description='Related models to return with each Review: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+        Literal["coffeeShop", "reviewer"] | list[Literal["coffeeShop", "reviewer"]] | None,
+        Field(description="Relations of Review: a name or an array of names."),
+    ] = None
+
+
+class ReviewerSimpleWhere(BaseModel):
+    """
+    Reviewer's own properties in a where (the whole language: ReviewerWhere).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    realm: str | StringCondition | None = None
+    username: str | StringCondition | None = None
+    email: str | StringCondition | None = None
+    emailVerified: bool | BooleanCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    coffeeShopId: int | IntegerKeyCondition | None = None
+    and_: Annotated[list[ReviewerSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[ReviewerSimpleWhere] | None, Field(alias="or")] = None
+
+
+class ReviewerSimpleFilter(BaseModel):
+    """
+    A filter of Reviewer by its own properties, including relations by name (the whole language: ReviewerFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: ReviewerSimpleWhere | None = None
+    fields: Literal["realm", "username", "email", "emailVerified", "id", "coffeeShopId"] | list[Literal["realm", "username", "email", "emailVerified", "id", "coffeeShopId"]] | ReviewerFields1 | None = (
+        None
+    )
+    order: ReviewerOrder1 | list[ReviewerOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["reviews"] | list[Literal["reviews"]] | None = None
+
+
+class CoffeeShopWhere(BaseModel):
+    """
+    Criteria that CoffeeShop instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | StringCondition | None = None
+    city: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    reviews_date: Annotated[
+        datetime | DateCondition | None, Field(alias="reviews.date")
+    ] = None
+    reviews_rating: Annotated[
+        float | NumberCondition | None, Field(alias="reviews.rating")
+    ] = None
+    reviews_comments: Annotated[
+        str | StringCondition | None, Field(alias="reviews.comments")
+    ] = None
+    reviews_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.id")
+    ] = None
+    reviews_coffeeShopId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.coffeeShopId")
+    ] = None
+    reviews_publisherId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.publisherId")
+    ] = None
+    reviewers_realm: Annotated[
+        str | StringCondition | None, Field(alias="reviewers.realm")
+    ] = None
+    reviewers_username: Annotated[
+        str | StringCondition | None, Field(alias="reviewers.username")
+    ] = None
+    reviewers_email: Annotated[
+        str | StringCondition | None, Field(alias="reviewers.email")
+    ] = None
+    reviewers_emailVerified: Annotated[
+        bool | BooleanCondition | None, Field(alias="reviewers.emailVerified")
+    ] = None
+    reviewers_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviewers.id")
+    ] = None
+    reviewers_coffeeShopId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviewers.coffeeShopId")
+    ] = None
+    and_: Annotated[list[CoffeeShopWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[CoffeeShopWhereTerms] | None, Field(alias="or")] = None
+
+
+class CoffeeShopIncludeObject(BaseModel):
+    """
+    Relations of CoffeeShop with their own includes: {"rel": <names>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    reviews: Annotated[
+        Literal["coffeeShop", "reviewer"] | list[Literal["coffeeShop", "reviewer"]] | None,
+        Field(description="Relations of Review: a name or an array of names."),
     ] = None
     reviewers: Annotated[
-        Literal["reviews"] | ReviewerIncludeObject | ReviewerReviewsIncludeScope | list[Literal["reviews"] | ReviewerIncludeObject | ReviewerReviewsIncludeScope] | None,
-        Field(
-            description='Related models to return with each Reviewer: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+        Literal["reviews"] | list[Literal["reviews"]] | None,
+        Field(description="Relations of Reviewer: a name or an array of names."),
     ] = None
 
 
-class CoffeeShopReviewsIncludeScope(BaseModel):
+class CoffeeShopScope(BaseModel):
     """
-    The reviews relation of CoffeeShop, with the filter of its Review targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["reviews"]
-    scope: ReviewFilter | None = None
-
-
-class CoffeeShopReviewersIncludeScope(BaseModel):
-    """
-    The reviewers relation of CoffeeShop, with the filter of its Reviewer targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["reviewers"]
-    scope: ReviewerFilter | None = None
-
-
-class CoffeeShopFilter(BaseModel):
-    """
-    LB3 filter for CoffeeShop. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    The filter of CoffeeShop instances included with another model's (its own includes by name).
     """
 
     model_config = ConfigDict(
@@ -665,60 +808,89 @@ class CoffeeShopFilter(BaseModel):
     limit: Annotated[int | None, Field(ge=0, le=1000)] = None
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    include: Literal["reviews", "reviewers"] | CoffeeShopIncludeObject | CoffeeShopReviewsIncludeScope | CoffeeShopReviewersIncludeScope | list[Literal["reviews", "reviewers"] | CoffeeShopIncludeObject | CoffeeShopReviewsIncludeScope | CoffeeShopReviewersIncludeScope] | None = (
+    include: Literal["reviews", "reviewers"] | list[Literal["reviews", "reviewers"]] | None = (
         None
     )
 
 
+class ReviewWhere(BaseModel):
+    """
+    Criteria that Review instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    date: datetime | DateCondition | None = None
+    rating: float | NumberCondition | None = None
+    comments: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    coffeeShopId: int | IntegerKeyCondition | None = None
+    publisherId: int | IntegerKeyCondition | None = None
+    coffeeShop_name: Annotated[
+        str | StringCondition | None, Field(alias="coffeeShop.name")
+    ] = None
+    coffeeShop_city: Annotated[
+        str | StringCondition | None, Field(alias="coffeeShop.city")
+    ] = None
+    coffeeShop_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="coffeeShop.id")
+    ] = None
+    reviewer_realm: Annotated[
+        str | StringCondition | None, Field(alias="reviewer.realm")
+    ] = None
+    reviewer_username: Annotated[
+        str | StringCondition | None, Field(alias="reviewer.username")
+    ] = None
+    reviewer_email: Annotated[
+        str | StringCondition | None, Field(alias="reviewer.email")
+    ] = None
+    reviewer_emailVerified: Annotated[
+        bool | BooleanCondition | None, Field(alias="reviewer.emailVerified")
+    ] = None
+    reviewer_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviewer.id")
+    ] = None
+    reviewer_coffeeShopId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviewer.coffeeShopId")
+    ] = None
+    and_: Annotated[list[ReviewWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[ReviewWhereTerms] | None, Field(alias="or")] = None
+
+
 class ReviewIncludeObject(BaseModel):
     """
-    Relations of Review with their own includes: {"rel": <include>}.
+    Relations of Review with their own includes: {"rel": <names>}.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     coffeeShop: Annotated[
-        Literal["reviews", "reviewers"] | CoffeeShopIncludeObject | CoffeeShopReviewsIncludeScope | CoffeeShopReviewersIncludeScope | list[Literal["reviews", "reviewers"] | CoffeeShopIncludeObject | CoffeeShopReviewsIncludeScope | CoffeeShopReviewersIncludeScope] | None,
-        Field(
-            description='Related models to return with each CoffeeShop: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+        Literal["reviews", "reviewers"] | list[Literal["reviews", "reviewers"]] | None,
+        Field(description="Relations of CoffeeShop: a name or an array of names."),
     ] = None
     reviewer: Annotated[
-        Literal["reviews"] | ReviewerIncludeObject | ReviewerReviewsIncludeScope | list[Literal["reviews"] | ReviewerIncludeObject | ReviewerReviewsIncludeScope] | None,
-        Field(
-            description='Related models to return with each Reviewer: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+        Literal["reviews"] | list[Literal["reviews"]] | None,
+        Field(description="Relations of Reviewer: a name or an array of names."),
     ] = None
 
 
 class ReviewCoffeeShopIncludeScope(BaseModel):
     """
-    The coffeeShop relation of Review, with the filter of its CoffeeShop targets.
+    The coffeeShop relation of Review, with a filter of its CoffeeShop targets.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     relation: Literal["coffeeShop"]
-    scope: CoffeeShopFilter | None = None
+    scope: CoffeeShopScope | None = None
 
 
-class ReviewReviewerIncludeScope(BaseModel):
+class ReviewScope(BaseModel):
     """
-    The reviewer relation of Review, with the filter of its Reviewer targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["reviewer"]
-    scope: ReviewerFilter | None = None
-
-
-class ReviewFilter(BaseModel):
-    """
-    LB3 filter for Review. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    The filter of Review instances included with another model's (its own includes by name).
     """
 
     model_config = ConfigDict(
@@ -732,37 +904,76 @@ class ReviewFilter(BaseModel):
     limit: Annotated[int | None, Field(ge=0, le=1000)] = None
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    include: Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope | list[Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope] | None = (
+    include: Literal["coffeeShop", "reviewer"] | list[Literal["coffeeShop", "reviewer"]] | None = (
         None
     )
 
 
-class ReviewerIncludeObject(BaseModel):
+class ReviewerWhere(BaseModel):
     """
-    Relations of Reviewer with their own includes: {"rel": <include>}.
+    Criteria that Reviewer instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    reviews: Annotated[
-        Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope | list[Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope] | None,
-        Field(
-            description='Related models to return with each Review: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+    realm: str | StringCondition | None = None
+    username: str | StringCondition | None = None
+    email: str | StringCondition | None = None
+    emailVerified: bool | BooleanCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    coffeeShopId: int | IntegerKeyCondition | None = None
+    reviews_date: Annotated[
+        datetime | DateCondition | None, Field(alias="reviews.date")
     ] = None
+    reviews_rating: Annotated[
+        float | NumberCondition | None, Field(alias="reviews.rating")
+    ] = None
+    reviews_comments: Annotated[
+        str | StringCondition | None, Field(alias="reviews.comments")
+    ] = None
+    reviews_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.id")
+    ] = None
+    reviews_coffeeShopId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.coffeeShopId")
+    ] = None
+    reviews_publisherId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="reviews.publisherId")
+    ] = None
+    and_: Annotated[list[ReviewerWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[ReviewerWhereTerms] | None, Field(alias="or")] = None
 
 
 class ReviewerReviewsIncludeScope(BaseModel):
     """
-    The reviews relation of Reviewer, with the filter of its Review targets.
+    The reviews relation of Reviewer, with a filter of its Review targets.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     relation: Literal["reviews"]
-    scope: ReviewFilter | None = None
+    scope: ReviewScope | None = None
+
+
+class ReviewerScope(BaseModel):
+    """
+    The filter of Reviewer instances included with another model's (its own includes by name).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: ReviewerWhere | None = None
+    fields: Literal["realm", "username", "email", "emailVerified", "id", "coffeeShopId"] | list[Literal["realm", "username", "email", "emailVerified", "id", "coffeeShopId"]] | ReviewerFields1 | None = (
+        None
+    )
+    order: ReviewerOrder1 | list[ReviewerOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["reviews"] | list[Literal["reviews"]] | None = None
 
 
 class ReviewerFilter(BaseModel):
@@ -786,11 +997,84 @@ class ReviewerFilter(BaseModel):
     )
 
 
-CoffeeShopWhere.model_rebuild()
-ReviewWhere.model_rebuild()
-ReviewerWhere.model_rebuild()
-CoffeeShopIncludeObject.model_rebuild()
-CoffeeShopReviewsIncludeScope.model_rebuild()
-CoffeeShopReviewersIncludeScope.model_rebuild()
-ReviewIncludeObject.model_rebuild()
-ReviewReviewerIncludeScope.model_rebuild()
+class CoffeeShopReviewsIncludeScope(BaseModel):
+    """
+    The reviews relation of CoffeeShop, with a filter of its Review targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["reviews"]
+    scope: ReviewScope | None = None
+
+
+class CoffeeShopReviewersIncludeScope(BaseModel):
+    """
+    The reviewers relation of CoffeeShop, with a filter of its Reviewer targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["reviewers"]
+    scope: ReviewerScope | None = None
+
+
+class CoffeeShopFilter(BaseModel):
+    """
+    LB3 filter for CoffeeShop. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: CoffeeShopWhere | None = None
+    fields: Literal["name", "city", "id"] | list[Literal["name", "city", "id"]] | CoffeeShopFields1 | None = (
+        None
+    )
+    order: CoffeeShopOrder1 | list[CoffeeShopOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["reviews", "reviewers"] | CoffeeShopIncludeObject | CoffeeShopReviewsIncludeScope | CoffeeShopReviewersIncludeScope | list[Literal["reviews", "reviewers"] | CoffeeShopIncludeObject | CoffeeShopReviewsIncludeScope | CoffeeShopReviewersIncludeScope] | None = (
+        None
+    )
+
+
+class ReviewReviewerIncludeScope(BaseModel):
+    """
+    The reviewer relation of Review, with a filter of its Reviewer targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["reviewer"]
+    scope: ReviewerScope | None = None
+
+
+class ReviewFilter(BaseModel):
+    """
+    LB3 filter for Review. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: ReviewWhere | None = None
+    fields: Literal["date", "rating", "comments", "id", "coffeeShopId", "publisherId"] | list[Literal["date", "rating", "comments", "id", "coffeeShopId", "publisherId"]] | ReviewFields1 | None = (
+        None
+    )
+    order: ReviewOrder1 | list[ReviewOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope | list[Literal["coffeeShop", "reviewer"] | ReviewIncludeObject | ReviewCoffeeShopIncludeScope | ReviewReviewerIncludeScope] | None = (
+        None
+    )
+
+
+CoffeeShopSimpleWhere.model_rebuild()
+ReviewSimpleWhere.model_rebuild()
+ReviewerSimpleWhere.model_rebuild()

@@ -225,9 +225,9 @@ class Location(BaseModel):
     lng: Annotated[float, Field(ge=-180.0, le=180.0)]
 
 
-class AuthorWhere(BaseModel):
+class AuthorWhereTerms(BaseModel):
     """
-    Criteria that Author instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of AuthorWhere.
     """
 
     model_config = ConfigDict(
@@ -325,8 +325,6 @@ class AuthorWhere(BaseModel):
     pictures_imageableType: Annotated[
         str | StringCondition | None, Field(alias="pictures.imageableType")
     ] = None
-    and_: Annotated[list[AuthorWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[AuthorWhere] | None, Field(alias="or")] = None
 
 
 class AuthorFields1(BaseModel):
@@ -362,6 +360,47 @@ class AuthorOrderItem(RootModel[str]):
             pattern="^[ \\t\\r\\n]*(?:name|email|born|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
+
+
+class AuthorSimpleWhere(BaseModel):
+    """
+    Author's own properties in a where (the whole language: AuthorWhere).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | StringCondition | None = None
+    email: str | StringCondition | None = None
+    born: datetime | DateCondition | None = None
+    location: Annotated[
+        GeoPointCondition1 | GeoPointCondition2 | None,
+        Field(description="A near query, or exists."),
+    ] = None
+    id: int | IntegerKeyCondition | None = None
+    and_: Annotated[list[AuthorSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[AuthorSimpleWhere] | None, Field(alias="or")] = None
+
+
+class AuthorSimpleFilter(BaseModel):
+    """
+    A filter of Author by its own properties, including relations by name (the whole language: AuthorFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: AuthorSimpleWhere | None = None
+    fields: Literal["name", "email", "born", "location", "id", "_address"] | list[Literal["name", "email", "born", "location", "id", "_address"]] | AuthorFields1 | None = (
+        None
+    )
+    order: AuthorOrder1 | list[AuthorOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | list[Literal["books", "publishedBooks", "signedBooks", "pictures", "address"]] | None = (
+        None
+    )
 
 
 class Book(BaseModel):
@@ -468,9 +507,9 @@ class BookPatchById(BaseModel):
     relatedTagIds: list[float] | None = []
 
 
-class BookWhere(BaseModel):
+class BookWhereTerms(BaseModel):
     """
-    Criteria that Book instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of BookWhere.
     """
 
     model_config = ConfigDict(
@@ -528,8 +567,6 @@ class BookWhere(BaseModel):
     cover_imageableType: Annotated[
         str | StringCondition | None, Field(alias="cover.imageableType")
     ] = None
-    and_: Annotated[list[BookWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[BookWhere] | None, Field(alias="or")] = None
 
 
 class BookFields1(BaseModel):
@@ -569,6 +606,49 @@ class BookOrderItem(RootModel[str]):
             pattern="^[ \\t\\r\\n]*(?:title|isbn|published|authorName|pages|id|authorId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
+
+
+class BookSimpleWhere(BaseModel):
+    """
+    Book's own properties in a where (the whole language: BookWhere).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: str | StringCondition | None = None
+    isbn: str | StringCondition | None = None
+    published: bool | BooleanCondition | None = None
+    authorName: str | StringCondition | None = None
+    pages: float | NumberCondition | None = None
+    keywords: str | StringListCondition | None = None
+    details: ObjectCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    authorId: int | IntegerKeyCondition | None = None
+    relatedTagIds: float | NumberListCondition | None = None
+    and_: Annotated[list[BookSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[BookSimpleWhere] | None, Field(alias="or")] = None
+
+
+class BookSimpleFilter(BaseModel):
+    """
+    A filter of Book by its own properties, including relations by name (the whole language: BookFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: BookSimpleWhere | None = None
+    fields: Literal["title", "isbn", "published", "authorName", "pages", "keywords", "details", "id", "authorId", "relatedTagIds"] | list[Literal["title", "isbn", "published", "authorName", "pages", "keywords", "details", "id", "authorId", "relatedTagIds"]] | BookFields1 | None = (
+        None
+    )
+    order: BookOrder1 | list[BookOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"]] | None = (
+        None
+    )
 
 
 class LibraryCard(BaseModel):
@@ -636,9 +716,9 @@ class LibraryCardPatchById(BaseModel):
     patronId: Annotated[int | None, Field(ge=1)] = None
 
 
-class LibraryCardWhere(BaseModel):
+class LibraryCardWhereTerms(BaseModel):
     """
-    Criteria that LibraryCard instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of LibraryCardWhere.
     """
 
     model_config = ConfigDict(
@@ -653,8 +733,6 @@ class LibraryCardWhere(BaseModel):
     patron_id: Annotated[int | IntegerKeyCondition | None, Field(alias="patron.id")] = (
         None
     )
-    and_: Annotated[list[LibraryCardWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[LibraryCardWhere] | None, Field(alias="or")] = None
 
 
 class LibraryCardFields1(BaseModel):
@@ -687,6 +765,40 @@ class LibraryCardOrderItem(RootModel[str]):
             pattern="^[ \\t\\r\\n]*(?:number|id|patronId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
+
+
+class LibraryCardSimpleWhere(BaseModel):
+    """
+    LibraryCard's own properties in a where (the whole language: LibraryCardWhere).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    number: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    patronId: int | IntegerKeyCondition | None = None
+    and_: Annotated[list[LibraryCardSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[LibraryCardSimpleWhere] | None, Field(alias="or")] = None
+
+
+class LibraryCardSimpleFilter(BaseModel):
+    """
+    A filter of LibraryCard by its own properties, including relations by name (the whole language: LibraryCardFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: LibraryCardSimpleWhere | None = None
+    fields: Literal["number", "id", "patronId"] | list[Literal["number", "id", "patronId"]] | LibraryCardFields1 | None = (
+        None
+    )
+    order: LibraryCardOrder1 | list[LibraryCardOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["patron"] | list[Literal["patron"]] | None = None
 
 
 class Loan(BaseModel):
@@ -759,9 +871,9 @@ class LoanPatchById(BaseModel):
     patronId: Annotated[int | None, Field(ge=1)] = None
 
 
-class LoanWhere(BaseModel):
+class LoanWhereTerms(BaseModel):
     """
-    Criteria that Loan instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of LoanWhere.
     """
 
     model_config = ConfigDict(
@@ -794,8 +906,6 @@ class LoanWhere(BaseModel):
     book_authorId: Annotated[
         int | IntegerKeyCondition | None, Field(alias="book.authorId")
     ] = None
-    and_: Annotated[list[LoanWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[LoanWhere] | None, Field(alias="or")] = None
 
 
 class LoanFields1(BaseModel):
@@ -831,9 +941,44 @@ class LoanOrderItem(RootModel[str]):
     ]
 
 
-class PatronWhere(BaseModel):
+class LoanSimpleWhere(BaseModel):
     """
-    Criteria that Patron instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    Loan's own properties in a where (the whole language: LoanWhere).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    due: datetime | DateCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    bookId: int | IntegerKeyCondition | None = None
+    patronId: int | IntegerKeyCondition | None = None
+    and_: Annotated[list[LoanSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[LoanSimpleWhere] | None, Field(alias="or")] = None
+
+
+class LoanSimpleFilter(BaseModel):
+    """
+    A filter of Loan by its own properties, including relations by name (the whole language: LoanFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: LoanSimpleWhere | None = None
+    fields: Literal["due", "id", "bookId", "patronId"] | list[Literal["due", "id", "bookId", "patronId"]] | LoanFields1 | None = (
+        None
+    )
+    order: LoanOrder1 | list[LoanOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["patron", "book"] | list[Literal["patron", "book"]] | None = None
+
+
+class PatronWhereTerms(BaseModel):
+    """
+    The terms of an and/or of PatronWhere.
     """
 
     model_config = ConfigDict(
@@ -871,8 +1016,6 @@ class PatronWhere(BaseModel):
     libraryCard_patronId: Annotated[
         int | IntegerKeyCondition | None, Field(alias="libraryCard.patronId")
     ] = None
-    and_: Annotated[list[PatronWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[PatronWhere] | None, Field(alias="or")] = None
 
 
 class PatronFields1(BaseModel):
@@ -907,6 +1050,59 @@ class PatronOrderItem(RootModel[str]):
             pattern="^[ \\t\\r\\n]*(?:name|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
+
+
+class PatronIncludeObject(BaseModel):
+    """
+    Relations of Patron with their own includes: {"rel": <names>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    books: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"]] | None,
+        Field(description="Relations of Book: a name or an array of names."),
+    ] = None
+    libraryCard: Annotated[
+        Literal["patron"] | list[Literal["patron"]] | None,
+        Field(description="Relations of LibraryCard: a name or an array of names."),
+    ] = None
+
+
+class PatronSimpleWhere(BaseModel):
+    """
+    Patron's own properties in a where (the whole language: PatronWhere).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    and_: Annotated[list[PatronSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[PatronSimpleWhere] | None, Field(alias="or")] = None
+
+
+class PatronSimpleFilter(BaseModel):
+    """
+    A filter of Patron by its own properties, including relations by name (the whole language: PatronFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: PatronSimpleWhere | None = None
+    fields: Literal["name", "id", "notes", "stickyNotes", "reminderItems"] | list[Literal["name", "id", "notes", "stickyNotes", "reminderItems"]] | PatronFields1 | None = (
+        None
+    )
+    order: PatronOrder1 | list[PatronOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"]] | None = (
+        None
+    )
 
 
 class Picture(BaseModel):
@@ -979,9 +1175,9 @@ class PicturePatchById(BaseModel):
     imageableType: str | None = None
 
 
-class PictureWhere(BaseModel):
+class PictureWhereTerms(BaseModel):
     """
-    Criteria that Picture instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of PictureWhere.
     """
 
     model_config = ConfigDict(
@@ -991,8 +1187,6 @@ class PictureWhere(BaseModel):
     id: int | IntegerKeyCondition | None = None
     imageableId: int | IntegerKeyCondition | None = None
     imageableType: str | StringCondition | None = None
-    and_: Annotated[list[PictureWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[PictureWhere] | None, Field(alias="or")] = None
 
 
 class PictureFields1(BaseModel):
@@ -1039,15 +1233,31 @@ class PictureImageableIncludeScope(BaseModel):
     relation: Literal["imageable"]
 
 
-class PictureFilter(BaseModel):
+class PictureSimpleWhere(BaseModel):
     """
-    LB3 filter for Picture. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    Picture's own properties in a where (the whole language: PictureWhere).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    where: PictureWhere | None = None
+    url: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    imageableId: int | IntegerKeyCondition | None = None
+    imageableType: str | StringCondition | None = None
+    and_: Annotated[list[PictureSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[PictureSimpleWhere] | None, Field(alias="or")] = None
+
+
+class PictureSimpleFilter(BaseModel):
+    """
+    A filter of Picture by its own properties, including relations by name (the whole language: PictureFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: PictureSimpleWhere | None = None
     fields: Literal["url", "id", "imageableId", "imageableType"] | list[Literal["url", "id", "imageableId", "imageableType"]] | PictureFields1 | None = (
         None
     )
@@ -1055,9 +1265,7 @@ class PictureFilter(BaseModel):
     limit: Annotated[int | None, Field(ge=0, le=1000)] = None
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    include: Literal["imageable"] | PictureImageableIncludeScope | list[Literal["imageable"] | PictureImageableIncludeScope] | None = (
-        None
-    )
+    include: Literal["imageable"] | list[Literal["imageable"]] | None = None
 
 
 class Tag(BaseModel):
@@ -1120,9 +1328,9 @@ class TagPatchById(BaseModel):
     id: Annotated[int, Field(ge=1)]
 
 
-class TagWhere(BaseModel):
+class TagWhereTerms(BaseModel):
     """
-    Criteria that Tag instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of TagWhere.
     """
 
     model_config = ConfigDict(
@@ -1151,8 +1359,6 @@ class TagWhere(BaseModel):
     books_authorId: Annotated[
         int | IntegerKeyCondition | None, Field(alias="books.authorId")
     ] = None
-    and_: Annotated[list[TagWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[TagWhere] | None, Field(alias="or")] = None
 
 
 class TagFields1(BaseModel):
@@ -1184,6 +1390,53 @@ class TagOrderItem(RootModel[str]):
             pattern="^[ \\t\\r\\n]*(?:name|id)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
+
+
+class TagIncludeObject(BaseModel):
+    """
+    Relations of Tag with their own includes: {"rel": <names>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    books: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"]] | None,
+        Field(description="Relations of Book: a name or an array of names."),
+    ] = None
+
+
+class TagSimpleWhere(BaseModel):
+    """
+    Tag's own properties in a where (the whole language: TagWhere).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    and_: Annotated[list[TagSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[TagSimpleWhere] | None, Field(alias="or")] = None
+
+
+class TagSimpleFilter(BaseModel):
+    """
+    A filter of Tag by its own properties, including relations by name (the whole language: TagFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: TagSimpleWhere | None = None
+    fields: Literal["name", "id"] | list[Literal["name", "id"]] | TagFields1 | None = (
+        None
+    )
+    order: TagOrder1 | list[TagOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["books"] | list[Literal["books"]] | None = None
 
 
 class Address(BaseModel):
@@ -1225,9 +1478,9 @@ class AddressPatch(BaseModel):
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
-class AddressWhere(BaseModel):
+class AddressWhereTerms(BaseModel):
     """
-    Criteria that Address instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of AddressWhere.
     """
 
     model_config = ConfigDict(
@@ -1236,8 +1489,6 @@ class AddressWhere(BaseModel):
     street: str | StringCondition | None = None
     city: str | StringCondition | None = None
     id: str | StringCondition | None = None
-    and_: Annotated[list[AddressWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[AddressWhere] | None, Field(alias="or")] = None
 
 
 class AddressFields1(BaseModel):
@@ -1272,15 +1523,30 @@ class AddressOrderItem(RootModel[str]):
     ]
 
 
-class AddressFilter(BaseModel):
+class AddressSimpleWhere(BaseModel):
     """
-    LB3 filter for Address. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    Address's own properties in a where (the whole language: AddressWhere).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    where: AddressWhere | None = None
+    street: str | StringCondition | None = None
+    city: str | StringCondition | None = None
+    id: str | StringCondition | None = None
+    and_: Annotated[list[AddressSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[AddressSimpleWhere] | None, Field(alias="or")] = None
+
+
+class AddressSimpleFilter(BaseModel):
+    """
+    A filter of Address by its own properties, including relations by name (the whole language: AddressFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: AddressSimpleWhere | None = None
     fields: Literal["street", "city", "id"] | list[Literal["street", "city", "id"]] | AddressFields1 | None = (
         None
     )
@@ -1326,9 +1592,9 @@ class NotePatch(BaseModel):
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
-class NoteWhere(BaseModel):
+class NoteWhereTerms(BaseModel):
     """
-    Criteria that Note instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of NoteWhere.
     """
 
     model_config = ConfigDict(
@@ -1336,8 +1602,6 @@ class NoteWhere(BaseModel):
     )
     text: str | StringCondition | None = None
     id: str | StringCondition | None = None
-    and_: Annotated[list[NoteWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[NoteWhere] | None, Field(alias="or")] = None
 
 
 class NoteFields1(BaseModel):
@@ -1371,15 +1635,29 @@ class NoteOrderItem(RootModel[str]):
     ]
 
 
-class NoteFilter(BaseModel):
+class NoteSimpleWhere(BaseModel):
     """
-    LB3 filter for Note. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    Note's own properties in a where (the whole language: NoteWhere).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    where: NoteWhere | None = None
+    text: str | StringCondition | None = None
+    id: str | StringCondition | None = None
+    and_: Annotated[list[NoteSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[NoteSimpleWhere] | None, Field(alias="or")] = None
+
+
+class NoteSimpleFilter(BaseModel):
+    """
+    A filter of Note by its own properties, including relations by name (the whole language: NoteFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: NoteSimpleWhere | None = None
     fields: Literal["text", "id"] | list[Literal["text", "id"]] | NoteFields1 | None = (
         None
     )
@@ -1425,9 +1703,9 @@ class ReminderPatch(BaseModel):
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
-class ReminderWhere(BaseModel):
+class ReminderWhereTerms(BaseModel):
     """
-    Criteria that Reminder instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. At most 32 levels of and/or.
+    The terms of an and/or of ReminderWhere.
     """
 
     model_config = ConfigDict(
@@ -1435,8 +1713,6 @@ class ReminderWhere(BaseModel):
     )
     text: str | StringCondition | None = None
     id: int | IntegerKeyCondition | None = None
-    and_: Annotated[list[ReminderWhere] | None, Field(alias="and")] = None
-    or_: Annotated[list[ReminderWhere] | None, Field(alias="or")] = None
 
 
 class ReminderFields1(BaseModel):
@@ -1470,15 +1746,29 @@ class ReminderOrderItem(RootModel[str]):
     ]
 
 
-class ReminderFilter(BaseModel):
+class ReminderSimpleWhere(BaseModel):
     """
-    LB3 filter for Reminder. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    Reminder's own properties in a where (the whole language: ReminderWhere).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    where: ReminderWhere | None = None
+    text: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    and_: Annotated[list[ReminderSimpleWhere] | None, Field(alias="and")] = None
+    or_: Annotated[list[ReminderSimpleWhere] | None, Field(alias="or")] = None
+
+
+class ReminderSimpleFilter(BaseModel):
+    """
+    A filter of Reminder by its own properties, including relations by name (the whole language: ReminderFilter).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: ReminderSimpleWhere | None = None
     fields: Literal["text", "id"] | list[Literal["text", "id"]] | ReminderFields1 | None = (
         None
     )
@@ -1607,40 +1897,428 @@ class AuthorPatchById(BaseModel):
     field_address: Annotated[NewAddress | None, Field(alias="_address")] = None
 
 
-class AuthorPicturesIncludeScope(BaseModel):
+class AuthorWhere(BaseModel):
     """
-    The pictures relation of Author, with the filter of its Picture targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["pictures"]
-    scope: PictureFilter | None = None
-
-
-class AuthorAddressIncludeScope(BaseModel):
-    """
-    The address relation of Author, with the filter of its Address targets.
+    Criteria that Author instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    relation: Literal["address"]
-    scope: AddressFilter | None = None
+    name: str | StringCondition | None = None
+    email: str | StringCondition | None = None
+    born: datetime | DateCondition | None = None
+    location: Annotated[
+        GeoPointCondition1 | GeoPointCondition2 | None,
+        Field(description="A near query, or exists."),
+    ] = None
+    id: int | IntegerKeyCondition | None = None
+    field_address_street: Annotated[
+        str | StringCondition | None, Field(alias="_address.street")
+    ] = None
+    field_address_city: Annotated[
+        str | StringCondition | None, Field(alias="_address.city")
+    ] = None
+    field_address_id: Annotated[
+        str | StringCondition | None, Field(alias="_address.id")
+    ] = None
+    books_title: Annotated[str | StringCondition | None, Field(alias="books.title")] = (
+        None
+    )
+    books_isbn: Annotated[str | StringCondition | None, Field(alias="books.isbn")] = (
+        None
+    )
+    books_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="books.published")
+    ] = None
+    books_authorName: Annotated[
+        str | StringCondition | None, Field(alias="books.authorName")
+    ] = None
+    books_pages: Annotated[
+        float | NumberCondition | None, Field(alias="books.pages")
+    ] = None
+    books_id: Annotated[int | IntegerKeyCondition | None, Field(alias="books.id")] = (
+        None
+    )
+    books_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="books.authorId")
+    ] = None
+    publishedBooks_title: Annotated[
+        str | StringCondition | None, Field(alias="publishedBooks.title")
+    ] = None
+    publishedBooks_isbn: Annotated[
+        str | StringCondition | None, Field(alias="publishedBooks.isbn")
+    ] = None
+    publishedBooks_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="publishedBooks.published")
+    ] = None
+    publishedBooks_authorName: Annotated[
+        str | StringCondition | None, Field(alias="publishedBooks.authorName")
+    ] = None
+    publishedBooks_pages: Annotated[
+        float | NumberCondition | None, Field(alias="publishedBooks.pages")
+    ] = None
+    publishedBooks_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="publishedBooks.id")
+    ] = None
+    publishedBooks_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="publishedBooks.authorId")
+    ] = None
+    signedBooks_title: Annotated[
+        str | StringCondition | None, Field(alias="signedBooks.title")
+    ] = None
+    signedBooks_isbn: Annotated[
+        str | StringCondition | None, Field(alias="signedBooks.isbn")
+    ] = None
+    signedBooks_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="signedBooks.published")
+    ] = None
+    signedBooks_authorName: Annotated[
+        str | StringCondition | None, Field(alias="signedBooks.authorName")
+    ] = None
+    signedBooks_pages: Annotated[
+        float | NumberCondition | None, Field(alias="signedBooks.pages")
+    ] = None
+    signedBooks_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="signedBooks.id")
+    ] = None
+    signedBooks_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="signedBooks.authorId")
+    ] = None
+    pictures_url: Annotated[
+        str | StringCondition | None, Field(alias="pictures.url")
+    ] = None
+    pictures_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="pictures.id")
+    ] = None
+    pictures_imageableId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="pictures.imageableId")
+    ] = None
+    pictures_imageableType: Annotated[
+        str | StringCondition | None, Field(alias="pictures.imageableType")
+    ] = None
+    and_: Annotated[list[AuthorWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[AuthorWhereTerms] | None, Field(alias="or")] = None
 
 
-class BookCoverIncludeScope(BaseModel):
+class AuthorIncludeObject(BaseModel):
     """
-    The cover relation of Book, with the filter of its Picture targets.
+    Relations of Author with their own includes: {"rel": <names>}.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    relation: Literal["cover"]
-    scope: PictureFilter | None = None
+    books: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"]] | None,
+        Field(description="Relations of Book: a name or an array of names."),
+    ] = None
+    publishedBooks: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"]] | None,
+        Field(description="Relations of Book: a name or an array of names."),
+    ] = None
+    signedBooks: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"]] | None,
+        Field(description="Relations of Book: a name or an array of names."),
+    ] = None
+    pictures: Annotated[
+        Literal["imageable"] | list[Literal["imageable"]] | None,
+        Field(description="Relations of Picture: a name or an array of names."),
+    ] = None
+
+
+class AuthorScope(BaseModel):
+    """
+    The filter of Author instances included with another model's (its own includes by name).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: AuthorWhere | None = None
+    fields: Literal["name", "email", "born", "location", "id", "_address"] | list[Literal["name", "email", "born", "location", "id", "_address"]] | AuthorFields1 | None = (
+        None
+    )
+    order: AuthorOrder1 | list[AuthorOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | list[Literal["books", "publishedBooks", "signedBooks", "pictures", "address"]] | None = (
+        None
+    )
+
+
+class BookWhere(BaseModel):
+    """
+    Criteria that Book instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: str | StringCondition | None = None
+    isbn: str | StringCondition | None = None
+    published: bool | BooleanCondition | None = None
+    authorName: str | StringCondition | None = None
+    pages: float | NumberCondition | None = None
+    keywords: str | StringListCondition | None = None
+    details: ObjectCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    authorId: int | IntegerKeyCondition | None = None
+    relatedTagIds: float | NumberListCondition | None = None
+    author_name: Annotated[str | StringCondition | None, Field(alias="author.name")] = (
+        None
+    )
+    author_email: Annotated[
+        str | StringCondition | None, Field(alias="author.email")
+    ] = None
+    author_born: Annotated[
+        datetime | DateCondition | None, Field(alias="author.born")
+    ] = None
+    author_id: Annotated[int | IntegerKeyCondition | None, Field(alias="author.id")] = (
+        None
+    )
+    tags_name: Annotated[str | StringCondition | None, Field(alias="tags.name")] = None
+    tags_id: Annotated[int | IntegerKeyCondition | None, Field(alias="tags.id")] = None
+    patrons_name: Annotated[
+        str | StringCondition | None, Field(alias="patrons.name")
+    ] = None
+    patrons_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="patrons.id")
+    ] = None
+    loans_due: Annotated[datetime | DateCondition | None, Field(alias="loans.due")] = (
+        None
+    )
+    loans_id: Annotated[int | IntegerKeyCondition | None, Field(alias="loans.id")] = (
+        None
+    )
+    loans_bookId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="loans.bookId")
+    ] = None
+    loans_patronId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="loans.patronId")
+    ] = None
+    cover_url: Annotated[str | StringCondition | None, Field(alias="cover.url")] = None
+    cover_id: Annotated[int | IntegerKeyCondition | None, Field(alias="cover.id")] = (
+        None
+    )
+    cover_imageableId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="cover.imageableId")
+    ] = None
+    cover_imageableType: Annotated[
+        str | StringCondition | None, Field(alias="cover.imageableType")
+    ] = None
+    and_: Annotated[list[BookWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[BookWhereTerms] | None, Field(alias="or")] = None
+
+
+class BookIncludeObject(BaseModel):
+    """
+    Relations of Book with their own includes: {"rel": <names>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    author: Annotated[
+        Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | list[Literal["books", "publishedBooks", "signedBooks", "pictures", "address"]] | None,
+        Field(description="Relations of Author: a name or an array of names."),
+    ] = None
+    tags: Annotated[
+        Literal["books"] | list[Literal["books"]] | None,
+        Field(description="Relations of Tag: a name or an array of names."),
+    ] = None
+    patrons: Annotated[
+        Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"]] | None,
+        Field(description="Relations of Patron: a name or an array of names."),
+    ] = None
+    loans: Annotated[
+        Literal["patron", "book"] | list[Literal["patron", "book"]] | None,
+        Field(description="Relations of Loan: a name or an array of names."),
+    ] = None
+    cover: Annotated[
+        Literal["imageable"] | list[Literal["imageable"]] | None,
+        Field(description="Relations of Picture: a name or an array of names."),
+    ] = None
+    relatedTags: Annotated[
+        Literal["books"] | list[Literal["books"]] | None,
+        Field(description="Relations of Tag: a name or an array of names."),
+    ] = None
+
+
+class BookAuthorIncludeScope(BaseModel):
+    """
+    The author relation of Book, with a filter of its Author targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["author"]
+    scope: AuthorScope | None = None
+
+
+class BookScope(BaseModel):
+    """
+    The filter of Book instances included with another model's (its own includes by name).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: BookWhere | None = None
+    fields: Literal["title", "isbn", "published", "authorName", "pages", "keywords", "details", "id", "authorId", "relatedTagIds"] | list[Literal["title", "isbn", "published", "authorName", "pages", "keywords", "details", "id", "authorId", "relatedTagIds"]] | BookFields1 | None = (
+        None
+    )
+    order: BookOrder1 | list[BookOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"]] | None = (
+        None
+    )
+
+
+class LibraryCardWhere(BaseModel):
+    """
+    Criteria that LibraryCard instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    number: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    patronId: int | IntegerKeyCondition | None = None
+    patron_name: Annotated[str | StringCondition | None, Field(alias="patron.name")] = (
+        None
+    )
+    patron_id: Annotated[int | IntegerKeyCondition | None, Field(alias="patron.id")] = (
+        None
+    )
+    and_: Annotated[list[LibraryCardWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[LibraryCardWhereTerms] | None, Field(alias="or")] = None
+
+
+class LibraryCardIncludeObject(BaseModel):
+    """
+    Relations of LibraryCard with their own includes: {"rel": <names>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    patron: Annotated[
+        Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"]] | None,
+        Field(description="Relations of Patron: a name or an array of names."),
+    ] = None
+
+
+class LibraryCardScope(BaseModel):
+    """
+    The filter of LibraryCard instances included with another model's (its own includes by name).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: LibraryCardWhere | None = None
+    fields: Literal["number", "id", "patronId"] | list[Literal["number", "id", "patronId"]] | LibraryCardFields1 | None = (
+        None
+    )
+    order: LibraryCardOrder1 | list[LibraryCardOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["patron"] | list[Literal["patron"]] | None = None
+
+
+class LoanWhere(BaseModel):
+    """
+    Criteria that Loan instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    due: datetime | DateCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    bookId: int | IntegerKeyCondition | None = None
+    patronId: int | IntegerKeyCondition | None = None
+    patron_name: Annotated[str | StringCondition | None, Field(alias="patron.name")] = (
+        None
+    )
+    patron_id: Annotated[int | IntegerKeyCondition | None, Field(alias="patron.id")] = (
+        None
+    )
+    book_title: Annotated[str | StringCondition | None, Field(alias="book.title")] = (
+        None
+    )
+    book_isbn: Annotated[str | StringCondition | None, Field(alias="book.isbn")] = None
+    book_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="book.published")
+    ] = None
+    book_authorName: Annotated[
+        str | StringCondition | None, Field(alias="book.authorName")
+    ] = None
+    book_pages: Annotated[float | NumberCondition | None, Field(alias="book.pages")] = (
+        None
+    )
+    book_id: Annotated[int | IntegerKeyCondition | None, Field(alias="book.id")] = None
+    book_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="book.authorId")
+    ] = None
+    and_: Annotated[list[LoanWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[LoanWhereTerms] | None, Field(alias="or")] = None
+
+
+class LoanIncludeObject(BaseModel):
+    """
+    Relations of Loan with their own includes: {"rel": <names>}.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    patron: Annotated[
+        Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"]] | None,
+        Field(description="Relations of Patron: a name or an array of names."),
+    ] = None
+    book: Annotated[
+        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"]] | None,
+        Field(description="Relations of Book: a name or an array of names."),
+    ] = None
+
+
+class LoanBookIncludeScope(BaseModel):
+    """
+    The book relation of Loan, with a filter of its Book targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["book"]
+    scope: BookScope | None = None
+
+
+class LoanScope(BaseModel):
+    """
+    The filter of Loan instances included with another model's (its own includes by name).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: LoanWhere | None = None
+    fields: Literal["due", "id", "bookId", "patronId"] | list[Literal["due", "id", "bookId", "patronId"]] | LoanFields1 | None = (
+        None
+    )
+    order: LoanOrder1 | list[LoanOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["patron", "book"] | list[Literal["patron", "book"]] | None = None
 
 
 class Patron(BaseModel):
@@ -1730,425 +2408,77 @@ class PatronPatchById(BaseModel):
     ] = []
 
 
-class PatronNoteListIncludeScope(BaseModel):
+class PatronWhere(BaseModel):
     """
-    The noteList relation of Patron, with the filter of its Note targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["noteList"]
-    scope: NoteFilter | None = None
-
-
-class PatronStickiesIncludeScope(BaseModel):
-    """
-    The stickies relation of Patron, with the filter of its Note targets.
+    Criteria that Patron instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    relation: Literal["stickies"]
-    scope: NoteFilter | None = None
-
-
-class PatronRemindersIncludeScope(BaseModel):
-    """
-    The reminders relation of Patron, with the filter of its Reminder targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["reminders"]
-    scope: ReminderFilter | None = None
-
-
-class AuthorIncludeObject(BaseModel):
-    """
-    Relations of Author with their own includes: {"rel": <include>}.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    books: Annotated[
-        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
-        Field(
-            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
-    ] = None
-    publishedBooks: Annotated[
-        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
-        Field(
-            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
-    ] = None
-    signedBooks: Annotated[
-        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
-        Field(
-            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
-    ] = None
-    pictures: Annotated[
-        Literal["imageable"] | PictureImageableIncludeScope | list[Literal["imageable"] | PictureImageableIncludeScope] | None,
-        Field(
-            description='Related models to return with each Picture: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
-    ] = None
-
-
-class AuthorBooksIncludeScope(BaseModel):
-    """
-    The books relation of Author, with the filter of its Book targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["books"]
-    scope: BookFilter | None = None
-
-
-class AuthorPublishedBooksIncludeScope(BaseModel):
-    """
-    The publishedBooks relation of Author, with the filter of its Book targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["publishedBooks"]
-    scope: BookFilter | None = None
-
-
-class AuthorSignedBooksIncludeScope(BaseModel):
-    """
-    The signedBooks relation of Author, with the filter of its Book targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["signedBooks"]
-    scope: BookFilter | None = None
-
-
-class AuthorFilter(BaseModel):
-    """
-    LB3 filter for Author. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: AuthorWhere | None = None
-    fields: Literal["name", "email", "born", "location", "id", "_address"] | list[Literal["name", "email", "born", "location", "id", "_address"]] | AuthorFields1 | None = (
+    name: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    books_title: Annotated[str | StringCondition | None, Field(alias="books.title")] = (
         None
     )
-    order: AuthorOrder1 | list[AuthorOrderItem] | None = None
-    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    include: Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | AuthorIncludeObject | AuthorBooksIncludeScope | AuthorPublishedBooksIncludeScope | AuthorSignedBooksIncludeScope | AuthorPicturesIncludeScope | AuthorAddressIncludeScope | list[Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | AuthorIncludeObject | AuthorBooksIncludeScope | AuthorPublishedBooksIncludeScope | AuthorSignedBooksIncludeScope | AuthorPicturesIncludeScope | AuthorAddressIncludeScope] | None = (
+    books_isbn: Annotated[str | StringCondition | None, Field(alias="books.isbn")] = (
         None
     )
-
-
-class BookIncludeObject(BaseModel):
-    """
-    Relations of Book with their own includes: {"rel": <include>}.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    author: Annotated[
-        Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | AuthorIncludeObject | AuthorBooksIncludeScope | AuthorPublishedBooksIncludeScope | AuthorSignedBooksIncludeScope | AuthorPicturesIncludeScope | AuthorAddressIncludeScope | list[Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | AuthorIncludeObject | AuthorBooksIncludeScope | AuthorPublishedBooksIncludeScope | AuthorSignedBooksIncludeScope | AuthorPicturesIncludeScope | AuthorAddressIncludeScope] | None,
-        Field(
-            description='Related models to return with each Author: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+    books_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="books.published")
     ] = None
-    tags: Annotated[
-        Literal["books"] | TagIncludeObject | TagBooksIncludeScope | list[Literal["books"] | TagIncludeObject | TagBooksIncludeScope] | None,
-        Field(
-            description='Related models to return with each Tag: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+    books_authorName: Annotated[
+        str | StringCondition | None, Field(alias="books.authorName")
     ] = None
-    patrons: Annotated[
-        Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope] | None,
-        Field(
-            description='Related models to return with each Patron: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+    books_pages: Annotated[
+        float | NumberCondition | None, Field(alias="books.pages")
     ] = None
-    loans: Annotated[
-        Literal["patron", "book"] | LoanIncludeObject | LoanPatronIncludeScope | LoanBookIncludeScope | list[Literal["patron", "book"] | LoanIncludeObject | LoanPatronIncludeScope | LoanBookIncludeScope] | None,
-        Field(
-            description='Related models to return with each Loan: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
-    ] = None
-    cover: Annotated[
-        Literal["imageable"] | PictureImageableIncludeScope | list[Literal["imageable"] | PictureImageableIncludeScope] | None,
-        Field(
-            description='Related models to return with each Picture: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
-    ] = None
-    relatedTags: Annotated[
-        Literal["books"] | TagIncludeObject | TagBooksIncludeScope | list[Literal["books"] | TagIncludeObject | TagBooksIncludeScope] | None,
-        Field(
-            description='Related models to return with each Tag: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
-    ] = None
-
-
-class BookAuthorIncludeScope(BaseModel):
-    """
-    The author relation of Book, with the filter of its Author targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["author"]
-    scope: AuthorFilter | None = None
-
-
-class BookTagsIncludeScope(BaseModel):
-    """
-    The tags relation of Book, with the filter of its Tag targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["tags"]
-    scope: TagFilter | None = None
-
-
-class BookPatronsIncludeScope(BaseModel):
-    """
-    The patrons relation of Book, with the filter of its Patron targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["patrons"]
-    scope: PatronFilter | None = None
-
-
-class BookLoansIncludeScope(BaseModel):
-    """
-    The loans relation of Book, with the filter of its Loan targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["loans"]
-    scope: LoanFilter | None = None
-
-
-class BookRelatedTagsIncludeScope(BaseModel):
-    """
-    The relatedTags relation of Book, with the filter of its Tag targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["relatedTags"]
-    scope: TagFilter | None = None
-
-
-class BookFilter(BaseModel):
-    """
-    LB3 filter for Book. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: BookWhere | None = None
-    fields: Literal["title", "isbn", "published", "authorName", "pages", "keywords", "details", "id", "authorId", "relatedTagIds"] | list[Literal["title", "isbn", "published", "authorName", "pages", "keywords", "details", "id", "authorId", "relatedTagIds"]] | BookFields1 | None = (
+    books_id: Annotated[int | IntegerKeyCondition | None, Field(alias="books.id")] = (
         None
     )
-    order: BookOrder1 | list[BookOrderItem] | None = None
-    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    include: Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None = (
-        None
-    )
-
-
-class LibraryCardIncludeObject(BaseModel):
-    """
-    Relations of LibraryCard with their own includes: {"rel": <include>}.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    patron: Annotated[
-        Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope] | None,
-        Field(
-            description='Related models to return with each Patron: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+    books_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="books.authorId")
     ] = None
-
-
-class LibraryCardPatronIncludeScope(BaseModel):
-    """
-    The patron relation of LibraryCard, with the filter of its Patron targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["patron"]
-    scope: PatronFilter | None = None
-
-
-class LibraryCardFilter(BaseModel):
-    """
-    LB3 filter for LibraryCard. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: LibraryCardWhere | None = None
-    fields: Literal["number", "id", "patronId"] | list[Literal["number", "id", "patronId"]] | LibraryCardFields1 | None = (
-        None
-    )
-    order: LibraryCardOrder1 | list[LibraryCardOrderItem] | None = None
-    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    include: Literal["patron"] | LibraryCardIncludeObject | LibraryCardPatronIncludeScope | list[Literal["patron"] | LibraryCardIncludeObject | LibraryCardPatronIncludeScope] | None = (
-        None
-    )
-
-
-class LoanIncludeObject(BaseModel):
-    """
-    Relations of Loan with their own includes: {"rel": <include>}.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    patron: Annotated[
-        Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope] | None,
-        Field(
-            description='Related models to return with each Patron: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+    libraryCard_number: Annotated[
+        str | StringCondition | None, Field(alias="libraryCard.number")
     ] = None
-    book: Annotated[
-        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
-        Field(
-            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+    libraryCard_id: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="libraryCard.id")
     ] = None
-
-
-class LoanPatronIncludeScope(BaseModel):
-    """
-    The patron relation of Loan, with the filter of its Patron targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["patron"]
-    scope: PatronFilter | None = None
-
-
-class LoanBookIncludeScope(BaseModel):
-    """
-    The book relation of Loan, with the filter of its Book targets.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    relation: Literal["book"]
-    scope: BookFilter | None = None
-
-
-class LoanFilter(BaseModel):
-    """
-    LB3 filter for Loan. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    where: LoanWhere | None = None
-    fields: Literal["due", "id", "bookId", "patronId"] | list[Literal["due", "id", "bookId", "patronId"]] | LoanFields1 | None = (
-        None
-    )
-    order: LoanOrder1 | list[LoanOrderItem] | None = None
-    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
-    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    include: Literal["patron", "book"] | LoanIncludeObject | LoanPatronIncludeScope | LoanBookIncludeScope | list[Literal["patron", "book"] | LoanIncludeObject | LoanPatronIncludeScope | LoanBookIncludeScope] | None = (
-        None
-    )
-
-
-class PatronIncludeObject(BaseModel):
-    """
-    Relations of Patron with their own includes: {"rel": <include>}.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    books: Annotated[
-        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
-        Field(
-            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+    libraryCard_patronId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="libraryCard.patronId")
     ] = None
-    libraryCard: Annotated[
-        Literal["patron"] | LibraryCardIncludeObject | LibraryCardPatronIncludeScope | list[Literal["patron"] | LibraryCardIncludeObject | LibraryCardPatronIncludeScope] | None,
-        Field(
-            description='Related models to return with each LibraryCard: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
-    ] = None
+    and_: Annotated[list[PatronWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[PatronWhereTerms] | None, Field(alias="or")] = None
 
 
 class PatronBooksIncludeScope(BaseModel):
     """
-    The books relation of Patron, with the filter of its Book targets.
+    The books relation of Patron, with a filter of its Book targets.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     relation: Literal["books"]
-    scope: BookFilter | None = None
+    scope: BookScope | None = None
 
 
 class PatronLibraryCardIncludeScope(BaseModel):
     """
-    The libraryCard relation of Patron, with the filter of its LibraryCard targets.
+    The libraryCard relation of Patron, with a filter of its LibraryCard targets.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     relation: Literal["libraryCard"]
-    scope: LibraryCardFilter | None = None
+    scope: LibraryCardScope | None = None
 
 
-class PatronFilter(BaseModel):
+class PatronScope(BaseModel):
     """
-    LB3 filter for Patron. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    The filter of Patron instances included with another model's (its own includes by name).
     """
 
     model_config = ConfigDict(
@@ -2162,37 +2492,131 @@ class PatronFilter(BaseModel):
     limit: Annotated[int | None, Field(ge=0, le=1000)] = None
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
-    include: Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope] | None = (
+    include: Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"]] | None = (
         None
     )
 
 
-class TagIncludeObject(BaseModel):
+class PictureWhere(BaseModel):
     """
-    Relations of Tag with their own includes: {"rel": <include>}.
+    Criteria that Picture instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    books: Annotated[
-        Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None,
-        Field(
-            description='Related models to return with each Book: a relation name, {"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. At most 4 levels deep.'
-        ),
+    url: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    imageableId: int | IntegerKeyCondition | None = None
+    imageableType: str | StringCondition | None = None
+    and_: Annotated[list[PictureWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[PictureWhereTerms] | None, Field(alias="or")] = None
+
+
+class PictureScope(BaseModel):
+    """
+    The filter of Picture instances included with another model's (its own includes by name).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: PictureWhere | None = None
+    fields: Literal["url", "id", "imageableId", "imageableType"] | list[Literal["url", "id", "imageableId", "imageableType"]] | PictureFields1 | None = (
+        None
+    )
+    order: PictureOrder1 | list[PictureOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["imageable"] | list[Literal["imageable"]] | None = None
+
+
+class PictureFilter(BaseModel):
+    """
+    LB3 filter for Picture. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: PictureWhere | None = None
+    fields: Literal["url", "id", "imageableId", "imageableType"] | list[Literal["url", "id", "imageableId", "imageableType"]] | PictureFields1 | None = (
+        None
+    )
+    order: PictureOrder1 | list[PictureOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["imageable"] | PictureImageableIncludeScope | list[Literal["imageable"] | PictureImageableIncludeScope] | None = (
+        None
+    )
+
+
+class TagWhere(BaseModel):
+    """
+    Criteria that Tag instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    books_title: Annotated[str | StringCondition | None, Field(alias="books.title")] = (
+        None
+    )
+    books_isbn: Annotated[str | StringCondition | None, Field(alias="books.isbn")] = (
+        None
+    )
+    books_published: Annotated[
+        bool | BooleanCondition | None, Field(alias="books.published")
     ] = None
+    books_authorName: Annotated[
+        str | StringCondition | None, Field(alias="books.authorName")
+    ] = None
+    books_pages: Annotated[
+        float | NumberCondition | None, Field(alias="books.pages")
+    ] = None
+    books_id: Annotated[int | IntegerKeyCondition | None, Field(alias="books.id")] = (
+        None
+    )
+    books_authorId: Annotated[
+        int | IntegerKeyCondition | None, Field(alias="books.authorId")
+    ] = None
+    and_: Annotated[list[TagWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[TagWhereTerms] | None, Field(alias="or")] = None
 
 
 class TagBooksIncludeScope(BaseModel):
     """
-    The books relation of Tag, with the filter of its Book targets.
+    The books relation of Tag, with a filter of its Book targets.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
     relation: Literal["books"]
-    scope: BookFilter | None = None
+    scope: BookScope | None = None
+
+
+class TagScope(BaseModel):
+    """
+    The filter of Tag instances included with another model's (its own includes by name).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: TagWhere | None = None
+    fields: Literal["name", "id"] | list[Literal["name", "id"]] | TagFields1 | None = (
+        None
+    )
+    order: TagOrder1 | list[TagOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["books"] | list[Literal["books"]] | None = None
 
 
 class TagFilter(BaseModel):
@@ -2216,26 +2640,449 @@ class TagFilter(BaseModel):
     )
 
 
-AuthorWhere.model_rebuild()
-BookWhere.model_rebuild()
-LibraryCardWhere.model_rebuild()
-LoanWhere.model_rebuild()
-PatronWhere.model_rebuild()
-PictureWhere.model_rebuild()
-TagWhere.model_rebuild()
-AddressWhere.model_rebuild()
-NoteWhere.model_rebuild()
-ReminderWhere.model_rebuild()
-AuthorIncludeObject.model_rebuild()
-AuthorBooksIncludeScope.model_rebuild()
-AuthorPublishedBooksIncludeScope.model_rebuild()
-AuthorSignedBooksIncludeScope.model_rebuild()
-BookIncludeObject.model_rebuild()
-BookTagsIncludeScope.model_rebuild()
-BookPatronsIncludeScope.model_rebuild()
-BookLoansIncludeScope.model_rebuild()
-BookRelatedTagsIncludeScope.model_rebuild()
-LibraryCardIncludeObject.model_rebuild()
-LibraryCardPatronIncludeScope.model_rebuild()
-LoanIncludeObject.model_rebuild()
-LoanPatronIncludeScope.model_rebuild()
+class AddressWhere(BaseModel):
+    """
+    Criteria that Address instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    street: str | StringCondition | None = None
+    city: str | StringCondition | None = None
+    id: str | StringCondition | None = None
+    and_: Annotated[list[AddressWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[AddressWhereTerms] | None, Field(alias="or")] = None
+
+
+class AddressScope(BaseModel):
+    """
+    The filter of Address instances included with another model's (its own includes by name).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: AddressWhere | None = None
+    fields: Literal["street", "city", "id"] | list[Literal["street", "city", "id"]] | AddressFields1 | None = (
+        None
+    )
+    order: AddressOrder1 | list[AddressOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+
+
+class AddressFilter(BaseModel):
+    """
+    LB3 filter for Address. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: AddressWhere | None = None
+    fields: Literal["street", "city", "id"] | list[Literal["street", "city", "id"]] | AddressFields1 | None = (
+        None
+    )
+    order: AddressOrder1 | list[AddressOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+
+
+class NoteWhere(BaseModel):
+    """
+    Criteria that Note instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    text: str | StringCondition | None = None
+    id: str | StringCondition | None = None
+    and_: Annotated[list[NoteWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[NoteWhereTerms] | None, Field(alias="or")] = None
+
+
+class NoteScope(BaseModel):
+    """
+    The filter of Note instances included with another model's (its own includes by name).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: NoteWhere | None = None
+    fields: Literal["text", "id"] | list[Literal["text", "id"]] | NoteFields1 | None = (
+        None
+    )
+    order: NoteOrder1 | list[NoteOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+
+
+class NoteFilter(BaseModel):
+    """
+    LB3 filter for Note. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: NoteWhere | None = None
+    fields: Literal["text", "id"] | list[Literal["text", "id"]] | NoteFields1 | None = (
+        None
+    )
+    order: NoteOrder1 | list[NoteOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+
+
+class ReminderWhere(BaseModel):
+    """
+    Criteria that Reminder instances must match (LB3 `where`); `"relation.property"` keys match instances with a related one that matches. The server takes 32 levels of and/or; this schema describes one (finite, so that fuzzers can cover it).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    text: str | StringCondition | None = None
+    id: int | IntegerKeyCondition | None = None
+    and_: Annotated[list[ReminderWhereTerms] | None, Field(alias="and")] = None
+    or_: Annotated[list[ReminderWhereTerms] | None, Field(alias="or")] = None
+
+
+class ReminderScope(BaseModel):
+    """
+    The filter of Reminder instances included with another model's (its own includes by name).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: ReminderWhere | None = None
+    fields: Literal["text", "id"] | list[Literal["text", "id"]] | ReminderFields1 | None = (
+        None
+    )
+    order: ReminderOrder1 | list[ReminderOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+
+
+class ReminderFilter(BaseModel):
+    """
+    LB3 filter for Reminder. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: ReminderWhere | None = None
+    fields: Literal["text", "id"] | list[Literal["text", "id"]] | ReminderFields1 | None = (
+        None
+    )
+    order: ReminderOrder1 | list[ReminderOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+
+
+class AuthorBooksIncludeScope(BaseModel):
+    """
+    The books relation of Author, with a filter of its Book targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["books"]
+    scope: BookScope | None = None
+
+
+class AuthorPublishedBooksIncludeScope(BaseModel):
+    """
+    The publishedBooks relation of Author, with a filter of its Book targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["publishedBooks"]
+    scope: BookScope | None = None
+
+
+class AuthorSignedBooksIncludeScope(BaseModel):
+    """
+    The signedBooks relation of Author, with a filter of its Book targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["signedBooks"]
+    scope: BookScope | None = None
+
+
+class AuthorPicturesIncludeScope(BaseModel):
+    """
+    The pictures relation of Author, with a filter of its Picture targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["pictures"]
+    scope: PictureScope | None = None
+
+
+class AuthorAddressIncludeScope(BaseModel):
+    """
+    The address relation of Author, with a filter of its Address targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["address"]
+    scope: AddressScope | None = None
+
+
+class AuthorFilter(BaseModel):
+    """
+    LB3 filter for Author. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: AuthorWhere | None = None
+    fields: Literal["name", "email", "born", "location", "id", "_address"] | list[Literal["name", "email", "born", "location", "id", "_address"]] | AuthorFields1 | None = (
+        None
+    )
+    order: AuthorOrder1 | list[AuthorOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | AuthorIncludeObject | AuthorBooksIncludeScope | AuthorPublishedBooksIncludeScope | AuthorSignedBooksIncludeScope | AuthorPicturesIncludeScope | AuthorAddressIncludeScope | list[Literal["books", "publishedBooks", "signedBooks", "pictures", "address"] | AuthorIncludeObject | AuthorBooksIncludeScope | AuthorPublishedBooksIncludeScope | AuthorSignedBooksIncludeScope | AuthorPicturesIncludeScope | AuthorAddressIncludeScope] | None = (
+        None
+    )
+
+
+class BookTagsIncludeScope(BaseModel):
+    """
+    The tags relation of Book, with a filter of its Tag targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["tags"]
+    scope: TagScope | None = None
+
+
+class BookPatronsIncludeScope(BaseModel):
+    """
+    The patrons relation of Book, with a filter of its Patron targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["patrons"]
+    scope: PatronScope | None = None
+
+
+class BookLoansIncludeScope(BaseModel):
+    """
+    The loans relation of Book, with a filter of its Loan targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["loans"]
+    scope: LoanScope | None = None
+
+
+class BookCoverIncludeScope(BaseModel):
+    """
+    The cover relation of Book, with a filter of its Picture targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["cover"]
+    scope: PictureScope | None = None
+
+
+class BookRelatedTagsIncludeScope(BaseModel):
+    """
+    The relatedTags relation of Book, with a filter of its Tag targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["relatedTags"]
+    scope: TagScope | None = None
+
+
+class BookFilter(BaseModel):
+    """
+    LB3 filter for Book. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: BookWhere | None = None
+    fields: Literal["title", "isbn", "published", "authorName", "pages", "keywords", "details", "id", "authorId", "relatedTagIds"] | list[Literal["title", "isbn", "published", "authorName", "pages", "keywords", "details", "id", "authorId", "relatedTagIds"]] | BookFields1 | None = (
+        None
+    )
+    order: BookOrder1 | list[BookOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope | list[Literal["author", "tags", "patrons", "loans", "cover", "relatedTags"] | BookIncludeObject | BookAuthorIncludeScope | BookTagsIncludeScope | BookPatronsIncludeScope | BookLoansIncludeScope | BookCoverIncludeScope | BookRelatedTagsIncludeScope] | None = (
+        None
+    )
+
+
+class LibraryCardPatronIncludeScope(BaseModel):
+    """
+    The patron relation of LibraryCard, with a filter of its Patron targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["patron"]
+    scope: PatronScope | None = None
+
+
+class LibraryCardFilter(BaseModel):
+    """
+    LB3 filter for LibraryCard. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: LibraryCardWhere | None = None
+    fields: Literal["number", "id", "patronId"] | list[Literal["number", "id", "patronId"]] | LibraryCardFields1 | None = (
+        None
+    )
+    order: LibraryCardOrder1 | list[LibraryCardOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["patron"] | LibraryCardIncludeObject | LibraryCardPatronIncludeScope | list[Literal["patron"] | LibraryCardIncludeObject | LibraryCardPatronIncludeScope] | None = (
+        None
+    )
+
+
+class LoanPatronIncludeScope(BaseModel):
+    """
+    The patron relation of Loan, with a filter of its Patron targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["patron"]
+    scope: PatronScope | None = None
+
+
+class LoanFilter(BaseModel):
+    """
+    LB3 filter for Loan. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: LoanWhere | None = None
+    fields: Literal["due", "id", "bookId", "patronId"] | list[Literal["due", "id", "bookId", "patronId"]] | LoanFields1 | None = (
+        None
+    )
+    order: LoanOrder1 | list[LoanOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["patron", "book"] | LoanIncludeObject | LoanPatronIncludeScope | LoanBookIncludeScope | list[Literal["patron", "book"] | LoanIncludeObject | LoanPatronIncludeScope | LoanBookIncludeScope] | None = (
+        None
+    )
+
+
+class PatronNoteListIncludeScope(BaseModel):
+    """
+    The noteList relation of Patron, with a filter of its Note targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["noteList"]
+    scope: NoteScope | None = None
+
+
+class PatronStickiesIncludeScope(BaseModel):
+    """
+    The stickies relation of Patron, with a filter of its Note targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["stickies"]
+    scope: NoteScope | None = None
+
+
+class PatronRemindersIncludeScope(BaseModel):
+    """
+    The reminders relation of Patron, with a filter of its Reminder targets.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    relation: Literal["reminders"]
+    scope: ReminderScope | None = None
+
+
+class PatronFilter(BaseModel):
+    """
+    LB3 filter for Patron. limit is at most 1000 (the server's default `filterLimits.maxLimit`).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    where: PatronWhere | None = None
+    fields: Literal["name", "id", "notes", "stickyNotes", "reminderItems"] | list[Literal["name", "id", "notes", "stickyNotes", "reminderItems"]] | PatronFields1 | None = (
+        None
+    )
+    order: PatronOrder1 | list[PatronOrderItem] | None = None
+    limit: Annotated[int | None, Field(ge=0, le=1000)] = None
+    skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
+    include: Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope | list[Literal["books", "libraryCard", "noteList", "stickies", "reminders"] | PatronIncludeObject | PatronBooksIncludeScope | PatronLibraryCardIncludeScope | PatronNoteListIncludeScope | PatronStickiesIncludeScope | PatronRemindersIncludeScope] | None = (
+        None
+    )
+
+
+AuthorSimpleWhere.model_rebuild()
+BookSimpleWhere.model_rebuild()
+LibraryCardSimpleWhere.model_rebuild()
+LoanSimpleWhere.model_rebuild()
+PatronSimpleWhere.model_rebuild()
+PictureSimpleWhere.model_rebuild()
+TagSimpleWhere.model_rebuild()
+AddressSimpleWhere.model_rebuild()
+NoteSimpleWhere.model_rebuild()
+ReminderSimpleWhere.model_rebuild()

@@ -12,7 +12,7 @@ from typing import Any
 from openapi_spec_validator import validate
 
 from ..ir import AppSpec, ModelSpec
-from .filter_schemas import condition_schemas, filter_schemas
+from .filter_schemas import condition_schemas, filter_schemas, simple_schemas
 from .metadata import app_extension, model_extension
 from .operations import model_paths
 from .related_schemas import related_models, related_schemas
@@ -36,6 +36,7 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
     for model in public:  # every schema first: relation endpoints use their targets'
         schemas.update(model_schemas(model))
         schemas.update(filter_schemas(model, filtered))
+        schemas.update(simple_schemas(model, filtered))
     schemas.update(related_schemas(surface, filtered))
     for model in public:
         paths.update(model_paths(model, schemas))

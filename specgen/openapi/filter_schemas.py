@@ -2,12 +2,12 @@
 
 Per model `X` that a filter can reach (served models, and embedded ones for their embedsMany lists):
 - `XWhere`: property names enumerated (hidden ones never: no guessing oracle), each with its value type
-  or an operator object; `and`/`or` recursive; `"rel.prop"` keys for one level of related models;
+  or an operator object; one level of `and`/`or` (`XWhereTerms`); `"rel.prop"` keys for one level of related models;
   `"prop.sub"` keys for an embedsOne item's properties.
 - `XFields`, `XOrder`: the visible (`fields`) and sortable (`order`) property names.
-- `XInclude`, `XIncludeItem`, `XIncludeObject`, `X{Rel}IncludeScope`: relation names enumerated, in every
-  form LB3 takes (`"rel"`, `["a", "b"]`, `{"a": "b"}`, `{"relation": "a", "scope": {...}}`); a scope
-  is the target's own `Filter`, so includes nest through every model.
+- `XInclude`, `XIncludeItem`, `XIncludeObject`, `XIncludeNames`, `X{Rel}IncludeScope`: relation names
+  enumerated, in every form LB3 takes (`"rel"`, `["a", "b"]`, `{"a": "b"}`, `{"relation": "a",
+  "scope": {...}}`), two levels deep; a scope is the target's `XScope` (its filter, including by name).
 - `XFilter`: where, fields, order, limit, skip, offset and include.
 Operator objects are shared by value type: `{Kind}Condition` (`StringCondition`, `DateCondition`...),
 `{Kind}ListCondition` for arrays of scalars, `GeoPointCondition`, `ObjectCondition`.
@@ -213,18 +213,23 @@ def queryable_relations(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> l
     ]
 
 
-def where_properties(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[str, Any]:
-    """Every key a where object of `model` may hold, with its value schema (and/or left out)."""
+def where_properties(
+    model: ModelSpec, catalog: Mapping[str, ModelSpec], *, paths: bool = True
+) -> dict[str, Any]:
+    """Every key a where object of `model` may hold, with its value schema (and/or left out);
+    `paths=False`: the model's own properties only (no `"rel.prop"`, no `"prop.sub"`)."""
     out: dict[str, Any] = {}
     for p in model.properties:
         kind = where_kind(p)
         if kind is not None:
             out[p.name] = _where_value(p, kind)
-        item = _embedded_item(p, catalog)
+        item = _embedded_item(p, catalog) if paths else None
         for sub in item.properties if item else ():
             sub_kind = where_kind(sub)
             if is_scalar(sub_kind) and sub_kind is not None:
                 out[f"{p.name}.{sub.name}"] = _where_value(sub, sub_kind)
+    if not paths:
+        return out
     for r in queryable_relations(model, catalog):
         target = catalog[str(r.model)]
         for p in target.properties:
@@ -245,20 +250,28 @@ def includable_relations(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> 
 
 
 def _include_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[str, Any]:
+    """Two levels: a relation, its scope (the target's `Scope`: a filter without include) or the
+    names of the target's relations to include with it. The server takes `maxIncludeDepth` levels;
+    the document stays finite, so fuzzers' coverage of it stays tractable."""
     name = model.name
     relations = includable_relations(model, catalog)
     names = {"type": "string", "enum": [r.name for r in relations]}
     nested = {
-        r.name: {**ref(f"{r.model}Include")}
+        r.name: ref(f"{r.model}IncludeNames")
         for r in relations
         if r.model is not None and includable_relations(catalog[r.model], catalog)
     }
     item: list[dict[str, Any]] = [names]
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {
+        f"{name}IncludeNames": {
+            "description": f"Relations of {name}: a name or an array of names.",
+            "oneOf": [names, {"type": "array", "items": names}],
+        }
+    }
     if nested:
         out[f"{name}IncludeObject"] = {
             "type": "object",
-            "description": f'Relations of {name} with their own includes: {{"rel": <include>}}.',
+            "description": f'Relations of {name} with their own includes: {{"rel": <names>}}.',
             "properties": nested,
             "additionalProperties": False,
             "minProperties": 1,
@@ -268,11 +281,11 @@ def _include_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict
         scope_name = f"{name}{r.name[:1].upper()}{r.name[1:]}IncludeScope"
         properties: dict[str, Any] = {"relation": {"type": "string", "enum": [r.name]}}
         if r.model is not None:
-            properties["scope"] = _nullable(ref(f"{r.model}Filter"))
+            properties["scope"] = _nullable(ref(f"{r.model}Scope"))
         out[scope_name] = {
             "type": "object",
             "description": f"The {r.name} relation of {name}"
-            + (f", with the filter of its {r.model} targets." if r.model else "."),
+            + (f", with a filter of its {r.model} targets." if r.model else "."),
             "properties": properties,
             "required": ["relation"],
             "additionalProperties": False,
@@ -281,8 +294,9 @@ def _include_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict
     out[f"{name}IncludeItem"] = {"oneOf": item}
     out[f"{name}Include"] = {
         "description": f"Related models to return with each {name}: a relation name, "
-        '{"rel": <include>}, {"relation": "rel", "scope": <filter>}, or an array of those. '
-        f"At most {MAX_INCLUDE_DEPTH} levels deep.",
+        '{"rel": <names>}, {"relation": "rel", "scope": <filter>}, or an array of those. '
+        f"The server takes up to {MAX_INCLUDE_DEPTH} levels (a scope's own include); this "
+        "schema describes two.",
         "oneOf": [*item, {"type": "array", "items": ref(f"{name}IncludeItem")}],
     }
     return out
@@ -302,9 +316,10 @@ def filter_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[s
     name = model.name
     visible = [p.name for p in model.properties if not p.hidden]
     sortable = [p.name for p in model.properties if is_scalar(where_kind(p))]
-    where_props = where_properties(model, catalog)
-    where_props["and"] = {"type": "array", "items": ref(f"{name}Where")}
-    where_props["or"] = {"type": "array", "items": ref(f"{name}Where")}
+    terms = where_properties(model, catalog)
+    where_props = dict(terms)
+    where_props["and"] = {"type": "array", "items": ref(f"{name}WhereTerms")}
+    where_props["or"] = {"type": "array", "items": ref(f"{name}WhereTerms")}
     alternatives = "|".join(re.escape(n) for n in sortable)
     one_order = (
         rf"{_SPACE}*(?:{alternatives})(?:{_SPACE}+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?{_SPACE}*"
@@ -319,16 +334,25 @@ def filter_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[s
         "skip": {**count, "nullable": True},
         "offset": {**count, "nullable": True},
     }
+    scope_props = dict(filter_props)  # an include scope: includes by name only (finite)
     includes = _include_schemas(model, catalog) if includable_relations(model, catalog) else {}
     if includes:
         filter_props["include"] = _nullable(ref(f"{name}Include"))
+        scope_props["include"] = _nullable(ref(f"{name}IncludeNames"))
     return {
         f"{name}Where": {
             "type": "object",
             "description": f"Criteria that {name} instances must match (LB3 `where`); "
             f'`"relation.property"` keys match instances with a related one that matches. '
-            f"At most {MAX_WHERE_DEPTH} levels of and/or.",
+            f"The server takes {MAX_WHERE_DEPTH} levels of and/or; this schema describes one "
+            "(finite, so that fuzzers can cover it).",
             "properties": where_props,
+            "additionalProperties": False,
+        },
+        f"{name}WhereTerms": {
+            "type": "object",
+            "description": f"The terms of an and/or of {name}Where.",
+            "properties": terms,
             "additionalProperties": False,
         },
         f"{name}Fields": {
@@ -351,6 +375,13 @@ def filter_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[s
             ],
         },
         **includes,
+        f"{name}Scope": {
+            "type": "object",
+            "description": f"The filter of {name} instances included with another model's (its own "
+            "includes by name).",
+            "properties": scope_props,
+            "additionalProperties": False,
+        },
         f"{name}Filter": {
             "type": "object",
             "description": f"LB3 filter for {name}. limit is at most {MAX_LIMIT} (the server's "
@@ -359,4 +390,49 @@ def filter_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[s
             "properties": filter_props,
             "additionalProperties": False,
         },
+    }
+
+
+def simple_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[str, Any]:
+    """What the `filter`/`where` parameters' own schemas state: the model's properties (and/or
+    nesting freely), fields, order, limit/skip and includes by name. Fuzzers generate from these;
+    the whole language (`{M}Filter`, `{M}Where`: related keys, scopes) is one `x-lb-filter` /
+    `x-lb-where` away, because covering it combinatorially takes a fuzzer hours per operation."""
+    name = model.name
+    where_props = where_properties(model, catalog, paths=False)
+    where_props["and"] = {"type": "array", "items": ref(f"{name}SimpleWhere")}
+    where_props["or"] = {"type": "array", "items": ref(f"{name}SimpleWhere")}
+    full = filter_schemas(model, catalog)[f"{name}Filter"]["properties"]
+    props = {k: v for k, v in full.items() if k not in ("where", "include")}
+    props["where"] = _nullable(ref(f"{name}SimpleWhere"))
+    if includable_relations(model, catalog):
+        props["include"] = _nullable(ref(f"{name}IncludeNames"))
+    return {
+        f"{name}SimpleWhere": {
+            "type": "object",
+            "description": f"{name}'s own properties in a where (the whole language: {name}Where).",
+            "properties": where_props,
+            "additionalProperties": False,
+        },
+        f"{name}SimpleFilter": {
+            "type": "object",
+            "description": f"A filter of {name} by its own properties, including relations by "
+            f"name (the whole language: {name}Filter).",
+            "properties": {k: props[k] for k in full if k in props},
+            "additionalProperties": False,
+        },
+    }
+
+
+def query_parameter(name: str, model: str, description: str) -> dict[str, Any]:
+    """The `filter` or `where` query parameter of an operation on `model` (LB3's JSON text)."""
+    kind = "Filter" if name == "filter" else "Where"
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"{description} The whole filter language of {model}: the "
+        f"{model}{kind} schema (x-lb-{name}).",
+        "content": {"application/json": {"schema": ref(f"{model}Simple{kind}")}},
+        f"x-lb-{name}": ref(f"{model}{kind}"),
     }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ir import ModelSpec
+from .filter_schemas import query_parameter
 from .schemas import ref, value_schema
 
 FILTER_DESCRIPTION = (
@@ -148,25 +149,9 @@ def _parameters(model: ModelSpec, ep: Endpoint) -> list[dict[str, Any]]:
                 }
             )
         elif p == "filter":
-            params.append(
-                {
-                    "name": "filter",
-                    "in": "query",
-                    "required": False,
-                    "description": FILTER_DESCRIPTION,
-                    "content": {"application/json": {"schema": ref(f"{model.name}Filter")}},
-                }
-            )
+            params.append(query_parameter("filter", model.name, FILTER_DESCRIPTION))
         elif p == "where":
-            params.append(
-                {
-                    "name": "where",
-                    "in": "query",
-                    "required": False,
-                    "description": WHERE_DESCRIPTION,
-                    "content": {"application/json": {"schema": ref(f"{model.name}Where")}},
-                }
-            )
+            params.append(query_parameter("where", model.name, WHERE_DESCRIPTION))
     return params
 
 

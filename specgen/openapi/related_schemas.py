@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..ir import ModelSpec
-from .filter_schemas import filter_schemas
+from .filter_schemas import filter_schemas, simple_schemas
 from .relation_endpoints import Surface, served_relations
 from .schemas import model_schemas
 
@@ -58,6 +58,7 @@ def related_schemas(surface: Surface, filtered: Mapping[str, ModelSpec]) -> dict
     for model in embedded:
         out.update(_kept(model_schemas(replace(model, force_id=False)), model.name))
         out.update(filter_schemas(model, filtered))
+        out.update(simple_schemas(model, filtered))
     for model in through:
         out.update(_kept(model_schemas(model), model.name))
     return out

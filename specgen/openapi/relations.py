@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..ir import ModelSpec
+from .filter_schemas import query_parameter
 from .operations import FILTER_DESCRIPTION, WHERE_DESCRIPTION, error_response
 from .relation_endpoints import (
     ENDPOINTS,
@@ -69,9 +70,9 @@ def _parameters(op: RelationOperation) -> list[dict[str, Any]]:
     if kind in BY_FK:
         params.append(_path_param("fk", _target(op), "Foreign key for the related instance"))
     if kind == "find":
-        params.append(_json_query("filter", f"{_target(op).name}Filter", FILTER_DESCRIPTION))
+        params.append(query_parameter("filter", _target(op).name, FILTER_DESCRIPTION))
     if kind == "count":
-        params.append(_json_query("where", f"{_target(op).name}Where", WHERE_DESCRIPTION))
+        params.append(query_parameter("where", _target(op).name, WHERE_DESCRIPTION))
     if kind == "get":
         params.append(
             {
@@ -94,16 +95,6 @@ def _path_param(name: str, model: ModelSpec, description: str) -> dict[str, Any]
         "required": True,
         "description": description,
         "schema": schema,
-    }
-
-
-def _json_query(name: str, schema: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "content": {"application/json": {"schema": ref(schema)}},
     }
 
 
