@@ -136,19 +136,6 @@ class StringCondition(BaseModel):
     exists: bool | None = None
 
 
-class CoffeeShop(BaseModel):
-    """
-    A CoffeeShop instance.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    name: str | None = None
-    city: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-
-
 class NewCoffeeShop(BaseModel):
     """
     CoffeeShop data for create.
@@ -316,22 +303,6 @@ class CoffeeShopSimpleFilter(BaseModel):
     include: Literal["reviews", "reviewers"] | list[Literal["reviews", "reviewers"]] | None = (
         None
     )
-
-
-class Review(BaseModel):
-    """
-    A Review instance.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    date: datetime | None = None
-    rating: float | None = None
-    comments: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
-    publisherId: Annotated[int | None, Field(ge=1)] = None
 
 
 class NewReview(BaseModel):
@@ -513,22 +484,6 @@ class ReviewSimpleFilter(BaseModel):
     include: Literal["coffeeShop", "reviewer"] | list[Literal["coffeeShop", "reviewer"]] | None = (
         None
     )
-
-
-class Reviewer(BaseModel):
-    """
-    A Reviewer instance.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    realm: str | None = None
-    username: str | None = None
-    email: str | None = None
-    emailVerified: bool | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
 
 
 class NewReviewer(BaseModel):
@@ -1075,6 +1030,66 @@ class ReviewFilter(BaseModel):
     )
 
 
+class CoffeeShop(BaseModel):
+    """
+    A CoffeeShop instance.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | None = None
+    city: str | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    reviews: Annotated[list[Review] | None, Field(description="Included reviews.")] = (
+        None
+    )
+    reviewers: Annotated[
+        list[Reviewer] | None, Field(description="Included reviewers.")
+    ] = None
+
+
+class Review(BaseModel):
+    """
+    A Review instance.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    date: datetime | None = None
+    rating: float | None = None
+    comments: str | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
+    publisherId: Annotated[int | None, Field(ge=1)] = None
+    coffeeShop: Annotated[
+        CoffeeShop | None, Field(description="Included coffeeShop.")
+    ] = None
+    reviewer: Annotated[Reviewer | None, Field(description="Included reviewer.")] = None
+
+
+class Reviewer(BaseModel):
+    """
+    A Reviewer instance.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    realm: str | None = None
+    username: str | None = None
+    email: str | None = None
+    emailVerified: bool | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
+    reviews: Annotated[list[Review] | None, Field(description="Included reviews.")] = (
+        None
+    )
+
+
 CoffeeShopSimpleWhere.model_rebuild()
 ReviewSimpleWhere.model_rebuild()
 ReviewerSimpleWhere.model_rebuild()
+CoffeeShop.model_rebuild()
+Review.model_rebuild()

@@ -403,26 +403,6 @@ class AuthorSimpleFilter(BaseModel):
     )
 
 
-class Book(BaseModel):
-    """
-    A Book instance.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    title: str | None = None
-    isbn: str | None = None
-    published: bool | None = False
-    authorName: str | None = None
-    pages: float | None = None
-    keywords: list[str] | None = None
-    details: dict[str, Any] | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    authorId: Annotated[int | None, Field(ge=1)] = None
-    relatedTagIds: list[float] | None = []
-
-
 class NewBook(BaseModel):
     """
     Book data for create.
@@ -651,19 +631,6 @@ class BookSimpleFilter(BaseModel):
     )
 
 
-class LibraryCard(BaseModel):
-    """
-    A LibraryCard instance.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    number: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    patronId: Annotated[int | None, Field(ge=1)] = None
-
-
 class NewLibraryCard(BaseModel):
     """
     LibraryCard data for create.
@@ -799,20 +766,6 @@ class LibraryCardSimpleFilter(BaseModel):
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     include: Literal["patron"] | list[Literal["patron"]] | None = None
-
-
-class Loan(BaseModel):
-    """
-    A Loan instance.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    due: datetime | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    bookId: Annotated[int | None, Field(ge=1)] = None
-    patronId: Annotated[int | None, Field(ge=1)] = None
 
 
 class NewLoan(BaseModel):
@@ -1117,6 +1070,9 @@ class Picture(BaseModel):
     id: Annotated[int | None, Field(ge=1)] = None
     imageableId: Annotated[int | None, Field(ge=1)] = None
     imageableType: str | None = None
+    imageable: Annotated[
+        dict[str, Any] | None, Field(description="Included imageable.")
+    ] = None
 
 
 class NewPicture(BaseModel):
@@ -1266,18 +1222,6 @@ class PictureSimpleFilter(BaseModel):
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     include: Literal["imageable"] | list[Literal["imageable"]] | None = None
-
-
-class Tag(BaseModel):
-    """
-    A Tag instance.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    name: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
 
 
 class NewTag(BaseModel):
@@ -1817,22 +1761,6 @@ class TagBookPatch(BaseModel):
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
-class Author(BaseModel):
-    """
-    A Author instance.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    name: str | None = None
-    email: str | None = None
-    born: datetime | None = None
-    location: Location | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    field_address: Annotated[Address | None, Field(alias="_address")] = None
-
-
 class NewAuthor(BaseModel):
     """
     Author data for create.
@@ -2319,21 +2247,6 @@ class LoanScope(BaseModel):
     skip: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     offset: Annotated[int | None, Field(ge=0, le=9007199254740991)] = None
     include: Literal["patron", "book"] | list[Literal["patron", "book"]] | None = None
-
-
-class Patron(BaseModel):
-    """
-    A Patron instance.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    name: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    notes: Annotated[list[Note] | None, Field(validate_default=True)] = []
-    stickyNotes: Annotated[list[Note] | None, Field(validate_default=True)] = []
-    reminderItems: Annotated[list[Reminder] | None, Field(validate_default=True)] = []
 
 
 class NewPatron(BaseModel):
@@ -3076,6 +2989,134 @@ class PatronFilter(BaseModel):
     )
 
 
+class Author(BaseModel):
+    """
+    A Author instance.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | None = None
+    email: str | None = None
+    born: datetime | None = None
+    location: Location | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    field_address: Annotated[Address | None, Field(alias="_address")] = None
+    books: Annotated[list[Book] | None, Field(description="Included books.")] = None
+    publishedBooks: Annotated[
+        list[Book] | None, Field(description="Included publishedBooks.")
+    ] = None
+    signedBooks: Annotated[
+        list[Book] | None, Field(description="Included signedBooks.")
+    ] = None
+    pictures: Annotated[
+        list[Picture] | None, Field(description="Included pictures.")
+    ] = None
+    address: Annotated[Address | None, Field(description="Included address.")] = None
+
+
+class Book(BaseModel):
+    """
+    A Book instance.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    title: str | None = None
+    isbn: str | None = None
+    published: bool | None = False
+    authorName: str | None = None
+    pages: float | None = None
+    keywords: list[str] | None = None
+    details: dict[str, Any] | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    authorId: Annotated[int | None, Field(ge=1)] = None
+    relatedTagIds: list[float] | None = []
+    author: Annotated[Author | None, Field(description="Included author.")] = None
+    tags: Annotated[list[Tag] | None, Field(description="Included tags.")] = None
+    patrons: Annotated[list[Patron] | None, Field(description="Included patrons.")] = (
+        None
+    )
+    loans: Annotated[list[Loan] | None, Field(description="Included loans.")] = None
+    cover: Annotated[Picture | None, Field(description="Included cover.")] = None
+    relatedTags: Annotated[
+        list[Tag] | None, Field(description="Included relatedTags.")
+    ] = None
+
+
+class LibraryCard(BaseModel):
+    """
+    A LibraryCard instance.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    number: str | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    patronId: Annotated[int | None, Field(ge=1)] = None
+    patron: Annotated[Patron | None, Field(description="Included patron.")] = None
+
+
+class Loan(BaseModel):
+    """
+    A Loan instance.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    due: datetime | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    bookId: Annotated[int | None, Field(ge=1)] = None
+    patronId: Annotated[int | None, Field(ge=1)] = None
+    patron: Annotated[Patron | None, Field(description="Included patron.")] = None
+    book: Annotated[Book | None, Field(description="Included book.")] = None
+
+
+class Patron(BaseModel):
+    """
+    A Patron instance.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    notes: Annotated[list[Note] | None, Field(validate_default=True)] = []
+    stickyNotes: Annotated[list[Note] | None, Field(validate_default=True)] = []
+    reminderItems: Annotated[list[Reminder] | None, Field(validate_default=True)] = []
+    books: Annotated[list[Book] | None, Field(description="Included books.")] = None
+    libraryCard: Annotated[
+        LibraryCard | None, Field(description="Included libraryCard.")
+    ] = None
+    noteList: Annotated[list[Note] | None, Field(description="Included noteList.")] = (
+        None
+    )
+    stickies: Annotated[list[Note] | None, Field(description="Included stickies.")] = (
+        None
+    )
+    reminders: Annotated[
+        list[Reminder] | None, Field(description="Included reminders.")
+    ] = None
+
+
+class Tag(BaseModel):
+    """
+    A Tag instance.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: str | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    books: Annotated[list[Book] | None, Field(description="Included books.")] = None
+
+
 AuthorSimpleWhere.model_rebuild()
 BookSimpleWhere.model_rebuild()
 LibraryCardSimpleWhere.model_rebuild()
@@ -3086,3 +3127,7 @@ TagSimpleWhere.model_rebuild()
 AddressSimpleWhere.model_rebuild()
 NoteSimpleWhere.model_rebuild()
 ReminderSimpleWhere.model_rebuild()
+Author.model_rebuild()
+Book.model_rebuild()
+LibraryCard.model_rebuild()
+Loan.model_rebuild()

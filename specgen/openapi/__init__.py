@@ -12,7 +12,12 @@ from typing import Any
 from openapi_spec_validator import validate
 
 from ..ir import AppSpec, ModelSpec
-from .filter_schemas import condition_schemas, filter_schemas, simple_schemas
+from .filter_schemas import (
+    add_included_properties,
+    condition_schemas,
+    filter_schemas,
+    simple_schemas,
+)
 from .metadata import app_extension, model_extension
 from .operations import model_paths
 from .related_schemas import related_models, related_schemas
@@ -38,6 +43,8 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
         schemas.update(filter_schemas(model, filtered))
         schemas.update(simple_schemas(model, filtered))
     schemas.update(related_schemas(surface, filtered))
+    for model in public:  # after every target's schema exists
+        add_included_properties(model, filtered, schemas)
     for model in public:
         paths.update(model_paths(model, schemas))
         paths.update(relation_paths(model, surface, schemas))

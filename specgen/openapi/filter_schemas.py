@@ -436,3 +436,26 @@ def query_parameter(name: str, model: str, description: str) -> dict[str, Any]:
         "content": {"application/json": {"schema": ref(f"{model}Simple{kind}")}},
         f"x-lb-{name}": ref(f"{model}{kind}"),
     }
+
+
+MANY = ("hasMany", "hasManyThrough", "hasAndBelongsToMany", "referencesMany", "embedsMany")
+
+
+def add_included_properties(
+    model: ModelSpec, catalog: Mapping[str, ModelSpec], schemas: dict[str, Any]
+) -> None:
+    """An instance read with `include` carries its relations: each includable relation is an
+    optional property of the model's instance schema (an array for the many-kinds, the target
+    otherwise; a polymorphic belongsTo's target varies per row)."""
+    instance = schemas[model.name]["properties"]
+    for r in includable_relations(model, catalog):
+        if r.name in instance:
+            continue
+        target = ref(str(r.model)) if r.model in schemas else {"type": "object"}
+        instance[r.name] = (
+            {"type": "array", "items": target, "description": f"Included {r.name}."}
+            if r.type in MANY
+            else {**target, "description": f"Included {r.name}."}
+            if "$ref" not in target
+            else {"allOf": [target], "description": f"Included {r.name}."}
+        )
