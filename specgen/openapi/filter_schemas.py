@@ -109,20 +109,20 @@ def condition_schemas(models: Iterable[ModelSpec]) -> dict[str, Any]:
             elif kind == "GeoPoint":
                 out["GeoPointCondition"] = _geopoint_condition()
             else:
-                out["ObjectCondition"] = _one_operator(
+                out["ObjectCondition"] = _operators(
                     "Whether the object is set.", {"exists": {"type": "boolean"}}
                 )
     return dict(sorted(out.items()))
 
 
-def _one_operator(description: str, operators: dict[str, Any]) -> dict[str, Any]:
+def _operators(description: str, operators: dict[str, Any]) -> dict[str, Any]:
+    """One or more operators; the server ANDs them (`{"gt": 1, "lt": 5}`)."""
     return {
         "type": "object",
         "description": description,
         "properties": operators,
         "additionalProperties": False,
         "minProperties": 1,
-        "maxProperties": 1,
     }
 
 
@@ -146,12 +146,12 @@ def _scalar_condition(kind: str, scalar: dict[str, Any]) -> dict[str, Any]:
             "The server takes any valid expression; this schema lists the portable subset.",
         }
     operators["exists"] = {"type": "boolean"}
-    return _one_operator(f"One operator compared with {CONDITION_VALUES[kind]}.", operators)
+    return _operators(f"One operator compared with {CONDITION_VALUES[kind]}.", operators)
 
 
 def _list_condition(item: dict[str, Any]) -> dict[str, Any]:
     """An array property matches by its items: `{"keywords": "sql"}` holds when one item is "sql"."""
-    return _one_operator(
+    return _operators(
         "One operator on the array's items: eq (contains), neq (does not contain), inq (contains "
         "any), nin (contains none); or exists.",
         {
@@ -180,7 +180,7 @@ def _geopoint_condition() -> dict[str, Any]:
         "required": ["near"],
         "additionalProperties": False,
     }
-    exists = _one_operator("Whether the point is set.", {"exists": {"type": "boolean"}})
+    exists = _operators("Whether the point is set.", {"exists": {"type": "boolean"}})
     return {"description": "A near query, or exists.", "oneOf": [near, exists]}
 
 
