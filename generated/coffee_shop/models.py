@@ -39,8 +39,8 @@ class BooleanCondition(BaseModel):
     gte: bool | None = None
     lt: bool | None = None
     lte: bool | None = None
-    inq: Annotated[list[bool] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[bool] | None, Field(max_length=1000)] = None
+    inq: list[bool] | None = None
+    nin: list[bool] | None = None
     between: Annotated[list[bool] | None, Field(max_length=2, min_length=2)] = None
     exists: bool | None = None
 
@@ -59,8 +59,8 @@ class DateCondition(BaseModel):
     gte: datetime | None = None
     lt: datetime | None = None
     lte: datetime | None = None
-    inq: Annotated[list[datetime] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[datetime] | None, Field(max_length=1000)] = None
+    inq: list[datetime] | None = None
+    nin: list[datetime] | None = None
     between: Annotated[list[datetime] | None, Field(max_length=2, min_length=2)] = None
     exists: bool | None = None
 
@@ -79,8 +79,8 @@ class IntegerKeyCondition(BaseModel):
     gte: int | None = None
     lt: int | None = None
     lte: int | None = None
-    inq: Annotated[list[int] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[int] | None, Field(max_length=1000)] = None
+    inq: list[int] | None = None
+    nin: list[int] | None = None
     between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
     exists: bool | None = None
 
@@ -99,8 +99,8 @@ class NumberCondition(BaseModel):
     gte: float | None = None
     lt: float | None = None
     lte: float | None = None
-    inq: Annotated[list[float] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[float] | None, Field(max_length=1000)] = None
+    inq: list[float] | None = None
+    nin: list[float] | None = None
     between: Annotated[list[float] | None, Field(max_length=2, min_length=2)] = None
     exists: bool | None = None
 
@@ -119,8 +119,8 @@ class StringCondition(BaseModel):
     gte: str | None = None
     lt: str | None = None
     lte: str | None = None
-    inq: Annotated[list[str] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[str] | None, Field(max_length=1000)] = None
+    inq: list[str] | None = None
+    nin: list[str] | None = None
     between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
     like: Annotated[str | None, Field(max_length=512)] = None
     nlike: Annotated[str | None, Field(max_length=512)] = None
@@ -133,6 +133,30 @@ class StringCondition(BaseModel):
             pattern="^(?:\\^?[A-Za-z0-9 _.]{0,64}\\$?|/\\^?[A-Za-z0-9 _.]{0,64}\\$?/[gims]{0,4})$",
         ),
     ] = None
+    exists: bool | None = None
+
+
+class StringSimpleCondition(BaseModel):
+    """
+    One operator compared with a string.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: str | None = None
+    neq: str | None = None
+    gt: str | None = None
+    gte: str | None = None
+    lt: str | None = None
+    lte: str | None = None
+    inq: list[str] | None = None
+    nin: list[str] | None = None
+    between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
+    like: Annotated[str | None, Field(max_length=512)] = None
+    nlike: Annotated[str | None, Field(max_length=512)] = None
+    ilike: Annotated[str | None, Field(max_length=512)] = None
+    nilike: Annotated[str | None, Field(max_length=512)] = None
     exists: bool | None = None
 
 
@@ -277,8 +301,8 @@ class CoffeeShopSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: str | StringCondition | None = None
-    city: str | StringCondition | None = None
+    name: str | StringSimpleCondition | None = None
+    city: str | StringSimpleCondition | None = None
     id: int | IntegerKeyCondition | None = None
     and_: Annotated[list[CoffeeShopSimpleWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[CoffeeShopSimpleWhere] | None, Field(alias="or")] = None
@@ -457,7 +481,7 @@ class ReviewSimpleWhere(BaseModel):
     )
     date: datetime | DateCondition | None = None
     rating: float | NumberCondition | None = None
-    comments: str | StringCondition | None = None
+    comments: str | StringSimpleCondition | None = None
     id: int | IntegerKeyCondition | None = None
     coffeeShopId: int | IntegerKeyCondition | None = None
     publisherId: int | IntegerKeyCondition | None = None
@@ -649,9 +673,9 @@ class ReviewerSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    realm: str | StringCondition | None = None
-    username: str | StringCondition | None = None
-    email: str | StringCondition | None = None
+    realm: str | StringSimpleCondition | None = None
+    username: str | StringSimpleCondition | None = None
+    email: str | StringSimpleCondition | None = None
     emailVerified: bool | BooleanCondition | None = None
     id: int | IntegerKeyCondition | None = None
     coffeeShopId: int | IntegerKeyCondition | None = None

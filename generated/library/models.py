@@ -39,8 +39,8 @@ class BooleanCondition(BaseModel):
     gte: bool | None = None
     lt: bool | None = None
     lte: bool | None = None
-    inq: Annotated[list[bool] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[bool] | None, Field(max_length=1000)] = None
+    inq: list[bool] | None = None
+    nin: list[bool] | None = None
     between: Annotated[list[bool] | None, Field(max_length=2, min_length=2)] = None
     exists: bool | None = None
 
@@ -59,8 +59,8 @@ class DateCondition(BaseModel):
     gte: datetime | None = None
     lt: datetime | None = None
     lte: datetime | None = None
-    inq: Annotated[list[datetime] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[datetime] | None, Field(max_length=1000)] = None
+    inq: list[datetime] | None = None
+    nin: list[datetime] | None = None
     between: Annotated[list[datetime] | None, Field(max_length=2, min_length=2)] = None
     exists: bool | None = None
 
@@ -122,8 +122,8 @@ class IntegerKeyCondition(BaseModel):
     gte: int | None = None
     lt: int | None = None
     lte: int | None = None
-    inq: Annotated[list[int] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[int] | None, Field(max_length=1000)] = None
+    inq: list[int] | None = None
+    nin: list[int] | None = None
     between: Annotated[list[int] | None, Field(max_length=2, min_length=2)] = None
     exists: bool | None = None
 
@@ -142,8 +142,8 @@ class NumberCondition(BaseModel):
     gte: float | None = None
     lt: float | None = None
     lte: float | None = None
-    inq: Annotated[list[float] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[float] | None, Field(max_length=1000)] = None
+    inq: list[float] | None = None
+    nin: list[float] | None = None
     between: Annotated[list[float] | None, Field(max_length=2, min_length=2)] = None
     exists: bool | None = None
 
@@ -158,8 +158,8 @@ class NumberListCondition(BaseModel):
     )
     eq: float | None = None
     neq: float | None = None
-    inq: Annotated[list[float] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[float] | None, Field(max_length=1000)] = None
+    inq: list[float] | None = None
+    nin: list[float] | None = None
     exists: bool | None = None
 
 
@@ -188,8 +188,8 @@ class StringCondition(BaseModel):
     gte: str | None = None
     lt: str | None = None
     lte: str | None = None
-    inq: Annotated[list[str] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[str] | None, Field(max_length=1000)] = None
+    inq: list[str] | None = None
+    nin: list[str] | None = None
     between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
     like: Annotated[str | None, Field(max_length=512)] = None
     nlike: Annotated[str | None, Field(max_length=512)] = None
@@ -215,12 +215,39 @@ class StringListCondition(BaseModel):
     )
     eq: str | None = None
     neq: str | None = None
-    inq: Annotated[list[str] | None, Field(max_length=1000)] = None
-    nin: Annotated[list[str] | None, Field(max_length=1000)] = None
+    inq: list[str] | None = None
+    nin: list[str] | None = None
+    exists: bool | None = None
+
+
+class StringSimpleCondition(BaseModel):
+    """
+    One operator compared with a string.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: str | None = None
+    neq: str | None = None
+    gt: str | None = None
+    gte: str | None = None
+    lt: str | None = None
+    lte: str | None = None
+    inq: list[str] | None = None
+    nin: list[str] | None = None
+    between: Annotated[list[str] | None, Field(max_length=2, min_length=2)] = None
+    like: Annotated[str | None, Field(max_length=512)] = None
+    nlike: Annotated[str | None, Field(max_length=512)] = None
+    ilike: Annotated[str | None, Field(max_length=512)] = None
+    nilike: Annotated[str | None, Field(max_length=512)] = None
     exists: bool | None = None
 
 
 class Location(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
     lat: Annotated[float, Field(ge=-90.0, le=90.0)]
     lng: Annotated[float, Field(ge=-180.0, le=180.0)]
 
@@ -370,8 +397,8 @@ class AuthorSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: str | StringCondition | None = None
-    email: str | StringCondition | None = None
+    name: str | StringSimpleCondition | None = None
+    email: str | StringSimpleCondition | None = None
     born: datetime | DateCondition | None = None
     location: Annotated[
         GeoPointCondition1 | GeoPointCondition2 | None,
@@ -596,10 +623,10 @@ class BookSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    title: str | StringCondition | None = None
-    isbn: str | StringCondition | None = None
+    title: str | StringSimpleCondition | None = None
+    isbn: str | StringSimpleCondition | None = None
     published: bool | BooleanCondition | None = None
-    authorName: str | StringCondition | None = None
+    authorName: str | StringSimpleCondition | None = None
     pages: float | NumberCondition | None = None
     keywords: str | StringListCondition | None = None
     details: ObjectCondition | None = None
@@ -742,7 +769,7 @@ class LibraryCardSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    number: str | StringCondition | None = None
+    number: str | StringSimpleCondition | None = None
     id: int | IntegerKeyCondition | None = None
     patronId: int | IntegerKeyCondition | None = None
     and_: Annotated[list[LibraryCardSimpleWhere] | None, Field(alias="and")] = None
@@ -1031,7 +1058,7 @@ class PatronSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: str | StringCondition | None = None
+    name: str | StringSimpleCondition | None = None
     id: int | IntegerKeyCondition | None = None
     and_: Annotated[list[PatronSimpleWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[PatronSimpleWhere] | None, Field(alias="or")] = None
@@ -1197,10 +1224,10 @@ class PictureSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    url: str | StringCondition | None = None
+    url: str | StringSimpleCondition | None = None
     id: int | IntegerKeyCondition | None = None
     imageableId: int | IntegerKeyCondition | None = None
-    imageableType: str | StringCondition | None = None
+    imageableType: str | StringSimpleCondition | None = None
     and_: Annotated[list[PictureSimpleWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[PictureSimpleWhere] | None, Field(alias="or")] = None
 
@@ -1358,7 +1385,7 @@ class TagSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: str | StringCondition | None = None
+    name: str | StringSimpleCondition | None = None
     id: int | IntegerKeyCondition | None = None
     and_: Annotated[list[TagSimpleWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[TagSimpleWhere] | None, Field(alias="or")] = None
@@ -1475,9 +1502,9 @@ class AddressSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    street: str | StringCondition | None = None
-    city: str | StringCondition | None = None
-    id: str | StringCondition | None = None
+    street: str | StringSimpleCondition | None = None
+    city: str | StringSimpleCondition | None = None
+    id: str | StringSimpleCondition | None = None
     and_: Annotated[list[AddressSimpleWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[AddressSimpleWhere] | None, Field(alias="or")] = None
 
@@ -1587,8 +1614,8 @@ class NoteSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    text: str | StringCondition | None = None
-    id: str | StringCondition | None = None
+    text: str | StringSimpleCondition | None = None
+    id: str | StringSimpleCondition | None = None
     and_: Annotated[list[NoteSimpleWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[NoteSimpleWhere] | None, Field(alias="or")] = None
 
@@ -1698,7 +1725,7 @@ class ReminderSimpleWhere(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    text: str | StringCondition | None = None
+    text: str | StringSimpleCondition | None = None
     id: int | IntegerKeyCondition | None = None
     and_: Annotated[list[ReminderSimpleWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[ReminderSimpleWhere] | None, Field(alias="or")] = None

@@ -407,7 +407,7 @@ class FilterParser:
                 )
             max_distance = number if number > 0 else None  # LB3: 0 means no maximum
         unit = raw.get("unit", "miles")
-        if unit not in EARTH_RADIUS:
+        if not isinstance(unit, str) or unit not in EARTH_RADIUS:
             raise InvalidFilter(
                 f"The {key} property: unit {show_value(unit)} is not one of "
                 f"{', '.join(EARTH_RADIUS)}"

@@ -29,7 +29,6 @@ from .schemas import is_integer_key, ref, value_schema
 
 # the runtime's default FilterLimits (runtime/filter/limits.py); an app may raise them in config.json
 MAX_LIMIT = 1000
-MAX_INQ_SIZE = 1000
 MAX_PATTERN_LENGTH = 512
 MAX_INCLUDE_DEPTH = 4
 MAX_WHERE_DEPTH = 32
@@ -104,6 +103,10 @@ def condition_schemas(models: Iterable[ModelSpec]) -> dict[str, Any]:
                 continue
             if is_scalar(kind):
                 out[f"{kind}Condition"] = _scalar_condition(kind, _scalar(p))
+                if kind == "String":  # the simple schemas state no regexp (see simple_schemas)
+                    simple = _scalar_condition(kind, _scalar(p))
+                    del simple["properties"]["regexp"]
+                    out["StringSimpleCondition"] = simple
             elif kind.endswith("List"):
                 out[f"{kind}Condition"] = _list_condition(_item_scalar(p))
             elif kind == "GeoPoint":
@@ -127,7 +130,8 @@ def _operators(description: str, operators: dict[str, Any]) -> dict[str, Any]:
 
 
 def _list(scalar: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "items": scalar, "maxItems": MAX_INQ_SIZE}
+    """No maxItems: at the limit (1000 values) the URL passes the server's 64 KiB request line."""
+    return {"type": "array", "items": scalar}
 
 
 def _scalar_condition(kind: str, scalar: dict[str, Any]) -> dict[str, Any]:
@@ -184,9 +188,10 @@ def _geopoint_condition() -> dict[str, Any]:
     return {"description": "A near query, or exists.", "oneOf": [near, exists]}
 
 
-def _where_value(p: PropertySpec, kind: str) -> dict[str, Any]:
+def _where_value(p: PropertySpec, kind: str, *, simple: bool = False) -> dict[str, Any]:
     if is_scalar(kind):
-        return {"oneOf": [{**_scalar(p), "nullable": True}, ref(f"{kind}Condition")]}
+        condition = "StringSimpleCondition" if simple and kind == "String" else f"{kind}Condition"
+        return {"oneOf": [{**_scalar(p), "nullable": True}, ref(condition)]}
     if kind.endswith("List"):
         return {"oneOf": [{**_item_scalar(p), "nullable": True}, ref(f"{kind}Condition")]}
     return ref(f"{kind}Condition")
@@ -222,7 +227,7 @@ def where_properties(
     for p in model.properties:
         kind = where_kind(p)
         if kind is not None:
-            out[p.name] = _where_value(p, kind)
+            out[p.name] = _where_value(p, kind, simple=not paths)
         item = _embedded_item(p, catalog) if paths else None
         for sub in item.properties if item else ():
             sub_kind = where_kind(sub)
@@ -395,7 +400,9 @@ def filter_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[s
 
 def simple_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[str, Any]:
     """What the `filter`/`where` parameters' own schemas state: the model's properties (and/or
-    nesting freely), fields, order, limit/skip and includes by name. Fuzzers generate from these;
+    nesting freely), fields, order, limit/skip and includes by name; no regexp (a pattern cannot
+    say "a valid regular expression", so a fuzzer would find invalid ones accepted by the schema or
+    valid ones refused by it). Fuzzers generate from these;
     the whole language (`{M}Filter`, `{M}Where`: related keys, scopes) is one `x-lb-filter` /
     `x-lb-where` away, because covering it combinatorially takes a fuzzer hours per operation."""
     name = model.name

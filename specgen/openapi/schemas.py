@@ -59,6 +59,7 @@ def _type_schema(typ: str, item_type: str | None = None) -> dict[str, Any]:
                 "lng": {"type": "number", "minimum": -180, "maximum": 180},
             },
             "required": ["lat", "lng"],
+            "additionalProperties": False,
         }
     if typ == "buffer":
         return {"type": "string", "format": "byte"}

@@ -188,6 +188,7 @@ INVALID_WHERE = [
     ("near-bad-point", {"where": {"near": "north"}}, 'The where property: near "north" is not a geopoint ({"lat": -90..90, "lng": -180..180}, [lat, lng] or "lat,lng")'),
     ("near-out-of-range", {"where": {"near": {"lat": 1, "lng": 181}}}, 'The where property: near {"lat":1,"lng":181} is not a geopoint ({"lat": -90..90, "lng": -180..180}, [lat, lng] or "lat,lng")'),
     ("near-unit", {"where": {"near": [1, 2], "unit": "parsec"}}, 'The where property: unit "parsec" is not one of kilometers, meters, miles, feet, radians, degrees'),
+    ("near-unit-object", {"where": {"near": [1, 2], "unit": {}}}, "The where property: unit {} is not one of kilometers, meters, miles, feet, radians, degrees"),
     ("near-max", {"where": {"near": [1, 2], "maxDistance": "far"}}, 'The where property: maxDistance "far" is not a number of at least 0'),
     ("near-extra", {"where": {"near": [1, 2], "minDistance": 1}}, 'The where property: "minDistance" cannot be combined with near (near takes maxDistance, unit)'),
     ("unit-without-near", {"where": {"unit": "miles"}}, 'The where property: "unit" is given without near'),
