@@ -27,10 +27,6 @@ from .load import app_root, load_app
 from .openapi import build_openapi, validate_openapi
 from .render import diff_package, render_package, write_package
 
-# a request line and headers may take 1 MiB, as a body does: LB3 clients send long filters
-# (an inq of many ids) in the query string, and a longer one gets uvicorn's text/plain 400
-HEAD_LIMIT = 1024 * 1024
-
 
 def compile_app(app_dir: Path, out_dir: Path) -> tuple[AppSpec, dict[str, str], list[SpecError]]:
     """Load, build, validate and render; raises SpecInvalid with every problem when the input is bad."""
@@ -187,17 +183,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=port,
             log_level=args.log_level,
             access_log=False,
-            h11_max_incomplete_event_size=HEAD_LIMIT,
         )
         return 0
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=args.log_level,
-        access_log=False,
-        h11_max_incomplete_event_size=HEAD_LIMIT,
-    )
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False)
     return 0
 
 
