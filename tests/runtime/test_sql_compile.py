@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, postgresql, sqlite
-from sqlalchemy.engine import Dialect
 
 from runtime.db.database import register_sqlite_functions
 from runtime.filter.ast import Condition, Filter, Near, OrderBy, Pattern
@@ -18,12 +16,8 @@ from runtime.plan import plan_query
 from runtime.registry import ModelMeta, PropertyMeta
 from runtime.sql import builder
 from runtime.sql.tables import ModelTable, build_table
+from tests.runtime.test_builder import DIALECTS
 
-DIALECTS: dict[str, Dialect] = {
-    "sqlite": sqlite.dialect(),
-    "postgresql": postgresql.dialect(),  # type: ignore[no-untyped-call]
-    "mysql": mysql.dialect(),
-}
 META = ModelMeta(
     name="Book",
     properties={
