@@ -29,6 +29,7 @@ from typing import Any, overload
 import sqlalchemy as sa
 
 from . import users
+from .context import Context
 from .db import Database, Session
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound, ValidationFailed
 from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
@@ -89,7 +90,9 @@ class Model:
             return raw  # already parsed (relations build their own)
         return self.parser.parse_where(raw)
 
-    async def find(self, filter: dict[str, Any] | Filter | None = None) -> list[dict[str, Any]]:
+    async def find(
+        self, filter: dict[str, Any] | Filter | None = None, *, ctx: Context | None = None
+    ) -> list[dict[str, Any]]:
         flt = self.parse_filter(filter)
         if flt.include:  # one more statement per included relation level
             return await loading.find(self, flt)
@@ -100,7 +103,7 @@ class Model:
         return [to_json(row._mapping, cols) for row in rows]
 
     async def find_one(
-        self, filter: dict[str, Any] | Filter | None = None
+        self, filter: dict[str, Any] | Filter | None = None, *, ctx: Context | None = None
     ) -> dict[str, Any] | None:
         flt = self.parse_filter(filter)
         if flt.include:
@@ -112,7 +115,7 @@ class Model:
         return self.codec.to_json(row._mapping, plan.columns) if row is not None else None
 
     async def find_by_id(
-        self, id: Any, filter: dict[str, Any] | Filter | None = None
+        self, id: Any, filter: dict[str, Any] | Filter | None = None, *, ctx: Context | None = None
     ) -> dict[str, Any] | None:
         key = self.codec.coerce_id(id)
         if key is None:
@@ -125,11 +128,13 @@ class Model:
         where = _and(Condition(self.meta.id_name, "eq", key), flt.where)
         return await self.find_one(replace(flt, where=where, order=(), limit=None, skip=0))
 
-    async def count(self, where: dict[str, Any] | Where | None = None) -> int:
+    async def count(
+        self, where: dict[str, Any] | Where | None = None, *, ctx: Context | None = None
+    ) -> int:
         async with self.db.read() as s:
             return int(await s.scalar(builder.count_rows(self.table, self.parse_where(where))))
 
-    def related(self, id: Any, relation: str) -> Any:
+    def related(self, id: Any, relation: str, *, ctx: Context | None = None) -> Any:
         """One instance's side of a relation: `await CoffeeShop.related(1, "reviews").find()`.
         Each relation is resolved (target, keys, scope) on first use, then kept."""
         return bind(self.relation(relation), id)
@@ -148,7 +153,7 @@ class Model:
         key = instance.get(self.meta.id_name) if isinstance(instance, dict) else instance
         return Handle(self, key)
 
-    async def exists(self, id: Any) -> bool:
+    async def exists(self, id: Any, *, ctx: Context | None = None) -> bool:
         key = self.codec.coerce_id(id)
         if key is None:
             return False
@@ -158,13 +163,17 @@ class Model:
     # ---- writes ----------------------------------------------------------------------------------
 
     @overload
-    async def create(self, data: dict[str, Any]) -> dict[str, Any]: ...
+    async def create(
+        self, data: dict[str, Any], *, ctx: Context | None = None
+    ) -> dict[str, Any]: ...
 
     @overload
-    async def create(self, data: list[Any]) -> list[dict[str, Any]]: ...
+    async def create(
+        self, data: list[Any], *, ctx: Context | None = None
+    ) -> list[dict[str, Any]]: ...
 
     async def create(
-        self, data: dict[str, Any] | list[Any]
+        self, data: dict[str, Any] | list[Any], *, ctx: Context | None = None
     ) -> dict[str, Any] | list[dict[str, Any]]:
         """An array creates every item or, if any is invalid, none (LB3 stores the valid ones)."""
         if isinstance(data, list):
@@ -190,7 +199,9 @@ class Model:
         async with self.db.write(one_statement=not self.meta.is_user) as s:
             return await self._insert(s, values)
 
-    async def replace_by_id(self, id: Any, data: dict[str, Any]) -> dict[str, Any]:
+    async def replace_by_id(
+        self, id: Any, data: dict[str, Any], *, ctx: Context | None = None
+    ) -> dict[str, Any]:
         key = self.codec.coerce_id(id)
         self._same_id(  # LB3's replaceById checks this first, before validating
             key,
@@ -206,7 +217,9 @@ class Model:
             await s.run(builder.update_rows(self.table, self._id_where(key), full))
         return self.codec.to_json({**full, self.meta.id_name: key})
 
-    async def patch_attributes(self, id: Any, data: dict[str, Any]) -> dict[str, Any]:
+    async def patch_attributes(
+        self, id: Any, data: dict[str, Any], *, ctx: Context | None = None
+    ) -> dict[str, Any]:
         """LB3 finds the instance first (its REST sharedCtor), so a missing id is a 404 whatever
         the body holds."""
         if not isinstance(data, dict):
@@ -228,7 +241,9 @@ class Model:
                 await s.run(builder.update_rows(self.table, self._id_where(key), values))
             return self.codec.to_json({**row._mapping, **values})
 
-    async def replace_or_create(self, data: dict[str, Any]) -> dict[str, Any]:
+    async def replace_or_create(
+        self, data: dict[str, Any], *, ctx: Context | None = None
+    ) -> dict[str, Any]:
         key = self._body_id(data)
         async with self.db.transaction():  # the check and the write see the same database
             if key is not None and await self.exists(key):
@@ -237,7 +252,9 @@ class Model:
                 raise NotFound(f"Could not replace. Object with id {key} does not exist!")
             return await self._create_one(data, allow_id=True)
 
-    async def patch_or_create(self, data: dict[str, Any]) -> dict[str, Any]:
+    async def patch_or_create(
+        self, data: dict[str, Any], *, ctx: Context | None = None
+    ) -> dict[str, Any]:
         key = self._body_id(data)
         async with self.db.transaction():
             if key is not None and await self.exists(key):
@@ -251,7 +268,7 @@ class Model:
     update_or_create = patch_or_create
 
     async def upsert_with_where(
-        self, where: dict[str, Any] | None, data: dict[str, Any]
+        self, where: dict[str, Any] | None, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
         self.codec.check(data, "create", allow_id=False)  # LB3 validates the body alone, in full
         plan = plan_query(
@@ -267,7 +284,9 @@ class Model:
                 return await self.patch_attributes(matches[0][0], data)
             return await self._create_one(data, allow_id=False)
 
-    async def update_all(self, where: dict[str, Any] | None, data: dict[str, Any]) -> int:
+    async def update_all(
+        self, where: dict[str, Any] | None, data: dict[str, Any], *, ctx: Context | None = None
+    ) -> int:
         # LB3 ignores an id in an updateAll body; we refuse a non-null one, as the schema says
         values = self.codec.check(data, "patch", allow_id=False)
         values.pop(self.meta.id_name, None)
@@ -289,14 +308,16 @@ class Model:
             result = await s.run(builder.update_rows(self.table, clause, values))
             return int(result.rowcount)
 
-    async def destroy_by_id(self, id: Any) -> int:
+    async def destroy_by_id(self, id: Any, *, ctx: Context | None = None) -> int:
         key = self.codec.coerce_id(id)
         if key is None:
             return 0
         async with self.db.write(one_statement=True) as s:
             return int((await s.run(builder.delete_rows(self.table, self._id_where(key)))).rowcount)
 
-    async def destroy_all(self, where: dict[str, Any] | Where | None = None) -> int:
+    async def destroy_all(
+        self, where: dict[str, Any] | Where | None = None, *, ctx: Context | None = None
+    ) -> int:
         async with self.db.write(one_statement=True) as s:
             clause = self.parse_where(where)
             return int((await s.run(builder.delete_rows(self.table, clause))).rowcount)
