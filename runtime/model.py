@@ -22,20 +22,22 @@ clients get the same semantics. Instances are plain dicts of JSON values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any, overload
 
 import sqlalchemy as sa
 
-from . import users
-from .context import Context
+from . import read, users
+from .context import Context, context_or_system
 from .db import Database, Session
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound, ValidationFailed
 from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
 from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
-from .instances import InstanceCodec
+from .hooks import Observer, Observers, Operation
+from .instances import InstanceCodec, Mode
 from .plan import plan_query
 from .registry import ModelMeta
 from .relations import Handle, Relation, bind, loading
@@ -62,6 +64,7 @@ class Model:
         self.parser = FilterParser(meta, models, limits)
         self.app: Any = None  # set by the app; model modules reach siblings through it
         self._relations: dict[str, Relation] = {}
+        self.hooks = Observers()  # empty unless observed: every read and write checks this once
         id_name = meta.id_name
         self._insert_stmt = sa.insert(table.table)
         self._by_id = (
@@ -80,6 +83,14 @@ class Model:
         """LB3's `Model.dataSource`: `transaction()` and native `execute()` live there."""
         return self.db
 
+    def observe(self, name: str, fn: Observer) -> None:
+        """LB3's `Model.observe`: `fn(ctx)`, sync or async, on every operation that fires `name`
+        (access, before save, after save, before delete, after delete, loaded, persist)."""
+        self.hooks.add(name, fn)
+
+    def remove_observer(self, name: str, fn: Observer) -> None:
+        self.hooks.remove(name, fn)
+
     # ---- reads -----------------------------------------------------------------------------------
 
     def parse_filter(self, raw: dict[str, Any] | Filter | None) -> Filter:
@@ -93,26 +104,31 @@ class Model:
     async def find(
         self, filter: dict[str, Any] | Filter | None = None, *, ctx: Context | None = None
     ) -> list[dict[str, Any]]:
-        flt = self.parse_filter(filter)
+        flt, op = await read.restrict(self, self.parse_filter(filter), ctx)
         if flt.include:  # one more statement per included relation level
-            return await loading.find(self, flt)
-        plan = plan_query(self.meta, flt)
-        async with self.db.read() as s:
-            rows = await s.all(builder.select_rows(self.table, plan))
-        to_json, cols = self.codec.to_json, plan.columns
-        return [to_json(row._mapping, cols) for row in rows]
+            found = await loading.find(self, flt, ctx=ctx)
+        else:
+            plan = plan_query(self.meta, flt)
+            async with self.db.read() as s:
+                rows = await s.all(builder.select_rows(self.table, plan))
+            to_json, cols = self.codec.to_json, plan.columns
+            found = [to_json(row._mapping, cols) for row in rows]
+        return await _loaded(op, found) if op is not None else found
 
     async def find_one(
         self, filter: dict[str, Any] | Filter | None = None, *, ctx: Context | None = None
     ) -> dict[str, Any] | None:
-        flt = self.parse_filter(filter)
+        flt, op = await read.restrict(self, self.parse_filter(filter), ctx)
         if flt.include:
-            found = await loading.find(self, flt, limit=1)
-            return found[0] if found else None
-        plan = plan_query(self.meta, flt, limit=1)
-        async with self.db.read() as s:
-            row = await s.first(builder.select_rows(self.table, plan))
-        return self.codec.to_json(row._mapping, plan.columns) if row is not None else None
+            found = await loading.find(self, flt, limit=1, ctx=ctx)
+        else:
+            plan = plan_query(self.meta, flt, limit=1)
+            async with self.db.read() as s:
+                row = await s.first(builder.select_rows(self.table, plan))
+            found = [self.codec.to_json(row._mapping, plan.columns)] if row is not None else []
+        if op is not None:
+            found = await _loaded(op, found)
+        return found[0] if found else None
 
     async def find_by_id(
         self, id: Any, filter: dict[str, Any] | Filter | None = None, *, ctx: Context | None = None
@@ -121,23 +137,25 @@ class Model:
         if key is None:
             return None
         flt = self.parse_filter(filter)
-        if flt == Filter() and self._by_id is not None:  # the hot path: one prepared statement
-            async with self.db.read() as s:
+        if flt == Filter() and self._by_id is not None and not self.hooks:
+            async with self.db.read() as s:  # the hot path: one prepared statement
                 row = await s.first(self._by_id, {"id": key})
             return self.codec.to_json(row._mapping) if row is not None else None
         where = _and(Condition(self.meta.id_name, "eq", key), flt.where)
-        return await self.find_one(replace(flt, where=where, order=(), limit=None, skip=0))
+        return await self.find_one(replace(flt, where=where, order=(), limit=None, skip=0), ctx=ctx)
 
     async def count(
         self, where: dict[str, Any] | Where | None = None, *, ctx: Context | None = None
     ) -> int:
+        clause = await read.restrict_where(self, self.parse_where(where), ctx)
         async with self.db.read() as s:
-            return int(await s.scalar(builder.count_rows(self.table, self.parse_where(where))))
+            return int(await s.scalar(builder.count_rows(self.table, clause)))
 
     def related(self, id: Any, relation: str, *, ctx: Context | None = None) -> Any:
         """One instance's side of a relation: `await CoffeeShop.related(1, "reviews").find()`.
-        Each relation is resolved (target, keys, scope) on first use, then kept."""
-        return bind(self.relation(relation), id)
+        Each relation is resolved (target, keys, scope) on first use, then kept. Every read and write
+        through it carries `ctx` to the target model's hooks."""
+        return bind(self.relation(relation), id, ctx)
 
     def relation(self, name: str) -> Relation:
         """The resolved relation (target, keys, parsed scope), resolved on first use, then kept."""
@@ -147,20 +165,27 @@ class Model:
             resolved = self._relations[name] = resolve_relation(self, name, models)
         return resolved
 
-    def at(self, instance: Any) -> Handle:
+    def at(self, instance: Any, *, ctx: Context | None = None) -> Handle:
         """One instance by id (or as the dict a read returned), its relations as snake_case
         attributes: `await CoffeeShop.at(1).reviews.find()`, `await Book.at(b).tags.add(t)`."""
         key = instance.get(self.meta.id_name) if isinstance(instance, dict) else instance
-        return Handle(self, key)
+        return Handle(self, key, ctx)
 
     async def exists(self, id: Any, *, ctx: Context | None = None) -> bool:
         key = self.codec.coerce_id(id)
         if key is None:
             return False
+        if self.hooks:  # through the read stage, so an access hook decides what exists
+            return await self.count(self._id_where(key), ctx=ctx) > 0
         async with self.db.read() as s:
             return await s.first(self._select_id(key)) is not None
 
-    # ---- writes ----------------------------------------------------------------------------------
+    # ---- writes: one pipeline --------------------------------------------------------------------
+    # Every write: (access) -> before save -> validate -> persist -> the statement -> loaded ->
+    # after save (deletes: access -> before delete -> the statement -> after delete), in one
+    # transaction whose session is the Context's. LB3 runs `before save` before validating, so a hook
+    # may fill a required property. A model without observers gets `op is None`: no hook work, and
+    # its one-statement writes keep their fast path.
 
     @overload
     async def create(
@@ -176,92 +201,59 @@ class Model:
         self, data: dict[str, Any] | list[Any], *, ctx: Context | None = None
     ) -> dict[str, Any] | list[dict[str, Any]]:
         """An array creates every item or, if any is invalid, none (LB3 stores the valid ones)."""
-        if isinstance(data, list):
-            checked = []
+        op = self._operation(ctx)
+        if not isinstance(data, list):
+            async with self._writing(op, one_statement=not self.meta.is_user) as s:
+                return await self._save_new(op, s, data, allow_id=False)
+        if not all(isinstance(item, dict) for item in data):
+            raise BadRequest("Some of array items are not an object.")
+        async with self._writing(op) as s:
+            created = []
             for index, item in enumerate(data):
-                if not isinstance(item, dict):
-                    raise BadRequest("Some of array items are not an object.")
-                try:
-                    checked.append(await self._prepare_new(item))
+                try:  # model rules that read the table (a User's unique email) fail here too
+                    created.append(await self._save_new(op, s, item, allow_id=False))
                 except ValidationFailed as exc:
                     exc.details["index"] = index
                     raise
-            async with self.db.write() as s:
-                created = []
-                for index, values in enumerate(checked):
-                    try:  # model rules that read the table (a User's unique email) fail here
-                        created.append(await self._insert(s, values))
-                    except ValidationFailed as exc:
-                        exc.details["index"] = index
-                        raise
-                return created
-        values = await self._prepare_new(data)
-        async with self.db.write(one_statement=not self.meta.is_user) as s:
-            return await self._insert(s, values)
+            return created
 
     async def replace_by_id(
         self, id: Any, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
-        key = self.codec.coerce_id(id)
-        self._same_id(  # LB3's replaceById checks this first, before validating
-            key,
-            self._body_id(data),
-            f"id property ({self.meta.id_name}) cannot be updated from {{old}} to {{new}}",
-        )
-        values = self.codec.check(data, "replace")
-        async with self.db.write() as s:
-            if key is None or await s.first(self._select_id(key)) is None:
-                raise NotFound(f"Could not replace. Object with id {id} does not exist!")
-            values = await self._prepare_write(s, self.codec.complete(values), key)
-            full = {n: values.get(n) for n in self.meta.properties if n != self.meta.id_name}
-            await s.run(builder.update_rows(self.table, self._id_where(key), full))
-        return self.codec.to_json({**full, self.meta.id_name: key})
+        return await self._replace(id, data, self._operation(ctx))
 
     async def patch_attributes(
         self, id: Any, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
         """LB3 finds the instance first (its REST sharedCtor), so a missing id is a 404 whatever
         the body holds."""
-        if not isinstance(data, dict):
-            raise BadRequest(NOT_AN_OBJECT)
-        key = self.codec.coerce_id(id)
-        async with self.db.write() as s:
-            row = await s.first(self._select_all(key)) if key is not None else None
-            if row is None:
-                raise ModelNotFound(f"could not find a model with id {id}")
-            self._same_id(
-                key,
-                self._body_id(data),
-                "id cannot be updated from {old} to {new} when forceId is set to true",
-            )
-            values = self.codec.check(data, "patch")
-            values.pop(self.meta.id_name, None)
-            values = await self._prepare_write(s, values, key)
-            if values:
-                await s.run(builder.update_rows(self.table, self._id_where(key), values))
-            return self.codec.to_json({**row._mapping, **values})
+        return await self._patch(id, data, self._operation(ctx))
 
     async def replace_or_create(
         self, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
         key = self._body_id(data)
-        async with self.db.transaction():  # the check and the write see the same database
-            if key is not None and await self.exists(key):
-                return await self.replace_by_id(key, data)
+        op = self._operation(ctx)
+        async with self._writing(op, atomic=True) as s:  # the check and the write: one database
+            if key is not None and await self._found(key, op):
+                return await self._replace(key, data, op, upsert=True)
             if key is not None and self.meta.force_id:
                 raise NotFound(f"Could not replace. Object with id {key} does not exist!")
-            return await self._create_one(data, allow_id=True)
+            where = None if key is None else {self.meta.id_name: key}
+            return await self._save_new(op, s, data, allow_id=True, where=where, whole=True)
 
     async def patch_or_create(
         self, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
         key = self._body_id(data)
-        async with self.db.transaction():
-            if key is not None and await self.exists(key):
-                return await self.patch_attributes(key, data)
+        op = self._operation(ctx)
+        async with self._writing(op, atomic=True) as s:
+            if key is not None and await self._found(key, op):
+                return await self._patch(key, data, op, upsert=True)
             if key is not None and self.meta.force_id:
                 raise NotFound(f"Could not update attributes. Object with id {key} does not exist!")
-            return await self._create_one(data, allow_id=True)
+            where = None if key is None else {self.meta.id_name: key}
+            return await self._save_new(op, s, data, allow_id=True, where=where)
 
     # LB3's other names of patchOrCreate
     upsert = patch_or_create
@@ -270,28 +262,35 @@ class Model:
     async def upsert_with_where(
         self, where: dict[str, Any] | None, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
-        self.codec.check(data, "create", allow_id=False)  # LB3 validates the body alone, in full
-        plan = plan_query(
-            self.meta, Filter(where=self.parse_where(where), fields=(self.meta.id_name,)), limit=2
-        )
-        async with self.db.transaction() as s:
+        await self.validate(data, "create", allow_id=False)  # LB3 validates the body alone, in full
+        op = self._operation(ctx)
+        ids = Filter(where=self.parse_where(where), fields=(self.meta.id_name,))
+        ids, _ = await read.restrict(self, ids, op.ctx if op else ctx, op)
+        plan = plan_query(self.meta, ids, limit=2)
+        async with self._writing(op, atomic=True) as s:
             matches = await s.all(builder.select_rows(self.table, plan))
             if len(matches) > 1:
                 raise BadRequest(
                     "There are multiple instances found.Upsert Operation will not be performed!"
                 )
             if matches:
-                return await self.patch_attributes(matches[0][0], data)
-            return await self._create_one(data, allow_id=False)
+                return await self._patch(matches[0][0], data, op, upsert=True, where=where)
+            return await self._save_new(op, s, data, allow_id=False, where=where or {})
 
     async def update_all(
         self, where: dict[str, Any] | None, data: dict[str, Any], *, ctx: Context | None = None
     ) -> int:
-        # LB3 ignores an id in an updateAll body; we refuse a non-null one, as the schema says
-        values = self.codec.check(data, "patch", allow_id=False)
-        values.pop(self.meta.id_name, None)
-        clause = self.parse_where(where)
-        async with self.db.write() as s:
+        op = self._operation(ctx)
+        if op is None:  # LB3 ignores an id in an updateAll body; we refuse a non-null one
+            values = await self.validate(data, "patch", allow_id=False)
+        clause = await read.restrict_where(self, self.parse_where(where), ctx, op)
+        shown = hook_where(where)
+        async with self._writing(op) as s:
+            if op is not None:
+                if op.has("before save"):
+                    data = (await op.fire("before save", where=shown, data=dict(data))).data or {}
+                values = await self.validate(data, "patch", allow_id=False)
+            values.pop(self.meta.id_name, None)
             key = None
             if self.meta.is_user and users.unique_values(values):
                 # a unique value may go to one row only: the one row matched, if there is one
@@ -303,49 +302,196 @@ class Model:
                     raise users.not_unique(self, values)
                 key = matched[0][0] if matched else None
             values = await self._prepare_write(s, values, key)
+            if op is not None and op.has("persist"):
+                values = (await op.fire("persist", where=shown, data=values)).data or {}
             if not values:
-                return int(await s.scalar(builder.count_rows(self.table, clause)))
-            result = await s.run(builder.update_rows(self.table, clause, values))
-            return int(result.rowcount)
+                count = int(await s.scalar(builder.count_rows(self.table, clause)))
+            else:
+                count = int((await s.run(builder.update_rows(self.table, clause, values))).rowcount)
+            if op is not None and op.has("after save"):
+                await op.fire("after save", where=shown, data=values, info={"count": count})
+            return count
 
     async def destroy_by_id(self, id: Any, *, ctx: Context | None = None) -> int:
         key = self.codec.coerce_id(id)
         if key is None:
             return 0
-        async with self.db.write(one_statement=True) as s:
-            return int((await s.run(builder.delete_rows(self.table, self._id_where(key)))).rowcount)
+        return await self._delete(self._id_where(key), {self.meta.id_name: key}, ctx)
 
     async def destroy_all(
         self, where: dict[str, Any] | Where | None = None, *, ctx: Context | None = None
     ) -> int:
-        async with self.db.write(one_statement=True) as s:
-            clause = self.parse_where(where)
-            return int((await s.run(builder.delete_rows(self.table, clause))).rowcount)
+        return await self._delete(self.parse_where(where), hook_where(where), ctx)
+
+    # ---- the pipeline's steps --------------------------------------------------------------------
+
+    async def validate(self, data: Any, mode: Mode, *, allow_id: bool = True) -> dict[str, Any]:
+        """The validate step of every write: the body checked (types, required, forceId) into
+        the values to store. The one place model validations plug in."""
+        return self.codec.check(data, mode, allow_id=allow_id)
+
+    def _operation(self, ctx: Context | None) -> Operation | None:
+        """The operation's hook calls, or None for a model nobody observes (it pays nothing)."""
+        return Operation(self, context_or_system(ctx)) if self.hooks else None
+
+    @asynccontextmanager
+    async def _writing(
+        self, op: Operation | None, *, one_statement: bool = False, atomic: bool = False
+    ) -> AsyncIterator[Session]:
+        """The write's transaction. With hooks, it is the Context's session while it lasts, so a
+        hook's own reads and writes join it and a hook that raises rolls everything back.
+        `atomic`: a read and a write that must see the same database (the upserts)."""
+        if op is None and not atomic:
+            async with self.db.write(one_statement=one_statement) as s:
+                yield s
+            return
+        async with self.db.transaction() as s:
+            if op is None:
+                yield s
+                return
+            ctx = op.ctx
+            outer, ctx.session = ctx.session, s
+            try:
+                yield s
+            finally:
+                ctx.session = outer
+
+    async def _found(self, key: Any, op: Operation | None) -> bool:
+        """Whether the upsert's id exists (through the read stage: `access` fires)."""
+        return await self.exists(key, ctx=op.ctx if op else None)
+
+    async def _save_new(
+        self,
+        op: Operation | None,
+        s: Session,
+        data: Any,
+        *,
+        allow_id: bool,
+        where: dict[str, Any] | None = None,
+        whole: bool = False,
+    ) -> dict[str, Any]:
+        """create, and the create side of the upserts (`where` given; `whole`: replaceOrCreate),
+        with the ctx fields LB3 gives each."""
+        if op is not None and op.has("before save"):
+            if not isinstance(data, dict):
+                raise BadRequest(NOT_AN_OBJECT)
+            if where is None:
+                hctx = await op.fire("before save", instance=dict(data), is_new_instance=True)
+                data = hctx.instance
+            elif whole:
+                data = (await op.fire("before save", instance=dict(data))).instance
+            else:
+                data = (await op.fire("before save", data=dict(data), where=where)).data
+        values = self.codec.complete(await self.validate(data, "create", allow_id=allow_id))
+        values = await self._prepare_write(s, values, None)
+        if op is not None and op.has("persist"):
+            extra: dict[str, Any] = {"where": where} if where is not None else {}
+            if where is None:
+                extra["is_new_instance"] = True
+            hctx = await op.fire("persist", data=values, current_instance=values, **extra)
+            values = hctx.data or {}
+        # one statement object for every insert: its compiled form is cached per set of columns
+        result = await s.run(self._insert_stmt, values)  # columns are keyed by property name
+        id_name = self.meta.id_name
+        if id_name not in values and result.inserted_primary_key:
+            values = {**values, id_name: result.inserted_primary_key[0]}
+        return await _saved(op, self.codec.to_json(values), True)
+
+    async def _replace(
+        self, id: Any, data: dict[str, Any], op: Operation | None, *, upsert: bool = False
+    ) -> dict[str, Any]:
+        key = self.codec.coerce_id(id)
+        self._same_id(  # LB3's replaceById checks this first, before validating
+            key,
+            self._body_id(data),
+            f"id property ({self.meta.id_name}) cannot be updated from {{old}} to {{new}}",
+        )
+        if op is None:
+            values = await self.validate(data, "replace")
+        async with self._writing(op) as s:
+            row = await s.first(self._select_all(key)) if key is not None else None
+            if row is None:
+                raise NotFound(f"Could not replace. Object with id {id} does not exist!")
+            where = {self.meta.id_name: key}
+            if op is not None:
+                if op.has("before save"):
+                    new = {} if upsert else {"is_new_instance": False}
+                    instance = {**data, self.meta.id_name: key}
+                    data = (await op.fire("before save", instance=instance, **new)).instance or {}
+                values = await self.validate(data, "replace")
+            values = await self._prepare_write(s, self.codec.complete(values), key)
+            full = {n: values.get(n) for n in self.meta.properties if n != self.meta.id_name}
+            if op is not None and op.has("persist"):
+                new = {} if upsert else {"is_new_instance": False}
+                current = self.codec.to_json(row._mapping)
+                hctx = await op.fire(
+                    "persist", data=full, current_instance=current, where=where, **new
+                )
+                full = hctx.data or {}
+            await s.run(builder.update_rows(self.table, self._id_where(key), full))
+            return await _saved(op, self.codec.to_json({**full, self.meta.id_name: key}), False)
+
+    async def _patch(
+        self,
+        id: Any,
+        data: Any,
+        op: Operation | None,
+        *,
+        upsert: bool = False,
+        where: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise BadRequest(NOT_AN_OBJECT)
+        key = self.codec.coerce_id(id)
+        async with self._writing(op) as s:
+            row = await s.first(self._select_all(key)) if key is not None else None
+            if row is None:
+                raise ModelNotFound(f"could not find a model with id {id}")
+            self._same_id(
+                key,
+                self._body_id(data),
+                "id cannot be updated from {old} to {new} when forceId is set to true",
+            )
+            shown = where if where is not None else {self.meta.id_name: key}
+            current = self.codec.to_json(row._mapping) if op is not None else None
+            if op is not None and op.has("before save"):
+                extra = {} if upsert else {"current_instance": current}
+                data = (await op.fire("before save", data=dict(data), where=shown, **extra)).data
+            values = await self.validate(data, "patch")
+            values.pop(self.meta.id_name, None)
+            values = await self._prepare_write(s, values, key)
+            if op is not None and op.has("persist"):
+                new = {} if upsert else {"is_new_instance": False}
+                hctx = await op.fire(
+                    "persist", data=values, current_instance=current, where=shown, **new
+                )
+                values = hctx.data or {}
+            if values:
+                await s.run(builder.update_rows(self.table, self._id_where(key), values))
+            return await _saved(op, self.codec.to_json({**row._mapping, **values}), False)
+
+    async def _delete(self, clause: Where | None, shown: Any, ctx: Context | None) -> int:
+        """destroyById, destroyAll: access -> before delete -> DELETE -> after delete."""
+        op = self._operation(ctx)
+        if op is None:
+            async with self.db.write(one_statement=True) as s:
+                return int((await s.run(builder.delete_rows(self.table, clause))).rowcount)
+        clause = await read.restrict_where(self, clause, op.ctx, op)
+        async with self._writing(op) as s:
+            if op.has("before delete"):
+                await op.fire("before delete", where=shown)
+            count = int((await s.run(builder.delete_rows(self.table, clause))).rowcount)
+            if op.has("after delete"):
+                await op.fire("after delete", where=shown, info={"count": count})
+            return count
 
     # ---- helpers ---------------------------------------------------------------------------------
-
-    async def _create_one(self, data: dict[str, Any], *, allow_id: bool) -> dict[str, Any]:
-        values = await self._prepare_new(data, allow_id=allow_id)
-        async with self.db.write(one_statement=not self.meta.is_user) as s:
-            return await self._insert(s, values)
-
-    async def _prepare_new(self, data: dict[str, Any], *, allow_id: bool = False) -> dict[str, Any]:
-        return self.codec.complete(self.codec.check(data, "create", allow_id=allow_id))
 
     async def _prepare_write(self, s: Session, values: dict[str, Any], key: Any) -> dict[str, Any]:
         """Model-specific rules on the way to the table (User: unique email, hashed password)."""
         if self.meta.is_user:
             return await users.prepare(self, s, values, key)
         return values
-
-    async def _insert(self, s: Session, values: dict[str, Any]) -> dict[str, Any]:
-        values = await self._prepare_write(s, values, None)
-        # one statement object for every insert: its compiled form is cached per set of columns
-        result = await s.run(self._insert_stmt, values)  # columns are keyed by property name
-        id_name = self.meta.id_name
-        if id_name not in values and result.inserted_primary_key:
-            values = {**values, id_name: result.inserted_primary_key[0]}
-        return self.codec.to_json(values)
 
     def _select_id(self, key: Any) -> sa.Select[Any]:
         col = self.table.column(self.meta.id_name)
@@ -367,6 +513,29 @@ class Model:
     def _same_id(self, key: Any, new: Any, message: str) -> None:
         if new is not None and key is not None and new != key:
             raise BadRequest(message.format(old=key, new=new))
+
+
+async def _loaded(op: Operation, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`loaded` for each row a read found: a hook may change (or replace) `ctx.data`."""
+    if not op.has("loaded"):
+        return rows
+    return [(await op.fire("loaded", data=row, is_new_instance=False)).data or {} for row in rows]
+
+
+async def _saved(op: Operation | None, out: dict[str, Any], new: bool) -> dict[str, Any]:
+    """The end of a save: `loaded` on the stored instance, then `after save`."""
+    if op is None:
+        return out
+    if op.has("loaded"):
+        out = (await op.fire("loaded", data=out, is_new_instance=new)).data or {}
+    if op.has("after save"):
+        out = (await op.fire("after save", instance=out, is_new_instance=new)).instance or {}
+    return out
+
+
+def hook_where(where: Any) -> Any:
+    """The where a hook's ctx shows: the caller's LB3 where, or the parsed one as given."""
+    return {} if where is None else where
 
 
 def _and(first: Where, second: Where | None) -> Where:

@@ -151,7 +151,12 @@ class Database(ABC):
                 yield session
             return
         async with self._begin(exclusive=False) as session:
-            yield session
+            # registered as transaction() registers its own: a hook that calls another model joins
+            token = self._active.set(session)
+            try:
+                yield session
+            finally:
+                self._active.reset(token)
 
     # ---- backends --------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..context import Context
 from ..filter.ast import Filter
 from .base import EMBEDDED, KEYED, THROUGH, Bound, Relation, RelationError
 from .embedded import EmbeddedMany, EmbeddedOne, ItemRules
@@ -59,31 +60,32 @@ def resolve(parent: Model, name: str, models: dict[str, Model]) -> Relation:
     return Relation(parent, meta, target, scope, target_meta=target.meta, through=through)
 
 
-def bind(relation: Relation, parent_id: Any) -> Any:
+def bind(relation: Relation, parent_id: Any, ctx: Context | None = None) -> Any:
     """The kind's class for one parent: Keyed, Through, References, EmbeddedOne or EmbeddedMany."""
     kind = relation.type
     if kind in THROUGH:
-        return Through(relation, parent_id)
+        return Through(relation, parent_id, ctx)
     if kind == "referencesMany":
-        return References(relation, parent_id)
+        return References(relation, parent_id, ctx)
     if kind in EMBEDDED:
-        return (EmbeddedOne if kind == "embedsOne" else EmbeddedMany)(relation, parent_id)
-    return Keyed(relation, parent_id)
+        return (EmbeddedOne if kind == "embedsOne" else EmbeddedMany)(relation, parent_id, ctx)
+    return Keyed(relation, parent_id, ctx)
 
 
 class Handle:
     """One instance with its relations as snake_case attributes: `CoffeeShop.at(1).reviews`."""
 
-    def __init__(self, model: Model, id: Any) -> None:
+    def __init__(self, model: Model, id: Any, ctx: Context | None = None) -> None:
         self._model = model
         self._id = id
+        self._ctx = ctx
         self._names = {_snake(r): r for r in model.meta.relations}
 
     def __getattr__(self, attr: str) -> Any:
         name = self._names.get(attr, attr)
         if name not in self._model.meta.relations:
             raise AttributeError(f"{self._model.name} has no relation {attr!r}")
-        return self._model.related(self._id, name)
+        return self._model.related(self._id, name, ctx=self._ctx)
 
     def __repr__(self) -> str:
         return f"<{self._model.name} {self._id!r}>"

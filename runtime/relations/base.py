@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..context import Context
 from ..errors import ModelNotFound
 from ..filter.ast import And, Filter, Where
 from ..registry import ModelMeta, RelationMeta
@@ -87,18 +88,20 @@ class Relation:
 
 
 class Bound:
-    """One parent instance's side of one relation: finds the parent (404 when there is none)."""
+    """One parent instance's side of one relation: finds the parent (404 when there is none).
+    Every read and write it makes carries the caller's context to the models' hooks."""
 
-    def __init__(self, relation: Relation, parent_id: Any) -> None:
+    def __init__(self, relation: Relation, parent_id: Any, ctx: Context | None = None) -> None:
         self.relation = relation
         self.parent_id = parent_id
+        self.ctx = ctx
 
     @property
     def target(self) -> Model:
         return self.relation.target_model()
 
     async def _parent(self) -> dict[str, Any]:
-        parent = await self.relation.parent.find_by_id(self.parent_id)
+        parent = await self.relation.parent.find_by_id(self.parent_id, ctx=self.ctx)
         if parent is None:
             raise ModelNotFound(f"could not find a model with id {self.parent_id}")
         return parent

@@ -87,7 +87,9 @@ class Embedded(Bound):
         async with parent.db.transaction() as session:
             current = await self._read(session, lock=True)
             new, result = edit(current)
-            await parent.patch_attributes(self.parent_id, {self.relation.property: new})
+            await parent.patch_attributes(
+                self.parent_id, {self.relation.property: new}, ctx=self.ctx
+            )
             return result
 
     async def _read(self, session: Session, *, lock: bool) -> Any:

@@ -34,11 +34,11 @@ class Keyed(Bound):
             where=and_(self._children(await self._key()), flt.where),
             order=flt.order or self.relation.scope.order,
         )
-        return await self.target.find(constrained)
+        return await self.target.find(constrained, ctx=self.ctx)
 
     async def count(self, where: dict[str, Any] | Where | None = None) -> int:
         clause = and_(self._children(await self._key()), self.target.parse_where(where))
-        return await self.target.count(clause)
+        return await self.target.count(clause, ctx=self.ctx)
 
     async def find_by_id(self, fk: Any) -> dict[str, Any]:
         child, _ = await self._child(fk)
@@ -59,13 +59,13 @@ class Keyed(Bound):
             if self.relation.type == "hasOne":
                 if not isinstance(data, dict):
                     raise BadRequest(NOT_AN_OBJECT)
-                if await self.target.count(self._children(key)) > 0:
+                if await self.target.count(self._children(key), ctx=self.ctx) > 0:
                     raise Conflict(
                         f"{self.relation.parent.name} {self.parent_id} already has a "
                         f"{self.relation.name}",
                         code="HAS_ONE_EXISTS",
                     )
-                return await self.target.create(self._new(data, parent))
+                return await self.target.create(self._new(data, parent), ctx=self.ctx)
             if isinstance(data, list):
                 items = []
                 for index, item in enumerate(data):
@@ -74,10 +74,10 @@ class Keyed(Bound):
                     except ValidationFailed as exc:
                         exc.details["index"] = index
                         raise
-                return await self.target.create(items)
+                return await self.target.create(items, ctx=self.ctx)
             if not isinstance(data, dict):
                 raise BadRequest(NOT_AN_OBJECT)
-            return await self.target.create(self._new(data, parent))
+            return await self.target.create(self._new(data, parent), ctx=self.ctx)
 
     async def update_by_id(self, fk: Any, data: Any) -> dict[str, Any]:
         """A partial update of one child (LB3 merges), its keys kept."""
@@ -90,10 +90,10 @@ class Keyed(Bound):
     async def destroy_by_id(self, fk: Any) -> None:
         async with self.target.db.transaction():
             child, _ = await self._child(fk)
-            await self.target.destroy_by_id(child[self.target.meta.id_name])
+            await self.target.destroy_by_id(child[self.target.meta.id_name], ctx=self.ctx)
 
     async def destroy_all(self) -> int:
-        return await self.target.destroy_all(self._children(await self._key()))
+        return await self.target.destroy_all(self._children(await self._key()), ctx=self.ctx)
 
     # ---- belongsTo, hasOne -----------------------------------------------------------------------
 
@@ -108,7 +108,9 @@ class Keyed(Bound):
             if key is not None:
                 id_name = self.relation.meta.raw.get("primaryKey") or target.meta.id_name
                 match = Condition(str(id_name), "eq", key)
-                found = await target.find_one(Filter(where=and_(match, self.relation.scope.where)))
+                found = await target.find_one(
+                    Filter(where=and_(match, self.relation.scope.where)), ctx=self.ctx
+                )
             if found is None:
                 raise none_found(target.name)
             return found
@@ -127,7 +129,7 @@ class Keyed(Bound):
         """hasOne: delete the one child; 404 when there is none (LB3: a 500)."""
         async with self.target.db.transaction():
             child, _ = await self._only_child()
-            await self.target.destroy_by_id(child[self.target.meta.id_name])
+            await self.target.destroy_by_id(child[self.target.meta.id_name], ctx=self.ctx)
 
     # ---- children and keys -----------------------------------------------------------------------
 
@@ -154,7 +156,9 @@ class Keyed(Bound):
         found = None
         if fk_key is not None:
             match = Condition(self.target.meta.id_name, "eq", fk_key)
-            found = await self.target.find_one(Filter(where=and_(match, self._children(key))))
+            found = await self.target.find_one(
+                Filter(where=and_(match, self._children(key))), ctx=self.ctx
+            )
         if found is None:
             raise NotFound(f"No instance with id {fk} found for {self.target.name}")
         return found, key
@@ -162,14 +166,14 @@ class Keyed(Bound):
     async def _only_child(self) -> tuple[dict[str, Any], Any]:
         """hasOne: the child (the first, should there be several), with the parent's key."""
         key = await self._key()
-        found = await self.target.find_one(Filter(where=self._children(key)))
+        found = await self.target.find_one(Filter(where=self._children(key)), ctx=self.ctx)
         if found is None:
             raise none_found(self.target.name)
         return found, key
 
     async def _patch(self, child: dict[str, Any], data: dict[str, Any], key: Any) -> dict[str, Any]:
         return await self.target.patch_attributes(
-            child[self.target.meta.id_name], self._owned(data, key)
+            child[self.target.meta.id_name], self._owned(data, key), ctx=self.ctx
         )
 
     def _new(self, data: dict[str, Any], parent: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from .. import read
+from ..context import Context
 from ..db import Session
 from ..filter.ast import Filter, Include, OrderBy
 from ..filter.evaluate import apply
@@ -42,7 +44,9 @@ Row = dict[str, Any]
 Source = tuple[sa.FromClause, sa.ColumnElement[Any], list[sa.ColumnElement[bool]]]
 
 
-async def find(model: Model, flt: Filter, *, limit: int | None = None) -> list[Row]:
+async def find(
+    model: Model, flt: Filter, *, limit: int | None = None, ctx: Context | None = None
+) -> list[Row]:
     """`Model.find` with includes: the rows, their keys fetched if `fields` left them out, every
     included relation attached, then those keys removed."""
     fetch, strip = _fetched(model, flt.fields, parent_keys(model, flt.include))
@@ -50,7 +54,7 @@ async def find(model: Model, flt: Filter, *, limit: int | None = None) -> list[R
     async with model.db.read() as s:
         rows = await s.all(builder.select_rows(model.table, plan))
         out = [model.codec.to_json(row._mapping, fetch) for row in rows]
-        await attach(model, out, flt.include, s)
+        await attach(model, out, flt.include, s, ctx)
     return _strip(out, strip)
 
 
@@ -72,28 +76,36 @@ def parent_keys(model: Model, includes: Iterable[Include]) -> set[str]:
     return {k for k in keys if k in model.meta.properties}
 
 
-async def attach(model: Model, rows: list[Row], includes: Iterable[Include], s: Session) -> None:
+async def attach(
+    model: Model,
+    rows: list[Row],
+    includes: Iterable[Include],
+    s: Session,
+    ctx: Context | None = None,
+) -> None:
     """Add each included relation to every row (in place), one statement per relation."""
     for inc in includes:
         if not rows:
             return
         rel = model.relation(inc.relation)
         if rel.type == "belongsTo":
-            await _belongs_to(rel, rows, inc.filter, s)
+            await _belongs_to(rel, rows, inc.filter, s, ctx)
         elif rel.type in THROUGH:
-            await _through(rel, rows, inc.filter, s)
+            await _through(rel, rows, inc.filter, s, ctx)
         elif rel.type == "referencesMany":
-            await _references(rel, rows, inc.filter, s)
+            await _references(rel, rows, inc.filter, s, ctx)
         elif rel.type in EMBEDDED:
             _embedded(rel, rows, inc.filter)
         else:
-            await _children(rel, rows, inc.filter, s)
+            await _children(rel, rows, inc.filter, s, ctx)
 
 
 # ---- the kinds ---------------------------------------------------------------------------------
 
 
-async def _belongs_to(rel: Relation, rows: list[Row], flt: Filter, s: Session) -> None:
+async def _belongs_to(
+    rel: Relation, rows: list[Row], flt: Filter, s: Session, ctx: Context | None
+) -> None:
     """The owner by the row's foreign key; a polymorphic one per model the discriminator names
     (one statement per model present; a row naming no known model gets none)."""
     explicit = rel.meta.raw.get("primaryKey")
@@ -110,7 +122,9 @@ async def _belongs_to(rel: Relation, rows: list[Row], flt: Filter, s: Session) -
         groups = _group(owned, rel.foreign_key)
         scope = rel.scope if rel.target is not None else Filter()
         found: dict[Any, Row] = {}
-        read = await _targets(target, flt, scope, _simple(target, key), groups, s, shown_key=key)
+        read = await _targets(
+            target, flt, scope, _simple(target, key), groups, s, ctx, shown_key=key
+        )
         for parent, item in read:
             found.setdefault(parent, item)
         for parent, members in groups.items():
@@ -119,7 +133,9 @@ async def _belongs_to(rel: Relation, rows: list[Row], flt: Filter, s: Session) -
                     row[rel.name] = found[parent]
 
 
-async def _children(rel: Relation, rows: list[Row], flt: Filter, s: Session) -> None:
+async def _children(
+    rel: Relation, rows: list[Row], flt: Filter, s: Session, ctx: Context | None
+) -> None:
     """hasMany (an array) and hasOne (the first child, or no key), polymorphic or not."""
     target = rel.target_model()
     groups = _group(rows, rel.primary_key)
@@ -134,13 +150,16 @@ async def _children(rel: Relation, rows: list[Row], flt: Filter, s: Session) -> 
         _simple(target, rel.foreign_key, extra),
         groups,
         s,
+        ctx,
         shown_key=rel.foreign_key,
         per_parent=many,
     )
     _assign(rel.name, rows, groups, found, many=many)
 
 
-async def _through(rel: Relation, rows: list[Row], flt: Filter, s: Session) -> None:
+async def _through(
+    rel: Relation, rows: list[Row], flt: Filter, s: Session, ctx: Context | None
+) -> None:
     """hasManyThrough/HABTM: the targets joined to this parent's distinct join rows, each with
     the parent key it was read for (a dangling or duplicate join row adds nothing)."""
     target = rel.target_model()
@@ -169,13 +188,16 @@ async def _through(rel: Relation, rows: list[Row], flt: Filter, s: Session) -> N
         source,
         groups,
         s,
+        ctx,
         shown_key=target.meta.id_name,
         per_parent=True,
     )
     _assign(rel.name, rows, groups, found, many=True)
 
 
-async def _references(rel: Relation, rows: list[Row], flt: Filter, s: Session) -> None:
+async def _references(
+    rel: Relation, rows: list[Row], flt: Filter, s: Session, ctx: Context | None
+) -> None:
     """referencesMany: every referenced id in one statement; each parent's targets in its array's
     order (or the scope's order), then its own skip/limit."""
     target = rel.target_model()
@@ -183,7 +205,9 @@ async def _references(rel: Relation, rows: list[Row], flt: Filter, s: Session) -
     arrays = {id(row): _ids(row.get(rel.foreign_key)) for row in rows}
     wanted: dict[Any, list[Row]] = {k: [] for ids in arrays.values() for k in ids}
     page = replace(flt, limit=None, skip=0)
-    read = await _targets(target, page, rel.scope, _simple(target, key), wanted, s, shown_key=key)
+    read = await _targets(
+        target, page, rel.scope, _simple(target, key), wanted, s, ctx, shown_key=key
+    )
     by_key = {parent: item for parent, item in read}
     ordered = bool(flt.order or rel.scope.order)
     position = {parent: index for index, (parent, _) in enumerate(read)}
@@ -233,13 +257,15 @@ async def _targets(
     source: Callable[[list[Any]], Source],
     groups: dict[Any, list[Row]],
     s: Session,
+    ctx: Context | None = None,
     *,
     shown_key: str | None = None,
     per_parent: bool = False,
 ) -> list[tuple[Any, Row]]:
     """(parent key, target JSON) pairs for every parent key in `groups`, the relation's scope and
-    the include's scope applied, the targets' own includes attached. One statement per CHUNK keys;
-    `per_parent`: limit/skip count per parent key (a window), else they are not applied."""
+    the include's scope applied (and what the target's `access` hooks add: the read stage), the
+    targets' own includes attached. One statement per CHUNK keys; `per_parent`: limit/skip count per
+    parent key (a window), else they are not applied."""
     keys = list(groups)
     if not keys:
         return []
@@ -251,7 +277,8 @@ async def _targets(
         shown.add(shown_key)
     needed = parent_keys(target, flt.include) | shown
     fetch = tuple(p for p in meta.properties if p in needed)
-    clause = builder.where_clause(mt, and_(scope.where, flt.where))
+    access = await read.target_where(target, flt, ctx) if target.hooks else None
+    clause = builder.where_clause(mt, and_(scope.where, flt.where, access))
     order = _order(mt, flt.order or scope.order)
     windowed = per_parent and bool(flt.limit or flt.skip)
     pairs: list[tuple[Any, Row]] = []
@@ -275,7 +302,7 @@ async def _targets(
         for row in await s.all(stmt):
             values = row._mapping
             pairs.append((_key(values[PARENT]), target.codec.to_json(values, fetch)))
-    await attach(target, [item for _, item in pairs], flt.include, s)
+    await attach(target, [item for _, item in pairs], flt.include, s, ctx)
     strip = set(fetch) - shown
     if strip:
         for _, item in pairs:

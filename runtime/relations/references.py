@@ -29,9 +29,9 @@ class References(Linked):
         id_name = self.target.meta.id_name
         shown = flt.fields is None or id_name in flt.fields
         if order or not shown:
-            return await self.target.find(replace(flt, where=where, order=order))
+            return await self.target.find(replace(flt, where=where, order=order), ctx=self.ctx)
         # the array's order: the rows are at most the referenced ones, so page after sorting
-        rows = await self.target.find(replace(flt, where=where, limit=None, skip=0))
+        rows = await self.target.find(replace(flt, where=where, limit=None, skip=0), ctx=self.ctx)
         position = {key: index for index, key in enumerate(ids)}
         rows.sort(key=lambda row: position.get(row[id_name], len(position)))
         end = flt.skip + flt.limit if flt.limit else None
@@ -40,7 +40,7 @@ class References(Linked):
     async def count(self, where: dict[str, Any] | Where | None = None) -> int:
         ids = await self._ids()
         clause = and_(self._among(ids), self.relation.scope.where, self.target.parse_where(where))
-        return await self.target.count(clause)
+        return await self.target.count(clause, ctx=self.ctx)
 
     async def find_by_id(self, fk: Any) -> dict[str, Any]:
         return await self._member(await self._ids(), fk)
@@ -53,7 +53,7 @@ class References(Linked):
             raise BadRequest(NOT_AN_OBJECT)
         async with self.target.db.transaction():
             ids = await self._ids()
-            created = await self.target.create(data)
+            created = await self.target.create(data, ctx=self.ctx)
             items = created if isinstance(created, list) else [created]
             await self._store([*ids, *(item[self.target.meta.id_name] for item in items)])
             return created
@@ -63,14 +63,16 @@ class References(Linked):
             raise BadRequest(NOT_AN_OBJECT)
         async with self.target.db.transaction():
             target = await self._member(await self._ids(), fk)
-            return await self.target.patch_attributes(target[self.target.meta.id_name], data)
+            return await self.target.patch_attributes(
+                target[self.target.meta.id_name], data, ctx=self.ctx
+            )
 
     async def destroy_by_id(self, fk: Any) -> None:
         """Delete the referenced target and take its id out of the array (as LB3)."""
         async with self.target.db.transaction():
             ids = await self._ids()
             target_id = (await self._member(ids, fk))[self.target.meta.id_name]
-            await self.target.destroy_by_id(target_id)
+            await self.target.destroy_by_id(target_id, ctx=self.ctx)
             await self._store([i for i in ids if i != target_id])
 
     async def destroy_all(self) -> int:
@@ -91,7 +93,7 @@ class References(Linked):
             target_id = self.target.codec.coerce_id(fk)
             target = None
             if target_id is not None:
-                target = await self.target.find_by_id(target_id)
+                target = await self.target.find_by_id(target_id, ctx=self.ctx)
             if target is None:
                 raise ModelNotFound(f'Unknown "{self.target.name}" id "{fk}".')
             if target_id not in ids:
@@ -108,7 +110,11 @@ class References(Linked):
     async def exists(self, fk: Any) -> bool:
         ids = await self._ids()
         target_id = self.target.codec.coerce_id(fk)
-        return target_id is not None and target_id in ids and await self.target.exists(target_id)
+        return (
+            target_id is not None
+            and target_id in ids
+            and await self.target.exists(target_id, ctx=self.ctx)
+        )
 
     # ---- the array -------------------------------------------------------------------------------
 
@@ -118,7 +124,7 @@ class References(Linked):
 
     async def _store(self, ids: list[Any]) -> None:
         await self.relation.parent.patch_attributes(
-            self.parent_id, {self.relation.foreign_key: ids}
+            self.parent_id, {self.relation.foreign_key: ids}, ctx=self.ctx
         )
 
     async def _member(self, ids: list[Any], fk: Any) -> dict[str, Any]:
@@ -127,7 +133,7 @@ class References(Linked):
         if target_id is not None and target_id in ids:
             match = Condition(self.target.meta.id_name, "eq", target_id)
             where = and_(match, self.relation.scope.where)
-            found = await self.target.find_one(Filter(where=where))
+            found = await self.target.find_one(Filter(where=where), ctx=self.ctx)
         if found is None:
             raise NotFound(f"No instance with id {fk} found for {self.target.name}")
         return found

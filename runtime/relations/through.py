@@ -39,12 +39,12 @@ class Through(Linked):
             where=and_(members, self.relation.scope.where, flt.where),
             order=flt.order or self.relation.scope.order,
         )
-        return await self.target.find(constrained)
+        return await self.target.find(constrained, ctx=self.ctx)
 
     async def count(self, where: dict[str, Any] | Where | None = None) -> int:
         members = self._members(await self._key())
         return await self.target.count(
-            and_(members, self.relation.scope.where, self.target.parse_where(where))
+            and_(members, self.relation.scope.where, self.target.parse_where(where)), ctx=self.ctx
         )
 
     async def find_by_id(self, fk: Any) -> dict[str, Any]:
@@ -58,9 +58,11 @@ class Through(Linked):
             raise BadRequest(NOT_AN_OBJECT)
         async with self.target.db.transaction():
             key = await self._key()
-            created = await self.target.create(data)
+            created = await self.target.create(data, ctx=self.ctx)
             for target in created if isinstance(created, list) else [created]:
-                await self.join.create(self._join_row({}, key, target[self.target.meta.id_name]))
+                await self.join.create(
+                    self._join_row({}, key, target[self.target.meta.id_name]), ctx=self.ctx
+                )
             return created
 
     async def update_by_id(self, fk: Any, data: Any) -> dict[str, Any]:
@@ -68,7 +70,9 @@ class Through(Linked):
             raise BadRequest(NOT_AN_OBJECT)
         async with self.target.db.transaction():
             target = await self._member(await self._key(), fk)
-            return await self.target.patch_attributes(target[self.target.meta.id_name], data)
+            return await self.target.patch_attributes(
+                target[self.target.meta.id_name], data, ctx=self.ctx
+            )
 
     async def destroy_by_id(self, fk: Any) -> None:
         """Delete a linked target and every join row that points at it, this parent's and any
@@ -76,12 +80,12 @@ class Through(Linked):
         async with self.target.db.transaction():
             target = await self._member(await self._key(), fk)
             target_id = target[self.target.meta.id_name]
-            await self.join.destroy_all(self._pointing_at(target_id))
-            await self.target.destroy_by_id(target_id)
+            await self.join.destroy_all(self._pointing_at(target_id), ctx=self.ctx)
+            await self.target.destroy_by_id(target_id, ctx=self.ctx)
 
     async def destroy_all(self) -> int:
         """Unlink every target (LB3: the join rows go, the targets stay)."""
-        return await self.join.destroy_all(self._links(await self._key()))
+        return await self.join.destroy_all(self._links(await self._key()), ctx=self.ctx)
 
     # ---- links -----------------------------------------------------------------------------------
 
@@ -95,10 +99,10 @@ class Through(Linked):
         async with self.target.db.transaction():
             key = await self._key()
             target_id = await self._existing_target(fk)
-            found = await self.join.find_one(Filter(where=self._link(key, target_id)))
+            found = await self.join.find_one(Filter(where=self._link(key, target_id)), ctx=self.ctx)
             if found is not None:
                 return found
-            return await self.join.create(self._join_row(data or {}, key, target_id))
+            return await self.join.create(self._join_row(data or {}, key, target_id), ctx=self.ctx)
 
     async def unlink(self, fk: Any) -> None:
         """Remove the link (every join row of the pair); unlinking what is not linked is a no-op,
@@ -106,7 +110,7 @@ class Through(Linked):
         key = await self._key()
         target_id = self.target.codec.coerce_id(fk)
         if target_id is not None:
-            await self.join.destroy_all(self._link(key, target_id))
+            await self.join.destroy_all(self._link(key, target_id), ctx=self.ctx)
 
     async def exists(self, fk: Any) -> bool:
         key = await self._key()
@@ -114,7 +118,7 @@ class Through(Linked):
         if target_id is None:
             return False
         match = Condition(self.target.meta.id_name, "eq", target_id)
-        return await self.target.count(and_(match, self._members(key))) > 0
+        return await self.target.count(and_(match, self._members(key)), ctx=self.ctx) > 0
 
     # ---- keys ------------------------------------------------------------------------------------
 
@@ -125,7 +129,7 @@ class Through(Linked):
         if target_id is not None:
             match = Condition(self.target.meta.id_name, "eq", target_id)
             where = and_(match, self._members(key), self.relation.scope.where)
-            found = await self.target.find_one(Filter(where=where))
+            found = await self.target.find_one(Filter(where=where), ctx=self.ctx)
         if found is None:
             parent, target, join = self.relation.parent.name, self.target.name, self.join.name
             raise NotFound(
@@ -135,7 +139,7 @@ class Through(Linked):
 
     async def _existing_target(self, fk: Any) -> Any:
         target_id = self.target.codec.coerce_id(fk)
-        if target_id is None or not await self.target.exists(target_id):
+        if target_id is None or not await self.target.exists(target_id, ctx=self.ctx):
             raise ModelNotFound(f'Unknown "{self.target.name}" id "{fk}".')
         return target_id
 

@@ -1,0 +1,96 @@
+"""The read stage: where every read's filter gets what the caller did not write.
+
+Every read (find, findOne, findById, count, exists, include targets, relation reads, and the EXISTS of
+a where on a related model's properties) passes `restrict` before it is planned, so an `access`
+hook's where (and, next, an ACL's `$owner` clause) is ANDed in this one place, for every statement
+kind the plan becomes (select, count, update, delete, EXISTS). A model without observers, in an app
+where no related model has an access hook, passes through untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from .context import Context, context_or_system
+from .filter.ast import And, Exists, Filter, Or, Where
+from .hooks import HookQuery, Operation
+
+if TYPE_CHECKING:
+    from .model import Model
+
+
+async def restrict(
+    model: Model, flt: Filter, ctx: Context | None, op: Operation | None = None
+) -> tuple[Filter, Operation | None]:
+    """The filter with every access restriction ANDed in, and the operation whose hooks (`loaded`)
+    the read still fires (None for a model without observers). A write passes its own operation,
+    so its `access` and `before save` hooks share one hook_state."""
+    where = flt.where
+    if where is not None and _has_exists(where) and _any_access(model):
+        where = await _scope_exists(model, where, ctx)
+    if op is None and model.hooks:
+        op = Operation(model, context_or_system(ctx))
+    if op is not None and op.has("access"):
+        where = _and(where, await access_where(op, replace(flt, where=where)))
+    return (flt if where is flt.where else replace(flt, where=where)), op
+
+
+async def restrict_where(
+    model: Model, where: Where | None, ctx: Context | None, op: Operation | None = None
+) -> Where | None:
+    """`restrict` for the reads and writes that take a where alone (count, updateAll, destroyAll)."""
+    if not model.hooks and (where is None or not _has_exists(where)):
+        return where
+    restricted, _ = await restrict(model, Filter(where=where), ctx, op)
+    return restricted.where
+
+
+async def access_where(op: Operation, flt: Filter) -> Where | None:
+    """Fire `access`; the where its hooks left in `ctx.query.where`, parsed (None when none)."""
+    hctx = await op.fire("access", query=HookQuery(flt))
+    query = hctx.query
+    added: Any = query.get("where") if query is not None else None
+    if not added:
+        return None
+    return op.model.parse_where(added)  # a dict in LB3 where syntax, or a parsed Where
+
+
+async def target_where(target: Model, flt: Filter, ctx: Context | None) -> Where | None:
+    """What an access hook of an include's target model adds to the include's where."""
+    if not target.hooks.has("access"):
+        return None
+    return await access_where(Operation(target, context_or_system(ctx)), flt)
+
+
+def _and(first: Where | None, second: Where | None) -> Where | None:
+    if second is None:
+        return first
+    return second if first is None else And((first, second))
+
+
+def _has_exists(where: Where) -> bool:
+    if isinstance(where, Exists):
+        return True
+    if isinstance(where, And | Or):
+        return any(_has_exists(item) for item in where.items)
+    return False
+
+
+def _any_access(model: Model) -> bool:
+    models = model.app.models if model.app is not None else {}
+    return any(m.hooks.has("access") for m in models.values())
+
+
+async def _scope_exists(model: Model, where: Where, ctx: Context | None) -> Where:
+    """A where on related properties: the related model's access where joins the EXISTS."""
+    if isinstance(where, And | Or):
+        items = tuple([await _scope_exists(model, item, ctx) for item in where.items])
+        return type(where)(items)
+    if not isinstance(where, Exists):
+        return where
+    target = model.relation(where.relation).target
+    if target is None:
+        return where
+    inner = await _scope_exists(target, where.where, ctx) if where.where is not None else None
+    return Exists(where.relation, _and(inner, await target_where(target, Filter(where=inner), ctx)))
