@@ -318,6 +318,16 @@ class Model:
             return 0
         return await self._delete(self._id_where(key), {self.meta.id_name: key}, ctx)
 
+    async def destroy_instance(
+        self, instance: dict[str, Any], *, ctx: Context | None = None
+    ) -> int:
+        """LB3's `instance.destroy()`: delete hooks see the instance (relation deletes use this)."""
+        key = self.codec.coerce_id(instance.get(self.meta.id_name))
+        if key is None:
+            return 0
+        where = {self.meta.id_name: key}
+        return await self._delete(self._id_where(key), where, ctx, instance=instance)
+
     async def destroy_all(
         self, where: dict[str, Any] | Where | None = None, *, ctx: Context | None = None
     ) -> int:
@@ -470,7 +480,14 @@ class Model:
                 await s.run(builder.update_rows(self.table, self._id_where(key), values))
             return await _saved(op, self.codec.to_json({**row._mapping, **values}), False)
 
-    async def _delete(self, clause: Where | None, shown: Any, ctx: Context | None) -> int:
+    async def _delete(
+        self,
+        clause: Where | None,
+        shown: Any,
+        ctx: Context | None,
+        *,
+        instance: dict[str, Any] | None = None,
+    ) -> int:
         """destroyById, destroyAll: access -> before delete -> DELETE -> after delete."""
         op = self._operation(ctx)
         if op is None:
@@ -479,10 +496,10 @@ class Model:
         clause = await read.restrict_where(self, clause, op.ctx, op)
         async with self._writing(op) as s:
             if op.has("before delete"):
-                await op.fire("before delete", where=shown)
+                await op.fire("before delete", where=shown, instance=instance)
             count = int((await s.run(builder.delete_rows(self.table, clause))).rowcount)
             if op.has("after delete"):
-                await op.fire("after delete", where=shown, info={"count": count})
+                await op.fire("after delete", where=shown, instance=instance, info={"count": count})
             return count
 
     # ---- helpers ---------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ class Keyed(Bound):
     async def destroy_by_id(self, fk: Any) -> None:
         async with self.target.db.transaction():
             child, _ = await self._child(fk)
-            await self.target.destroy_by_id(child[self.target.meta.id_name], ctx=self.ctx)
+            await self.target.destroy_instance(child, ctx=self.ctx)
 
     async def destroy_all(self) -> int:
         return await self.target.destroy_all(self._children(await self._key()), ctx=self.ctx)
@@ -129,7 +129,7 @@ class Keyed(Bound):
         """hasOne: delete the one child; 404 when there is none (LB3: a 500)."""
         async with self.target.db.transaction():
             child, _ = await self._only_child()
-            await self.target.destroy_by_id(child[self.target.meta.id_name], ctx=self.ctx)
+            await self.target.destroy_instance(child, ctx=self.ctx)
 
     # ---- children and keys -----------------------------------------------------------------------
 

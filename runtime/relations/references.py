@@ -71,8 +71,9 @@ class References(Linked):
         """Delete the referenced target and take its id out of the array (as LB3)."""
         async with self.target.db.transaction():
             ids = await self._ids()
-            target_id = (await self._member(ids, fk))[self.target.meta.id_name]
-            await self.target.destroy_by_id(target_id, ctx=self.ctx)
+            target = await self._member(ids, fk)
+            target_id = target[self.target.meta.id_name]
+            await self.target.destroy_instance(target, ctx=self.ctx)
             await self._store([i for i in ids if i != target_id])
 
     async def destroy_all(self) -> int:

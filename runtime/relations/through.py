@@ -81,7 +81,7 @@ class Through(Linked):
             target = await self._member(await self._key(), fk)
             target_id = target[self.target.meta.id_name]
             await self.join.destroy_all(self._pointing_at(target_id), ctx=self.ctx)
-            await self.target.destroy_by_id(target_id, ctx=self.ctx)
+            await self.target.destroy_instance(target, ctx=self.ctx)
 
     async def destroy_all(self) -> int:
         """Unlink every target (LB3: the join rows go, the targets stay)."""
