@@ -312,11 +312,13 @@ async def _targets(
 
 
 def _order(mt: ModelTable, order: tuple[OrderBy, ...]) -> list[sa.ColumnElement[Any]]:
-    """The scope's order, ended by the id so that pages (and windows) are deterministic."""
+    """The scope's order, ended by the id so that pages (and windows) are deterministic. Each key
+    is the one the model's own reads use (builder.order_terms: NULLs placement, JSON paths), so an
+    include and the relation's endpoint order alike."""
     id_name = mt.model.id_name
     if id_name in mt.columns and all(o.prop != id_name for o in order):
         order = (*order, OrderBy(id_name))
-    return [mt.column(o.prop).desc() if o.descending else mt.column(o.prop).asc() for o in order]
+    return [term for o in order for term in builder.order_terms(mt, o)]
 
 
 # ---- keys --------------------------------------------------------------------------------------

@@ -305,3 +305,20 @@ async def test_disable_include_is_400(client: httpx.AsyncClient) -> None:
     )
     assert "disableInclude" in err["message"]
     ok(await client.get("/Patrons/1/loans"))  # the relation's own endpoints still work
+
+
+async def test_include_orders_as_the_relation_endpoint(client: httpx.AsyncClient) -> None:
+    """An include scope's `order` gives the order (NULLs last ascending, first descending, on every
+    backend) and the answer of the same order on the relation endpoint: a path into an object
+    property included (it was a 500 in an include)."""
+    await seed(client)
+    ok(await client.patch("/Books/1", json={"pages": 300, "details": {"rank": 2}}))
+    ok(await client.patch("/Books/2", json={"details": {"rank": 1}}))
+    for order in ("pages ASC", "pages DESC", "details.rank ASC", "details.rank DESC", "isbn DESC"):
+        alone = await find(client, "/Authors/1/books", {"order": order})
+        scope = {"relation": "books", "scope": {"order": order}}
+        included = (await find(client, "/Authors", {"include": scope, "where": {"id": 1}}))[0]
+        assert titles(included["books"]) == titles(alone), order
+        limited = {"relation": "books", "scope": {"order": order, "limit": 1}}
+        first = (await find(client, "/Authors", {"include": limited, "where": {"id": 1}}))[0]
+        assert titles(first["books"]) == titles(alone)[:1], order
