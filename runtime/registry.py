@@ -37,11 +37,63 @@ class PropertyMeta:
 
 @dataclass(frozen=True)
 class RelationMeta:
+    """A relation's definition, typed once from the model JSON: every runtime stage (relation
+    endpoints, include loading, related-model where, EXISTS, table indexes) reads these fields, so a
+    key or a join condition is spelled in one place, never read from the raw dict again."""
+
     name: str
     type: str
     model: str | None
     foreign_key: str | None
     raw: dict[str, Any]
+    primary_key: str | None = field(init=False)  # explicit `primaryKey`, else the id (see below)
+    through: str | None = field(init=False)  # hasManyThrough/HABTM: the join model
+    key_through: str | None = field(init=False)  # the join row's key of the target
+    discriminator: str | None = field(init=False)  # polymorphic: the property naming a model
+    invert: bool = field(init=False)  # polymorphic through: the discriminator names the target
+    scope: dict[str, Any] | None = field(init=False)
+    options: dict[str, Any] = field(init=False)
+    item_property: str = field(
+        init=False
+    )  # embedsOne/embedsMany: the parent property holding items
+    copied: dict[str, str] = field(init=False)  # `properties`: parent property -> child property
+
+    def __post_init__(self) -> None:
+        raw = self.raw
+
+        def text(key: str) -> str | None:
+            value = raw.get(key)
+            return str(value) if value else None
+
+        scope, options, copied = raw.get("scope"), raw.get("options"), raw.get("properties")
+        typed = {
+            "primary_key": text("primaryKey"),
+            "through": text("through"),
+            "key_through": text("keyThrough"),
+            "discriminator": text("discriminator"),
+            "invert": bool(raw.get("invert")),
+            "scope": scope if isinstance(scope, dict) else None,
+            "options": options if isinstance(options, dict) else {},
+            "item_property": text("property") or self.name,
+            "copied": {str(k): str(v) for k, v in copied.items()}
+            if isinstance(copied, dict)
+            else {},
+        }
+        for name, value in typed.items():
+            object.__setattr__(self, name, value)
+
+    def owner_key(self, parent: ModelMeta, target: ModelMeta | None) -> str:
+        """The key the foreign key holds: the target's (belongsTo, referencesMany) or the parent's
+        (hasMany, hasOne, through) id, unless `primaryKey` names another property."""
+        if self.primary_key:
+            return self.primary_key
+        owner = target if self.type in ("belongsTo", "referencesMany") else parent
+        return owner.id_name if owner is not None else "id"
+
+    def kind_value(self, parent: str, target: str) -> str:
+        """The discriminator's value on this relation's rows: the parent model's name, or for an
+        inverted through relation the target's."""
+        return target if self.invert else parent
 
 
 @dataclass(frozen=True)

@@ -67,15 +67,14 @@ def _include(
     relation = model.relations.get(name)
     if relation is None:
         raise InvalidFilter(f'Relation "{name}" is not defined for {model.name} model')
-    options = relation.raw.get("options")
-    if isinstance(options, dict) and options.get("disableInclude"):
+    if relation.options.get("disableInclude"):
         raise InvalidFilter(
             f'Relation "{name}" of {model.name} model cannot be included '
             "(its options.disableInclude is true)"
         )
     scope = dict(scope or {})
     sub = scope.pop("include", None) if nested is None else nested
-    if relation.type == "belongsTo" and relation.raw.get("discriminator"):
+    if relation.type == "belongsTo" and relation.discriminator:
         # a polymorphic belongsTo: its target model is named per row, so nothing can be checked
         if scope or sub not in (None, [], {}, ""):
             raise InvalidFilter(

@@ -170,7 +170,7 @@ class FilterParser:
         head, dot, rest = key.partition(".")
         relation = self.model.relations.get(head) if dot else None
         if relation is not None and relation.type == "embedsOne":
-            head = str(relation.raw.get("property") or head)  # "address.city" -> "_address"
+            head = relation.item_property  # "address.city" -> "_address"
         meta = self.model.properties.get(head)
         if meta is None or meta.hidden:
             raise InvalidFilter(f'Unknown property "{head}" of model {self.model.name}')

@@ -31,13 +31,12 @@ def parse_related(parser: FilterParser, relation: str, where: dict[str, Any], de
             f"{keys}: filtering {model.name} by the properties of its {meta.type} relation "
             f'"{relation}" is not supported'
         )
-    if meta.type == "belongsTo" and meta.raw.get("discriminator"):
+    if meta.type == "belongsTo" and meta.discriminator:
         raise InvalidFilter(
             f'{keys}: "{relation}" of {model.name} model is polymorphic (its target model varies '
             "per row), so its properties cannot be used in a where"
         )
-    options = meta.raw.get("options")
-    if isinstance(options, dict) and options.get("disableInclude"):
+    if meta.options.get("disableInclude"):
         # what cannot be included cannot be probed either (a User's accessTokens)
         raise InvalidFilter(
             f'{keys}: relation "{relation}" of {model.name} model cannot be used in a where '
@@ -47,8 +46,8 @@ def parse_related(parser: FilterParser, relation: str, where: dict[str, Any], de
         raise InvalidFilter(f'{keys}: relation "{relation}" has no known target model')
     target = parser.parser_for(str(meta.model))
     matched = target.parse_where(where, depth)
-    scope = meta.raw.get("scope")
-    scoped = target.parse_where(scope.get("where"), depth) if isinstance(scope, dict) else None
+    scope = meta.scope
+    scoped = target.parse_where(scope.get("where"), depth) if scope is not None else None
     parts = tuple(w for w in (scoped, matched) if w is not None)
     inner = None if not parts else parts[0] if len(parts) == 1 else And(parts)
     return Exists(relation, inner)

@@ -41,7 +41,7 @@ def resolve(parent: Model, name: str, models: dict[str, Model]) -> Relation:
             raise RelationError(f"{parent.name}.{name}: {role} {model_name!r} is not in this app")
         return found
 
-    scope_raw = meta.raw.get("scope")
+    scope_raw = meta.scope
     if meta.type in EMBEDDED:
         registry = parent.app.registry if parent.app is not None else None
         target_meta = registry.models.get(meta.model or "") if registry is not None else None
@@ -49,12 +49,12 @@ def resolve(parent: Model, name: str, models: dict[str, Model]) -> Relation:
             raise RelationError(f"{parent.name}.{name}: model {meta.model!r} is not in this app")
         items = ItemRules.of(target_meta)
         return Relation(parent, meta, None, Filter(), target_meta=target_meta, items=items)
-    if meta.type == "belongsTo" and meta.raw.get("discriminator"):
+    if meta.type == "belongsTo" and meta.discriminator:
         by_name = {m.name.lower(): m for m in models.values() if m.meta.id_property}
         return Relation(parent, meta, None, Filter(), models=by_name)
     target = model(meta.model, "model")
     scope = target.parse_filter(scope_raw) if isinstance(scope_raw, dict) else Filter()
-    through = model(meta.raw.get("through"), "through model") if meta.type in THROUGH else None
+    through = model(meta.through, "through model") if meta.type in THROUGH else None
     if meta.type not in (*KEYED, *THROUGH, "referencesMany") or not meta.foreign_key:
         raise RelationError(f"{parent.name}.{name}: {meta.type} relations cannot be served")
     return Relation(parent, meta, target, scope, target_meta=target.meta, through=through)

@@ -54,32 +54,30 @@ class Relation:
 
     @property
     def key_through(self) -> str:
-        return str(self.meta.raw.get("keyThrough"))
+        return str(self.meta.key_through)
 
     @property
     def discriminator(self) -> str | None:
-        value = self.meta.raw.get("discriminator")
-        return str(value) if value else None
+        return self.meta.discriminator
 
     @property
     def options(self) -> dict[str, Any]:
-        options = self.meta.raw.get("options")
-        return options if isinstance(options, dict) else {}
+        return self.meta.options
 
     @property
     def primary_key(self) -> str:
-        """The key the foreign key holds: the parent's (hasMany/hasOne/through) or the target's
-        (belongsTo, referencesMany) id, unless the relation names another."""
-        explicit = self.meta.raw.get("primaryKey")
-        if isinstance(explicit, str) and explicit:
-            return explicit
-        owner = self.target if self.type in ("belongsTo", "referencesMany") else self.parent
-        return owner.meta.id_name if owner is not None else "id"
+        """The key the foreign key holds (RelationMeta.owner_key)."""
+        return self.meta.owner_key(self.parent.meta, self.target.meta if self.target else None)
+
+    def kind(self, target: Model | None = None) -> str:
+        """The discriminator value of this relation's rows (RelationMeta.kind_value)."""
+        owner = target or self.target
+        return self.meta.kind_value(self.parent.name, owner.name if owner else self.parent.name)
 
     @property
     def property(self) -> str:  # last: the name shadows the builtin for the rest of the class
         """embedsOne/embedsMany: the parent's property holding the items."""
-        return str(self.meta.raw.get("property") or self.meta.name)
+        return self.meta.item_property
 
     def target_model(self) -> Model:
         if self.target is None:

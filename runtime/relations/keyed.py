@@ -106,8 +106,8 @@ class Keyed(Bound):
             key = parent.get(self.relation.foreign_key)
             found = None
             if key is not None:
-                id_name = self.relation.meta.raw.get("primaryKey") or target.meta.id_name
-                match = Condition(str(id_name), "eq", key)
+                id_name = self.relation.meta.owner_key(self.relation.parent.meta, target.meta)
+                match = Condition(id_name, "eq", key)
                 found = await target.find_one(
                     Filter(where=and_(match, self.relation.scope.where)), ctx=self.ctx
                 )
@@ -182,9 +182,8 @@ class Keyed(Bound):
         relation copies from the parent (LB3: they override the body)."""
         owned = self._owned(data, parent.get(self.relation.primary_key))
         forced = _equalities(self.relation.scope.where)
-        mapping = self.relation.meta.raw.get("properties")
-        if isinstance(mapping, dict):
-            forced.update({str(t): parent[s] for s, t in mapping.items() if s in parent})
+        mapping = self.relation.meta.copied
+        forced.update({t: parent[s] for s, t in mapping.items() if s in parent})
         sent = {k: data[k] for k in forced if k in data}
         if sent:  # what the server sets is still checked: a value of the wrong type is the client's
             self.target.codec.check(sent, "patch")

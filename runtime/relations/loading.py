@@ -108,7 +108,6 @@ async def _belongs_to(
 ) -> None:
     """The owner by the row's foreign key; a polymorphic one per model the discriminator names
     (one statement per model present; a row naming no known model gets none)."""
-    explicit = rel.meta.raw.get("primaryKey")
     by_model: dict[str, tuple[Model, list[Row]]] = {}
     for row in rows:
         target = rel.target
@@ -118,7 +117,7 @@ async def _belongs_to(
         if target is not None:
             by_model.setdefault(target.name, (target, []))[1].append(row)
     for target, owned in by_model.values():
-        key = str(explicit or target.meta.id_name)
+        key = rel.meta.owner_key(rel.parent.meta, target.meta)
         groups = _group(owned, rel.foreign_key)
         scope = rel.scope if rel.target is not None else Filter()
         found: dict[Any, Row] = {}
@@ -166,9 +165,7 @@ async def _through(
     join = rel.through
     assert join is not None  # resolve() sets it for every through relation
     jt, tt = join.table, target.table
-    kind = None
-    if rel.discriminator is not None:
-        kind = target.name if rel.meta.raw.get("invert") else rel.parent.name
+    kind = rel.kind() if rel.discriminator is not None else None
 
     def source(chunk: list[Any]) -> Source:
         links = sa.select(

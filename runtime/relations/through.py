@@ -152,8 +152,7 @@ class Through(Linked):
 
     def _kind(self) -> str:
         """The discriminator value: the parent's model, or the target's for an `invert` side."""
-        inverted = self.relation.meta.raw.get("invert")
-        return self.target.name if inverted else self.relation.parent.name
+        return self.relation.kind()
 
     def _links(self, key: Any) -> Where:
         """This parent's join rows (none when it has no key value)."""
@@ -171,8 +170,7 @@ class Through(Linked):
     def _pointing_at(self, target_id: Any) -> Where:
         """Every join row whose target is this one, whichever parent holds it."""
         match = Condition(self.relation.key_through, "eq", target_id)
-        inverted = self.relation.meta.raw.get("invert")
-        if inverted and self.relation.discriminator is not None:
+        if self.relation.meta.invert and self.relation.discriminator is not None:
             return (
                 and_(match, Condition(self.relation.discriminator, "eq", self.target.name)) or match
             )

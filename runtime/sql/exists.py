@@ -33,31 +33,27 @@ def exists_clause(
     mt: ModelTable, node: Exists, compile_where: WhereCompiler
 ) -> sa.ColumnElement[bool]:
     relation = mt.model.relations[node.relation]
-    raw = relation.raw
     target = aliased(mt.catalog[str(relation.model)])
     fk = str(relation.foreign_key)
-    primary = raw.get("primaryKey")
+    key = relation.owner_key(mt.model, target.model)  # the key the foreign key holds
     conditions: list[sa.ColumnElement[bool]] = []
     source: Any = target.table
     if relation.type == "belongsTo":
-        key = str(primary or target.model.id_name)
         conditions.append(target.column(key) == mt.column(fk))
-    elif raw.get("through"):
-        join = aliased(mt.catalog[str(raw["through"])])
-        through_key = str(raw.get("keyThrough"))
+    elif relation.through:
+        join = aliased(mt.catalog[relation.through])
         source = join.table.join(
-            target.table, target.column(target.model.id_name) == join.column(through_key)
+            target.table,
+            target.column(target.model.id_name) == join.column(str(relation.key_through)),
         )
-        conditions.append(join.column(fk) == mt.column(str(primary or mt.model.id_name)))
-        discriminator = raw.get("discriminator")
-        if discriminator:
-            kind = target.model.name if raw.get("invert") else mt.model.name
-            conditions.append(join.column(str(discriminator)) == kind)
+        conditions.append(join.column(fk) == mt.column(key))
+        if relation.discriminator:
+            kind = relation.kind_value(mt.model.name, target.model.name)
+            conditions.append(join.column(relation.discriminator) == kind)
     else:  # hasMany, hasOne
-        conditions.append(target.column(fk) == mt.column(str(primary or mt.model.id_name)))
-        discriminator = raw.get("discriminator")
-        if discriminator:
-            conditions.append(target.column(str(discriminator)) == mt.model.name)
+        conditions.append(target.column(fk) == mt.column(key))
+        if relation.discriminator:
+            conditions.append(target.column(relation.discriminator) == mt.model.name)
     inner = compile_where(target, node.where)
     if inner is not None:
         conditions.append(inner)

@@ -94,11 +94,10 @@ def foreign_keys(models: Iterable[ModelMeta]) -> dict[str, set[str]]:
             keys: list[tuple[str | None, str | None]]
             if rel.type == "belongsTo":
                 keys = [(model.name, rel.foreign_key)]
-            elif rel.type in ("hasMany", "hasOne") and not rel.raw.get("through"):
+            elif rel.type in ("hasMany", "hasOne") and not rel.through:
                 keys = [(rel.model, rel.foreign_key)]
-            elif rel.raw.get("through"):  # both keys of the join rows
-                through = rel.raw.get("through")
-                keys = [(through, rel.foreign_key), (through, rel.raw.get("keyThrough"))]
+            elif rel.through:  # both keys of the join rows
+                keys = [(rel.through, rel.foreign_key), (rel.through, rel.key_through)]
             else:
                 continue
             for owner, key in keys:
