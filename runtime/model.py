@@ -65,15 +65,8 @@ class Model:
         self.app: Any = None  # set by the app; model modules reach siblings through it
         self._relations: dict[str, Relation] = {}
         self.hooks = Observers()  # empty unless observed: every read and write checks this once
-        id_name = meta.id_name
-        self._insert_stmt = sa.insert(table.table)
-        self._by_id = (
-            sa.select(*builder.selected(table, self.codec.visible)).where(
-                table.column(id_name) == sa.bindparam("id")
-            )
-            if meta.id_property
-            else None
-        )
+        self._insert_stmt = builder.insert_row(table)
+        self._by_id = builder.row_by_id(table, self.codec.visible) if meta.id_property else None
 
     def __repr__(self) -> str:
         return f"<Model {self.name}>"
@@ -178,7 +171,9 @@ class Model:
         if self.hooks:  # through the read stage, so an access hook decides what exists
             return await self.count(self._id_where(key), ctx=ctx) > 0
         async with self.db.read() as s:
-            return await s.first(self._select_id(key)) is not None
+            return (
+                await s.first(builder.row_by_id(self.table, [self.meta.id_name], key)) is not None
+            )
 
     # ---- writes: one pipeline --------------------------------------------------------------------
     # Every write: (access) -> before save -> validate -> persist -> the statement -> loaded ->
@@ -510,13 +505,8 @@ class Model:
             return await users.prepare(self, s, values, key)
         return values
 
-    def _select_id(self, key: Any) -> sa.Select[Any]:
-        col = self.table.column(self.meta.id_name)
-        return sa.select(col).where(col == key)
-
     def _select_all(self, key: Any) -> sa.Select[Any]:
-        cols = builder.selected(self.table, list(self.meta.properties))
-        return sa.select(*cols).where(self.table.column(self.meta.id_name) == key)
+        return builder.row_by_id(self.table, list(self.meta.properties), key)
 
     def _id_where(self, key: Any) -> Where:
         return Condition(self.meta.id_name, "eq", key)

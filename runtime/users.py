@@ -8,9 +8,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import bcrypt
-import sqlalchemy as sa
 
 from .errors import LoopBackError, ValidationFailed
+from .sql import builder
 
 if TYPE_CHECKING:
     from .db import Session
@@ -78,8 +78,4 @@ async def prepare(model: Model, s: Session, values: dict[str, Any], key: Any) ->
 
 
 async def _taken(model: Model, s: Session, prop: str, value: str, key: Any) -> bool:
-    id_col = model.table.column(model.meta.id_name)
-    stmt = sa.select(id_col).where(model.table.column(prop) == value)
-    if key is not None:
-        stmt = stmt.where(id_col != key)
-    return await s.first(stmt.limit(1)) is not None
+    return await s.first(builder.other_row_with(model.table, prop, value, key)) is not None

@@ -19,8 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
-
 from ..db import Session
 from ..errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, ValidationFailed
 from ..filter.ast import Filter, Where
@@ -28,6 +26,7 @@ from ..filter.evaluate import apply, count
 from ..filter.parse import FilterParser
 from ..instances import InstanceCodec, next_embedded_id
 from ..registry import ModelMeta, PropertyMeta
+from ..sql import builder
 from .base import Bound, RelationError, none_found
 
 R = TypeVar("R")
@@ -98,19 +97,15 @@ class Embedded(Bound):
         if key is None:
             raise self._no_parent()
         try:
-            column = parent.table.column(self.relation.property)
+            parent.table.column(self.relation.property)
         except KeyError:
             raise RelationError(
                 f"{parent.name}.{self.relation.name}: {parent.name} has no property "
                 f"{self.relation.property!r} to hold it"
             ) from None
-        id_column = parent.table.column(parent.meta.id_name)
-        query = sa.select(column).where(id_column == key)
-        if lock:
-            if parent.db.backend == "sqlite":  # SQLite has no row locks: take the write lock
-                touch = sa.update(parent.table.table).where(id_column == key)
-                await session.run(touch.values({column: column}))
-            query = query.with_for_update()
+        if lock and parent.db.backend == "sqlite":  # no row locks: take the write lock
+            await session.run(builder.touch_row(parent.table, self.relation.property, key))
+        query = builder.row_by_id(parent.table, [self.relation.property], key, lock=lock)
         row = await session.first(query)
         if row is None:
             raise self._no_parent()

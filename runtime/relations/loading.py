@@ -17,31 +17,26 @@ load includes (a parent's id left out of `fields`, a hidden foreign key) are fet
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
 
 from .. import read
 from ..context import Context
 from ..db import Session
-from ..filter.ast import Filter, Include, OrderBy
+from ..filter.ast import Filter, Include
 from ..filter.evaluate import apply
 from ..plan import plan_query
 from ..sql import builder
-from ..sql.tables import ModelTable
+from ..sql import include as include_sql
 from .base import EMBEDDED, THROUGH, Relation, and_
 
 if TYPE_CHECKING:
     from ..model import Model
 
 CHUNK = 500  # keys per IN list: one statement up to this many parents' keys
-PARENT = "_lb_parent"  # the label of the parent key a target row was read for
-ROW = "_lb_row"  # the label of a target's position among its parent's targets
 
 Row = dict[str, Any]
-Source = tuple[sa.FromClause, sa.ColumnElement[Any], list[sa.ColumnElement[bool]]]
 
 
 async def find(
@@ -122,7 +117,7 @@ async def _belongs_to(
         scope = rel.scope if rel.target is not None else Filter()
         found: dict[Any, Row] = {}
         read = await _targets(
-            target, flt, scope, _simple(target, key), groups, s, ctx, shown_key=key
+            target, flt, scope, include_sql.keyed(target.table, key), groups, s, ctx, shown_key=key
         )
         for parent, item in read:
             found.setdefault(parent, item)
@@ -138,15 +133,13 @@ async def _children(
     """hasMany (an array) and hasOne (the first child, or no key), polymorphic or not."""
     target = rel.target_model()
     groups = _group(rows, rel.primary_key)
-    extra = []
-    if rel.discriminator is not None:
-        extra.append(target.table.column(rel.discriminator) == rel.parent.name)
+    kind = (rel.discriminator, rel.parent.name) if rel.discriminator is not None else None
     many = rel.type == "hasMany"
     found = await _targets(
         target,
         flt,
         rel.scope,
-        _simple(target, rel.foreign_key, extra),
+        include_sql.keyed(target.table, rel.foreign_key, kind),
         groups,
         s,
         ctx,
@@ -164,19 +157,8 @@ async def _through(
     target = rel.target_model()
     join = rel.through
     assert join is not None  # resolve() sets it for every through relation
-    jt, tt = join.table, target.table
-    kind = rel.kind() if rel.discriminator is not None else None
-
-    def source(chunk: list[Any]) -> Source:
-        links = sa.select(
-            jt.column(rel.foreign_key).label(PARENT), jt.column(rel.key_through).label("_lb_to")
-        ).where(jt.column(rel.foreign_key).in_(chunk))
-        if kind is not None and rel.discriminator is not None:
-            links = links.where(jt.column(rel.discriminator) == kind)
-        sub = links.distinct().subquery()
-        joined = tt.table.join(sub, sub.c["_lb_to"] == tt.column(target.meta.id_name))
-        return joined, sub.c[PARENT], []
-
+    kind = (rel.discriminator, rel.kind()) if rel.discriminator is not None else None
+    source = include_sql.through(join.table, target.table, rel.foreign_key, rel.key_through, kind)
     groups = _group(rows, rel.primary_key)
     found = await _targets(
         target,
@@ -203,7 +185,7 @@ async def _references(
     wanted: dict[Any, list[Row]] = {k: [] for ids in arrays.values() for k in ids}
     page = replace(flt, limit=None, skip=0)
     read = await _targets(
-        target, page, rel.scope, _simple(target, key), wanted, s, ctx, shown_key=key
+        target, page, rel.scope, include_sql.keyed(target.table, key), wanted, s, ctx, shown_key=key
     )
     by_key = {parent: item for parent, item in read}
     ordered = bool(flt.order or rel.scope.order)
@@ -235,23 +217,11 @@ def _embedded(rel: Relation, rows: list[Row], flt: Filter) -> None:
 # ---- reading targets ---------------------------------------------------------------------------
 
 
-def _simple(
-    target: Model, key: str, extra: list[sa.ColumnElement[bool]] | None = None
-) -> Callable[[list[Any]], Source]:
-    """Targets matched on one of their own columns (`key IN chunk`)."""
-    column = target.table.column(key)
-
-    def source(chunk: list[Any]) -> Source:
-        return target.table.table, column, [column.in_(chunk), *(extra or [])]
-
-    return source
-
-
 async def _targets(
     target: Model,
     flt: Filter,
     scope: Filter,
-    source: Callable[[list[Any]], Source],
+    source: include_sql.Reach,
     groups: dict[Any, list[Row]],
     s: Session,
     ctx: Context | None = None,
@@ -275,30 +245,16 @@ async def _targets(
     needed = parent_keys(target, flt.include) | shown
     fetch = tuple(p for p in meta.properties if p in needed)
     access = await read.target_where(target, flt, ctx) if target.hooks else None
-    clause = builder.where_clause(mt, and_(scope.where, flt.where, access))
-    order = _order(mt, flt.order or scope.order)
-    windowed = per_parent and bool(flt.limit or flt.skip)
+    where = and_(scope.where, flt.where, access)
+    order = flt.order or scope.order
+    window = (flt.skip, flt.limit) if per_parent and (flt.limit or flt.skip) else None
     pairs: list[tuple[Any, Row]] = []
     for start in range(0, len(keys), CHUNK):
-        from_, parent, conditions = source(keys[start : start + CHUNK])
-        if clause is not None:
-            conditions = [*conditions, clause]
-        columns = [*builder.selected(mt, fetch), parent.label(PARENT)]
-        stmt: sa.Select[Any]
-        if windowed:
-            number = sa.func.row_number().over(partition_by=parent, order_by=order)
-            inner = sa.select(*columns, number.label(ROW)).select_from(from_).where(*conditions)
-            sub = inner.subquery()
-            bounds = [sub.c[ROW] > flt.skip]
-            if flt.limit:
-                bounds.append(sub.c[ROW] <= flt.skip + flt.limit)
-            picked = [sub.c[p] for p in fetch]
-            stmt = sa.select(*picked, sub.c[PARENT]).where(*bounds).order_by(sub.c[ROW])
-        else:
-            stmt = sa.select(*columns).select_from(from_).where(*conditions).order_by(*order)
+        chunk = source(keys[start : start + CHUNK])
+        stmt = include_sql.targets(mt, fetch, chunk, where, order, window=window)
         for row in await s.all(stmt):
             values = row._mapping
-            pairs.append((_key(values[PARENT]), target.codec.to_json(values, fetch)))
+            pairs.append((_key(values[include_sql.PARENT]), target.codec.to_json(values, fetch)))
     await attach(target, [item for _, item in pairs], flt.include, s, ctx)
     strip = set(fetch) - shown
     if strip:
@@ -306,16 +262,6 @@ async def _targets(
             for name in strip:
                 item.pop(name, None)
     return pairs
-
-
-def _order(mt: ModelTable, order: tuple[OrderBy, ...]) -> list[sa.ColumnElement[Any]]:
-    """The scope's order, ended by the id so that pages (and windows) are deterministic. Each key
-    is the one the model's own reads use (builder.order_terms: NULLs placement, JSON paths), so an
-    include and the relation's endpoint order alike."""
-    id_name = mt.model.id_name
-    if id_name in mt.columns and all(o.prop != id_name for o in order):
-        order = (*order, OrderBy(id_name))
-    return [term for o in order for term in builder.order_terms(mt, o)]
 
 
 # ---- keys --------------------------------------------------------------------------------------

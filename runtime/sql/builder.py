@@ -239,3 +239,37 @@ def delete_rows(mt: ModelTable, where: Where | None) -> sa.Delete:
     stmt = sa.delete(mt.table)
     clause = where_clause(mt, where)
     return stmt.where(clause) if clause is not None else stmt
+
+
+# ---- one row by its id (the model's fast paths, User rules, embedded items) ---------------------
+
+
+def insert_row(mt: ModelTable) -> sa.Insert:
+    """One statement object for every insert: its compiled form is cached per set of columns."""
+    return sa.insert(mt.table)
+
+
+def row_by_id(
+    mt: ModelTable, props: tuple[str, ...] | list[str], key: Any = None, *, lock: bool = False
+) -> sa.Select[Any]:
+    """`props` of the row whose id is `key`, or of `:id` (a prepared statement) when key is None;
+    `lock`: FOR UPDATE (ignored where the dialect has none)."""
+    id_col = mt.column(mt.model.id_name)
+    match = id_col == (sa.bindparam("id") if key is None else key)
+    stmt = sa.select(*selected(mt, props)).where(match)
+    return stmt.with_for_update() if lock else stmt
+
+
+def touch_row(mt: ModelTable, prop: str, key: Any) -> sa.Update:
+    """A no-op UPDATE of one row: SQLite's stand-in for a row lock (it takes the write lock)."""
+    column = mt.column(prop)
+    return sa.update(mt.table).where(mt.column(mt.model.id_name) == key).values({column: column})
+
+
+def other_row_with(mt: ModelTable, prop: str, value: Any, key: Any) -> sa.Select[Any]:
+    """The id of a row other than `key` (None: any row) whose `prop` is `value`."""
+    id_col = mt.column(mt.model.id_name)
+    stmt = sa.select(id_col).where(mt.column(prop) == value)
+    if key is not None:
+        stmt = stmt.where(id_col != key)
+    return stmt.limit(1)
