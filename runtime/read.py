@@ -13,11 +13,20 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .context import Context, context_or_system
-from .filter.ast import And, Exists, Filter, Or, Where
+from .filter.ast import And, Condition, Exists, Filter, Or, Where
 from .hooks import HookQuery, Operation
 
 if TYPE_CHECKING:
     from .model import Model
+
+
+def needed(model: Model, where: Where | None) -> bool:
+    """Whether a read has anything to restrict: the model is observed, or its where reaches a
+    related model (whose access hooks join the EXISTS). Checked inline, so an unobserved model's
+    read makes no call here."""
+    return bool(model.hooks) or (
+        where is not None and type(where) is not Condition and _has_exists(where)
+    )
 
 
 async def restrict(
@@ -40,7 +49,7 @@ async def restrict_where(
     model: Model, where: Where | None, ctx: Context | None, op: Operation | None = None
 ) -> Where | None:
     """`restrict` for the reads and writes that take a where alone (count, updateAll, destroyAll)."""
-    if not model.hooks and (where is None or not _has_exists(where)):
+    if not needed(model, where):
         return where
     restricted, _ = await restrict(model, Filter(where=where), ctx, op)
     return restricted.where

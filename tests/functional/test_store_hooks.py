@@ -16,14 +16,12 @@ from runtime.context import Context
 from runtime.db import sync_engine
 from runtime.errors import LoopBackError
 from runtime.hooks import HookContext
-from tests.databases import ALL_BACKENDS, TestDatabases
+from tests.databases import TestDatabases
+from tests.functional.library import backend
 from tests.http.conftest import empty
 from tests.http.support import ok
 
-
-@pytest.fixture(scope="module", params=ALL_BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+__all__ = ["backend"]  # the library's per-module backend parameter
 
 
 @pytest.fixture(scope="module")
