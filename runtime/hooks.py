@@ -78,6 +78,7 @@ class HookContext:
     is_new_instance: bool | None = None
     current_instance: dict[str, Any] | None = None
     info: dict[str, Any] | None = None
+    id: Any = None  # persist: the id of the row written (None: a new row, or updateAll's rows)
     extra: dict[str, Any] = field(default_factory=dict)
 
     FIELDS = (
@@ -99,23 +100,29 @@ class HookContext:
 
 
 class Observers:
-    """One model's observers by hook name, registered at start-up (model modules, boot scripts)."""
+    """One model's observers by hook name, registered at start-up (model modules, boot scripts).
+    Built-in observers (a User's rules) run before the app's, on the same path."""
 
     def __init__(self) -> None:
         self._by_name: dict[str, list[Observer]] = {}
+        self._builtin: dict[str, list[Observer]] = {}
 
     def __bool__(self) -> bool:
-        return bool(self._by_name)
+        return bool(self._by_name) or bool(self._builtin)
 
-    def add(self, name: str, fn: Observer) -> None:
+    def add(self, name: str, fn: Observer, *, builtin: bool = False) -> None:
         if name not in HOOK_NAMES:
             raise ValueError(f"unknown operation hook {name!r}; one of: {', '.join(HOOK_NAMES)}")
         if not callable(fn):
             raise TypeError(f"observer for {name!r} must be callable")
-        self._by_name.setdefault(name, []).append(fn)
+        (self._builtin if builtin else self._by_name).setdefault(name, []).append(fn)
 
     def has(self, name: str) -> bool:
-        return name in self._by_name
+        return name in self._by_name or name in self._builtin
+
+    def observed(self) -> bool:
+        """Whether the app observes the model (built-in observers aside)."""
+        return bool(self._by_name)
 
     def remove(self, name: str, fn: Observer) -> None:
         found = self._by_name.get(name, [])
@@ -127,10 +134,11 @@ class Observers:
     async def notify(self, name: str, hctx: HookContext) -> None:
         """Call each observer of `name` in registration order; the first that raises stops the
         operation (its transaction rolls back)."""
-        for fn in self._by_name.get(name, ()):
-            result = fn(hctx)
-            if inspect.isawaitable(result):
-                await result
+        for fns in (self._builtin.get(name, ()), self._by_name.get(name, ())):
+            for fn in fns:
+                result = fn(hctx)
+                if inspect.isawaitable(result):
+                    await result
 
 
 class Operation:

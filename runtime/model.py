@@ -65,6 +65,8 @@ class Model:
         self.app: Any = None  # set by the app; model modules reach siblings through it
         self._relations: dict[str, Relation] = {}
         self.hooks = Observers()  # empty unless observed: every read and write checks this once
+        if meta.is_user:  # LB3's User rules: the first built-in observer
+            self.hooks.add("persist", users.persist_rules, builtin=True)
         self._insert_stmt = builder.insert_row(table)
         self._by_id = builder.row_by_id(table, self.codec.visible) if meta.id_property else None
 
@@ -205,7 +207,7 @@ class Model:
         op = self._operation(ctx)
         if not isinstance(data, list):
             if op is None:  # the hot path: the database's write block, nothing around it
-                async with self.db.write(one_statement=not self.meta.is_user) as s:
+                async with self.db.write(one_statement=True) as s:
                     return await self._save_new(None, s, data, allow_id=False)
             async with self._writing(op) as s:
                 return await self._save_new(op, s, data, allow_id=False)
@@ -305,9 +307,9 @@ class Model:
                 if len(matched) > 1:
                     raise users.not_unique(self, values)
                 key = matched[0][0] if matched else None
-            values = await self._prepare_write(s, values, key)
             if op is not None and op.has("persist"):
-                values = (await op.fire("persist", where=shown, data=values)).data or {}
+                hctx = await op.fire("persist", where=shown, data=values, id=key)
+                values = hctx.data or {}
             if not values:
                 count = int(await s.scalar(builder.count_rows(self.table, clause)))
             else:
@@ -397,7 +399,6 @@ class Model:
             else:
                 data = (await op.fire("before save", data=dict(data), where=where)).data
         values = self.codec.complete(await self.validate(data, "create", allow_id=allow_id))
-        values = await self._prepare_write(s, values, None)
         if op is not None and op.has("persist"):
             extra: dict[str, Any] = {"where": where} if where is not None else {}
             if where is None:
@@ -433,13 +434,13 @@ class Model:
                     instance = {**data, self.meta.id_name: key}
                     data = (await op.fire("before save", instance=instance, **new)).instance or {}
                 values = await self.validate(data, "replace")
-            values = await self._prepare_write(s, self.codec.complete(values), key)
+            values = self.codec.complete(values)
             full = {n: values.get(n) for n in self.meta.properties if n != self.meta.id_name}
             if op is not None and op.has("persist"):
                 new = {} if upsert else {"is_new_instance": False}
                 current = self.codec.to_json(row._mapping)
                 hctx = await op.fire(
-                    "persist", data=full, current_instance=current, where=where, **new
+                    "persist", data=full, current_instance=current, where=where, id=key, **new
                 )
                 full = hctx.data or {}
             await s.run(builder.update_rows(self.table, self._id_where(key), full))
@@ -473,11 +474,10 @@ class Model:
                 data = (await op.fire("before save", data=dict(data), where=shown, **extra)).data
             values = await self.validate(data, "patch")
             values.pop(self.meta.id_name, None)
-            values = await self._prepare_write(s, values, key)
             if op is not None and op.has("persist"):
                 new = {} if upsert else {"is_new_instance": False}
                 hctx = await op.fire(
-                    "persist", data=values, current_instance=current, where=shown, **new
+                    "persist", data=values, current_instance=current, where=shown, id=key, **new
                 )
                 values = hctx.data or {}
             if values:
@@ -507,12 +507,6 @@ class Model:
             return count
 
     # ---- helpers ---------------------------------------------------------------------------------
-
-    async def _prepare_write(self, s: Session, values: dict[str, Any], key: Any) -> dict[str, Any]:
-        """Model-specific rules on the way to the table (User: unique email, hashed password)."""
-        if self.meta.is_user:
-            return await users.prepare(self, s, values, key)
-        return values
 
     def _select_all(self, key: Any) -> sa.Select[Any]:
         return builder.row_by_id(self.table, list(self.meta.properties), key)

@@ -14,6 +14,7 @@ from .sql import builder
 
 if TYPE_CHECKING:
     from .db import Session
+    from .hooks import HookContext
     from .model import Model
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -55,6 +56,16 @@ def verify_password(plain: str, hashed: str) -> bool:
         return bcrypt.checkpw(plain.encode()[:BCRYPT_MAX_BYTES], hashed.encode())
     except ValueError:
         return False
+
+
+async def persist_rules(ctx: HookContext) -> None:
+    """The first built-in observer: `persist` of every User-based model checks the email and the
+    username (well-formed, unique among the other rows) and hashes the password, inside the
+    write's transaction (its session is the Context's)."""
+    session = ctx.context.session
+    if ctx.data is None or session is None:
+        raise RuntimeError("persist runs inside the write's transaction")
+    ctx.data = await prepare(ctx.model, session, ctx.data, ctx.id)
 
 
 async def prepare(model: Model, s: Session, values: dict[str, Any], key: Any) -> dict[str, Any]:
