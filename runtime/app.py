@@ -39,6 +39,7 @@ from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .instances import InstanceCodec
 from .middleware.routes import RouteFunction
 from .middleware.stack import build_middleware
+from .mixins import apply_mixins
 from .model import Model
 from .registry import Registry, build_registry
 from .routes import VERBS, Dispatch, Route, RouteTable
@@ -124,6 +125,7 @@ class LoopBackApp:
         self._startup: list[Awaitable[Any]] = []
         for model in self.models.values():
             model.app = self
+            self._startup += apply_mixins(model, app_dir)
             module = model.meta.raw.get("pythonModule")
             if module:
                 self._later(run_setup(app_dir / module, model))
