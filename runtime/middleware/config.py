@@ -167,14 +167,15 @@ def _merge(old: Any, new: Any) -> Any:
 
 def _substitute(value: Any, app_dir: Path, config: dict[str, Any]) -> Any:
     """`${restApiRoot}` -> the config.json value (a whole-string reference keeps its type); `$!x` -> x
-    resolved against the directory of middleware.json, as loopback-boot does."""
+    resolved against the directory of middleware.json when x starts with ./ or ../, as loopback-boot
+    does."""
     if isinstance(value, dict):
         return {k: _substitute(v, app_dir, config) for k, v in value.items()}
     if isinstance(value, list):
         return [_substitute(v, app_dir, config) for v in value]
     if not isinstance(value, str):
         return value
-    if value.startswith("$!"):
+    if value.startswith(("$!./", "$!../")):  # loopback-boot's MIDDLEWARE_PATH_PARAM_REGEX
         return str((app_dir / value[2:]).resolve())
     whole = _REFERENCE.fullmatch(value)
     if whole and whole.group(1) in config:

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..extensions import import_file
+from ..http import error_payload, send_json
 from .compression import Compression
 from .config import Entry, Problem, read_middleware
 from .cors import Cors
@@ -85,7 +86,7 @@ def build_middleware(
     app = routes
     for p in reversed(planned[:rest_at]):
         app = _wrap(p, app)
-    return app, routes, problems
+    return Guard(app), routes, problems
 
 
 def _wrap(planned: Planned, inner: ASGIApp) -> ASGIApp:
@@ -218,6 +219,30 @@ def _path(value: str, app_dir: Path) -> Path:
 def under(path: str, prefixes: tuple[str, ...]) -> bool:
     """Express's `app.use(path)` match: the prefix itself or anything below it."""
     return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
+class Guard:
+    """Outermost: an exception from an app's own middleware leaves as LB3's JSON 500 (uvicorn would
+    answer plain text), unless the response had already started."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started or scope["type"] != "http":
+                raise
+            status, payload, headers = error_payload(exc)
+            await send_json(send, status, payload, head=scope["method"] == "HEAD", headers=headers)
 
 
 class Scoped:

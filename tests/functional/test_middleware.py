@@ -185,6 +185,16 @@ class Stamp:
         await self.app(scope, receive, stamped)
 
 
+class Broken:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["path"] == "/boom":
+            raise RuntimeError("a bug in the app's middleware")
+        await self.app(scope, receive, send)
+
+
 def middleware(app, *values):
     return Stamp(app, "x-positional", ",".join(values))
 """
@@ -219,6 +229,7 @@ async def test_python_middleware_by_file_with_params_and_paths(tmp_path: Path) -
             "initial": {
                 "./middleware/stamp#Stamp": {"params": {"name": "x-timing", "value": "1"}},
                 "./middleware/stamp": {"params": ["a", "b"], "paths": ["/api/Notes"]},
+                "./middleware/stamp#Broken": {},
             }
         },
         {"middleware/stamp.py": TIMING},
@@ -229,6 +240,17 @@ async def test_python_middleware_by_file_with_params_and_paths(tmp_path: Path) -
     assert other.headers["x-positional"] == "a,b"
     outside = await _get(app, "/api/NotesX")
     assert outside.headers["x-timing"] == "1" and "x-positional" not in outside.headers
+    boom = await _get(app, "/boom")  # a middleware's bug is LB3's JSON 500, not uvicorn's text
+    assert (boom.status_code, boom.json()) == (
+        500,
+        {
+            "error": {
+                "statusCode": 500,
+                "name": "InternalServerError",
+                "message": "Internal Server Error",
+            }
+        },
+    )
 
 
 async def test_local_and_environment_files_override_entries(
