@@ -47,11 +47,13 @@ def _print_problems(problems: list[SpecError]) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     app, problems = load_app(args.app_dir)
     _print_problems(problems)
+    root = app_root(Path(args.app_dir))
+    if (root / "model-config.json").is_file():
+        _print_problems(_middleware_problems(root))
     if app is None:
         errors = sum(1 for p in problems if p.level == "error")
         print(f"{errors} error(s) in {args.app_dir}", file=sys.stderr)
         return 1
-    _print_problems(_middleware_problems(Path(app.app_dir)))
     document = build_openapi(app)
     validate_openapi(document)
     print(f"{args.app_dir}: {len(app.models)} models, {len(document['paths'])} paths, OK")

@@ -176,6 +176,9 @@ def _python(entry: Entry, app_dir: Path, *, load: bool) -> Layer:
         path = _path(target, app_dir)
         path = path if path.suffix == ".py" else path.with_name(path.name + ".py")
         if not path.is_file():
+            script = path.with_suffix(".js")
+            if script.is_file():
+                raise _CannotRun(f"{script.name} is JavaScript (write it in Python: {path.name})")
             raise _CannotRun(f"no Python file {path}")
         if not load:
             return lambda app: app

@@ -276,11 +276,14 @@ async def test_local_and_environment_files_override_entries(
 
 
 UNRUNNABLE = {
-    "initial": {"morgan": {"params": "dev"}, "./middleware/absent": {}},
+    "initial": {"morgan": {"params": "dev"}, "./middleware/absent": {}, "./middleware/legacy": {}},
     "auth": {"loopback#token": {}},
     "files": {"loopback#static": {"params": "$!../no-such-client"}},
     "final": {"serve-favicon": {}},
 }
+
+
+LEGACY = "module.exports = function() { return function(req, res, next) { next(); }; };\n"
 
 
 def _expected_warnings(app_dir: Path) -> list[str]:
@@ -292,6 +295,9 @@ def _expected_warnings(app_dir: Path) -> list[str]:
         f"warning: {name}/middleware.json#/initial/.~1middleware~1absent: cannot run middleware "
         f'"./middleware/absent": no Python file {app_dir.resolve()}/middleware/absent.py; '
         "it is ignored",
+        f"warning: {name}/middleware.json#/initial/.~1middleware~1legacy: cannot run middleware "
+        '"./middleware/legacy": legacy.js is JavaScript (write it in Python: legacy.py); it is '
+        "ignored",
         f'warning: {name}/middleware.json#/auth/loopback#token: cannot run middleware "loopback#'
         'token": not built in and not a Python module (name an ASGI middleware as ./file#Name or '
         "package.module#Name); it is ignored",
@@ -307,7 +313,7 @@ async def test_entries_that_cannot_run_are_start_up_warnings(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="runtime"):
-        app = _serve(tmp_path, "badmw", UNRUNNABLE)
+        app = _serve(tmp_path, "badmw", UNRUNNABLE, {"middleware/legacy.js": LEGACY})
     assert [r.getMessage() for r in caplog.records] == _expected_warnings(tmp_path / "badmw")
     assert (await _get(app, "/api/Notes")).json() == []  # the app serves without them
 
@@ -317,6 +323,8 @@ def test_check_reports_the_same_warnings(
 ) -> None:
     app_dir = write_app(tmp_path / "badmw", [NOTE])
     write_json(app_dir / "middleware.json", UNRUNNABLE)
+    (app_dir / "middleware").mkdir()
+    (app_dir / "middleware" / "legacy.js").write_text(LEGACY, encoding="utf-8")
     assert main(["check", str(app_dir)]) == 0
     out, err = capsys.readouterr()
     assert err.splitlines() == _expected_warnings(app_dir)
