@@ -42,6 +42,15 @@ BUILT_IN_BEHAVIOUR = {
     "errorhandler": "errors already leave in LB3's shape",
     "body-parser#json": "JSON bodies are already parsed",
 }
+# LB3 entries we know and do not run, with what happens instead
+NOT_RUN = {
+    "loopback#token": "access tokens are not read from requests in this release",
+    "body-parser#urlencoded": "form-encoded bodies are refused with 415 (docs/lb3-differences.md)",
+    "loopback#context": "model methods and hooks get an explicit Context instead",
+    "loopback-context#per-request": "model methods and hooks get an explicit Context instead",
+    "express-session": "sessions are not supported",
+    "cookie-parser": "cookies are not read",
+}
 REST = "loopback#rest"
 DEFAULT_ATTRIBUTE = "middleware"
 
@@ -130,6 +139,8 @@ def _layer(entry: Entry, app_dir: Path, *, load: bool) -> Layer | None:
     options = params if isinstance(params, dict) else {}
     if name == REST or name in BUILT_IN_BEHAVIOUR:
         return None
+    if name in NOT_RUN:
+        raise _CannotRun(NOT_RUN[name])
     if name == "cors":
         return lambda app: Cors(app, **options)
     if name in HELMET:

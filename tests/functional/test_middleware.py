@@ -299,8 +299,7 @@ def _expected_warnings(app_dir: Path) -> list[str]:
         '"./middleware/legacy": legacy.js is JavaScript (write it in Python: legacy.py); it is '
         "ignored",
         f'warning: {name}/middleware.json#/auth/loopback#token: cannot run middleware "loopback#'
-        'token": not built in and not a Python module (name an ASGI middleware as ./file#Name or '
-        "package.module#Name); it is ignored",
+        'token": access tokens are not read from requests in this release; it is ignored',
         f'warning: {name}/middleware.json#/files/loopback#static: cannot run middleware "loopback'
         f'#static": the folder {app_dir.resolve().parent}/no-such-client does not exist; it is '
         "ignored",
@@ -329,3 +328,17 @@ def test_check_reports_the_same_warnings(
     out, err = capsys.readouterr()
     assert err.splitlines() == _expected_warnings(app_dir)
     assert out.startswith(f"{app_dir}: 1 models, ") and out.endswith(" paths, OK\n")
+
+
+def test_check_reports_middleware_warnings_beside_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app_dir = write_app(tmp_path / "broken", [NOTE], attach={"Note": {"dataSource": "nowhere"}})
+    write_json(app_dir / "middleware.json", {"initial": {"morgan": {}}})
+    assert main(["check", str(app_dir)]) == 1
+    _, err = capsys.readouterr()
+    assert err.splitlines() == [
+        'broken/model-config.json#/Note/dataSource: unknown data source "nowhere"',
+        _expected_warnings(app_dir)[0].replace("badmw", "broken"),
+        f"1 error(s) in {app_dir}",
+    ]
