@@ -20,6 +20,7 @@ from generated.store import create_app
 from runtime.app import LoopBackApp
 from specgen.cli import compile_app, load_generated, main
 from specgen.render import write_package
+from tests.http.support import error, lb3_error
 from tests.specgen.appdir import write_app, write_json
 
 ORIGIN = "http://example.com"
@@ -107,10 +108,7 @@ async def test_errors_and_unknown_paths_carry_the_headers_and_lb3s_404(
     store: httpx.AsyncClient,
 ) -> None:
     response = await store.get("/nothing", headers={"Origin": ORIGIN})
-    assert response.status_code == 404
-    assert response.json() == {
-        "error": {"statusCode": 404, "name": "Error", "message": "Cannot GET /nothing"}
-    }
+    assert error(response, 404) == lb3_error(404, "Cannot GET /nothing")["error"]
     assert response.headers["access-control-allow-origin"] == ORIGIN
     assert response.headers["x-frame-options"] == "SAMEORIGIN"
     assert response.headers.get_list("x-content-type-options") == ["nosniff"]  # once, not twice
