@@ -340,3 +340,73 @@ def test_check_reports_middleware_warnings_beside_errors(
         _expected_warnings(app_dir)[0].replace("badmw", "broken"),
         f"1 error(s) in {app_dir}",
     ]
+
+
+ROUTES = """
+from starlette.responses import PlainTextResponse
+
+from runtime.errors import NotFound
+
+
+def setup(app):
+    async def item(request):
+        if request.path_params["id"] == 0:
+            raise NotFound("no item 0")
+        return {"id": request.path_params["id"], "q": request.query_params.get("q")}
+
+    async def echo(request):
+        return await request.json()
+
+    app.add_route("/items/{id:int}", item)
+    app.add_route("/echo", echo, methods=["POST", "PUT"])
+    app.add_route("/nothing", lambda request: None)
+    app.add_route("/plain", lambda request: PlainTextResponse("plain"))
+    app.add_route("/api/Notes/count", lambda request: "shadowed", methods=["GET"])
+"""
+
+
+async def test_routes_a_boot_script_adds(tmp_path: Path) -> None:
+    app = _serve(tmp_path, "routed", {}, {"boot/routes.py": ROUTES})
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        item = await client.get("/items/7?q=x")
+        assert (item.status_code, item.json()) == (200, {"id": 7, "q": "x"})
+        assert item.headers["content-type"] == "application/json; charset=utf-8"
+        missing = await client.get("/items/0")
+        assert error(missing, 404) == lb3_error(404, "no item 0")["error"]
+        echoed = await client.put("/echo", json={"a": [1, 2]})
+        assert echoed.json() == {"a": [1, 2]}
+        # a verb the route does not take goes on, as an Express route calls next()
+        assert error(await client.get("/echo"), 404)["message"] == "Cannot GET /echo"
+        assert (await client.get("/nothing")).status_code == 204
+        assert (await client.get("/plain")).text == "plain"
+        # as in LB3, a boot script's route comes before the REST API
+        assert (await client.get("/api/Notes/count")).text == "shadowed"
+        assert (await client.get("/api/Notes")).json() == []
+
+
+async def test_static_files_are_compressed_and_fall_through(tmp_path: Path) -> None:
+    text = "LoopBack static page. " * 200
+    app = _serve(
+        tmp_path,
+        "statics",
+        {
+            "initial": {"compression": {"params": {"threshold": "1kb"}}},
+            "files": {"loopback#static": {"params": "$!./client"}},
+        },
+        {"client/big.txt": text, "client/docs/index.html": "<p>docs</p>"},
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        big = await client.get("/big.txt", headers={"Accept-Encoding": "gzip"})
+        assert (big.status_code, big.text) == (200, text)
+        assert big.headers["content-encoding"] == "gzip"
+        assert big.headers["vary"] == "Accept-Encoding"
+        head = await client.head("/big.txt", headers={"Accept-Encoding": "identity"})
+        assert (head.status_code, head.content) == (200, b"")
+        assert head.headers["content-length"] == str(len(text))
+        folder = await client.get("/docs", follow_redirects=False)  # as serve-static: add the /
+        assert (folder.status_code, folder.headers["location"]) == (307, "http://t/docs/")
+        assert (await client.get("/docs/")).text == "<p>docs</p>"
+        escape = await client.get("/..%2Fmiddleware.json")
+        assert error(escape, 404)["message"] == "Cannot GET /../middleware.json"
