@@ -1,8 +1,9 @@
 """LB3's common TimeStamp mixin (loopback-ds-timestamp-mixin 3.x) in Python.
 
-Options as the npm package reads them: `createdAt` and `updatedAt` (property names), `required`,
-`validateUpsert`, `silenceWarnings`. The properties themselves are compiled into the document by
-specgen (specgen/load/mixins.py), both set on create; this module keeps `updatedAt` current with a
+Options as the npm package reads them: `createdAt` and `updatedAt` (property names); `required`,
+`validateUpsert` and `silenceWarnings` are accepted and change nothing (the server sets both dates, so
+neither is ever missing). The properties themselves are compiled into the document by specgen
+(specgen/load/mixins.py), both set on create; this module keeps `updatedAt` current with a
 `before save` operation hook: on a full save (`ctx.instance`) and on a partial update (`ctx.data`),
 unless the call's options say `skipUpdatedAt`.
 """
