@@ -410,3 +410,22 @@ async def test_static_files_are_compressed_and_fall_through(tmp_path: Path) -> N
         assert (await client.get("/docs/")).text == "<p>docs</p>"
         escape = await client.get("/..%2Fmiddleware.json")
         assert error(escape, 404)["message"] == "Cannot GET /../middleware.json"
+
+
+async def test_python_middleware_by_module_path(tmp_path: Path) -> None:
+    app = _serve(
+        tmp_path,
+        "hosts",
+        {
+            "initial": {
+                "starlette.middleware.trustedhost:TrustedHostMiddleware": {
+                    "params": {"allowed_hosts": ["api.example"]}
+                }
+            }
+        },
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
+        refused = await client.get("http://elsewhere.example/api/Notes")
+        assert (refused.status_code, refused.text) == (400, "Invalid host header")
+        allowed = await client.get("http://api.example/api/Notes")
+        assert (allowed.status_code, allowed.json()) == (200, [])
