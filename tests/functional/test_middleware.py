@@ -429,3 +429,30 @@ async def test_python_middleware_by_module_path(tmp_path: Path) -> None:
         assert (refused.status_code, refused.text) == (400, "Invalid host header")
         allowed = await client.get("http://api.example/api/Notes")
         assert (allowed.status_code, allowed.json()) == (200, [])
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{", ["#: cannot read it (Expecting property name enclosed in double quotes: line 1 "
+               "column 2 (char 1)): no middleware from it"]),
+        ("[]", ["#: must be a JSON object: no middleware from it"]),
+        (
+            '{"initial": [], "routes": {"cors": "yes", "compression": {"paths": 5, "x": 1}}}',
+            [
+                "#/initial: must be an object: phase ignored",
+                "#/routes/cors: must be an object with params, paths or enabled: ignored",
+                "#/routes/compression/paths: must be a path or a list of paths: ignored",
+            ],
+        ),
+        ('{"initial": {"cors": {"params": {}, "x": 1}}}', ['#/initial/cors/x: unknown setting "x": ignored']),
+    ],
+)  # fmt: skip
+def test_malformed_middleware_json_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, expected: list[str]
+) -> None:
+    app_dir = write_app(tmp_path / "odd", [NOTE])
+    (app_dir / "middleware.json").write_text(content, encoding="utf-8")
+    assert main(["check", str(app_dir)]) == 0
+    _, err = capsys.readouterr()
+    assert err.splitlines() == [f"warning: odd/middleware.json{line}" for line in expected]
