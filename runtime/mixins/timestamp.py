@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ..coercion import format_date
 from ..instances import DEFAULT_FNS
 
 logger = logging.getLogger("runtime")
@@ -25,10 +26,11 @@ def setup(Model: Any, options: dict[str, Any]) -> None:
     def touch(ctx: Any) -> None:
         if (ctx.options or {}).get("skipUpdatedAt"):
             return
+        stamp = format_date(now())  # a JSON value: what a hook sets is validated as client input
         if ctx.instance is not None:
-            ctx.instance[updated_at] = now()
+            ctx.instance[updated_at] = stamp
         else:
-            ctx.data[updated_at] = now()
+            ctx.data[updated_at] = stamp
 
     observe = getattr(Model, "observe", None)
     if observe is None:
