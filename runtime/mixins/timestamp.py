@@ -20,6 +20,7 @@ logger = logging.getLogger("runtime")
 
 
 def setup(Model: Any, options: dict[str, Any]) -> None:
+    created_at = str(options.get("createdAt", "createdAt"))
     updated_at = str(options.get("updatedAt", "updatedAt"))
     now = DEFAULT_FNS["now"]
 
@@ -29,6 +30,9 @@ def setup(Model: Any, options: dict[str, Any]) -> None:
         stamp = format_date(now())  # a JSON value: what a hook sets is validated as client input
         if ctx.instance is not None:
             ctx.instance[updated_at] = stamp
+            if ctx.is_new_instance and created_at not in ctx.instance:
+                # LB3 applies createdAt's defaultFn before this hook runs: never later than updatedAt
+                ctx.instance[created_at] = stamp
         else:
             ctx.data[updated_at] = stamp
 
