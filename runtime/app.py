@@ -122,6 +122,12 @@ class LoopBackApp:
             model.codec.embed(embedded)
         if create_tables:
             self.db.create_all(self.metadata)
+        # middleware.json around the API, and the routes boot scripts add (docs/middleware.md)
+        self._served, self._routes, problems = build_middleware(
+            self._serve, app_dir, self.config.rest_api_root
+        )
+        for problem in problems:
+            logger.warning("%s", problem)
         self._startup: list[Awaitable[Any]] = []
         for model in self.models.values():
             model.app = self
@@ -129,12 +135,6 @@ class LoopBackApp:
             module = model.meta.raw.get("pythonModule")
             if module:
                 self._later(run_setup(app_dir / module, model))
-        # middleware.json around the API, and the routes boot scripts add (docs/middleware.md)
-        self._served, self._routes, problems = build_middleware(
-            self._serve, app_dir, self.config.rest_api_root
-        )
-        for problem in problems:
-            logger.warning("%s", problem)
         boot = app_dir / "boot"
         for script in sorted(boot.glob("*.py")) if boot.is_dir() else []:
             self._later(run_setup(script, self))
