@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -37,6 +37,9 @@ from .extensions import run_setup
 from .filter.limits import load_limits
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .instances import InstanceCodec
+from .middleware.routes import RouteFunction
+from .middleware.stack import build_middleware
+from .mixins import apply_mixins
 from .model import Model
 from .registry import Registry, build_registry
 from .routes import VERBS, Dispatch, Route, RouteTable
@@ -119,9 +122,16 @@ class LoopBackApp:
             model.codec.embed(embedded)
         if create_tables:
             self.db.create_all(self.metadata)
+        # middleware.json around the API, and the routes boot scripts add (docs/middleware.md)
+        self._served, self._routes, problems = build_middleware(
+            self._serve, app_dir, self.config.rest_api_root
+        )
+        for problem in problems:
+            logger.warning("%s", problem)
         self._startup: list[Awaitable[Any]] = []
         for model in self.models.values():
             model.app = self
+            self._startup += apply_mixins(model, app_dir)
             module = model.meta.raw.get("pythonModule")
             if module:
                 self._later(run_setup(app_dir / module, model))
@@ -137,6 +147,11 @@ class LoopBackApp:
         self._root_paths = {root, root + "/"}
         self._explorer = root + "/explorer"
         self.connexion = self._build_connexion(swagger_ui)
+
+    def add_route(self, path: str, fn: RouteFunction, methods: Sequence[str] = ("GET",)) -> None:
+        """A route of the app's own beside the REST API (LB3's `app.get('/ping', ...)` in a boot
+        script): `fn(request)` gets starlette's Request and returns a Response or a value to send."""
+        self._routes.add(path, fn, methods)
 
     def _later(self, awaitable: Awaitable[Any] | None) -> None:
         if awaitable is not None:
@@ -264,6 +279,12 @@ class LoopBackApp:
         return _response(exc)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self.connexion(scope, receive, send)
+        else:
+            await self._served(scope, receive, send)
+
+    async def _serve(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             path: str = scope["path"]
             if path in self._root_paths:  # starlette would redirect /api to /api/ and back

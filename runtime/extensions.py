@@ -2,6 +2,8 @@
 
 - `models/<name>.py` beside `models/<name>.json`: its `setup(Model)` is called once at start-up, as LB3
   calls `module.exports = function(Model) {...}`.
+- `<mixins dir>/<name>.py` named in a model's `mixins`: its `setup(Model, options)` is called before
+  the model's own module, as juggler applies mixins when it defines the model (runtime/mixins/).
 - `boot/*.py`: each `setup(app)` runs in file-name order after every model is set up, as LB3 runs
   `server/boot/*.js`. A coroutine function is awaited when the server starts.
 """
@@ -29,10 +31,10 @@ def import_file(path: Path) -> ModuleType:
     return module
 
 
-def run_setup(path: Path, target: Any) -> Awaitable[Any] | None:
-    """Call `setup(target)` of the file; return the awaitable if it is a coroutine function."""
-    setup: Callable[[Any], Any] | None = getattr(import_file(path), "setup", None)
+def run_setup(path: Path, target: Any, *args: Any) -> Awaitable[Any] | None:
+    """Call `setup(target, *args)` of the file; return the awaitable if it is a coroutine function."""
+    setup: Callable[..., Any] | None = getattr(import_file(path), "setup", None)
     if setup is None:
         raise AttributeError(f"{path} defines no setup() function")
-    result = setup(target)
+    result = setup(target, *args)
     return result if inspect.isawaitable(result) else None

@@ -47,6 +47,9 @@ def _print_problems(problems: list[SpecError]) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     app, problems = load_app(args.app_dir)
     _print_problems(problems)
+    root = app_root(Path(args.app_dir))
+    if (root / "model-config.json").is_file():
+        _print_problems(_middleware_problems(root))
     if app is None:
         errors = sum(1 for p in problems if p.level == "error")
         print(f"{errors} error(s) in {args.app_dir}", file=sys.stderr)
@@ -55,6 +58,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     validate_openapi(document)
     print(f"{args.app_dir}: {len(app.models)} models, {len(document['paths'])} paths, OK")
     return 0
+
+
+def _middleware_problems(app_dir: Path) -> list[SpecError]:
+    """middleware.json is read by the runtime at start-up (it has per-environment overrides, as
+    datasources.json has); check reports the warnings start-up would give."""
+    from runtime.middleware.stack import check_middleware
+
+    return [SpecError(p.file, p.pointer, p.message, "warning") for p in check_middleware(app_dir)]
 
 
 def _generate(app_dir: Path, out_dir: Path, mode: str, *, quiet: bool = False) -> int:

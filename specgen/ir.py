@@ -118,6 +118,8 @@ class ModelSpec:
     public: bool = False
     datasource: str | None = None
     python_module: str | None = None  # models/<file>.py beside the JSON, relative to the app dir
+    # mixins found as Python files (name -> path relative to the app dir); built-ins are not listed
+    mixin_modules: dict[str, str] = field(default_factory=dict)
 
     @property
     def persisted(self) -> bool:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
@@ -22,6 +23,26 @@ class LoopBackError(BaseModel):
     """
 
     error: Error
+
+
+class DateCondition(BaseModel):
+    """
+    One operator compared with a date-time.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    eq: datetime | None = None
+    neq: datetime | None = None
+    gt: datetime | None = None
+    gte: datetime | None = None
+    lt: datetime | None = None
+    lte: datetime | None = None
+    inq: list[datetime] | None = None
+    nin: list[datetime] | None = None
+    between: Annotated[list[datetime] | None, Field(max_length=2, min_length=2)] = None
+    exists: bool | None = None
 
 
 class IntegerKeyCondition(BaseModel):
@@ -130,6 +151,14 @@ class NewOrder(BaseModel):
     quantity: float
     total: float | None = None
     status: str | None = "open"
+    createdAt: Annotated[
+        datetime | None,
+        Field(description="Set by the server when the instance is created."),
+    ] = None
+    updatedAt: Annotated[
+        datetime | None,
+        Field(description="Set by the server whenever the instance is saved."),
+    ] = None
     productId: Annotated[int | None, Field(ge=1)] = None
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
@@ -146,6 +175,14 @@ class OrderReplace(BaseModel):
     total: float | None = None
     status: str | None = "open"
     id: Annotated[int | None, Field(ge=1)] = None
+    createdAt: Annotated[
+        datetime | None,
+        Field(description="Set by the server when the instance is created."),
+    ] = None
+    updatedAt: Annotated[
+        datetime | None,
+        Field(description="Set by the server whenever the instance is saved."),
+    ] = None
     productId: Annotated[int | None, Field(ge=1)] = None
 
 
@@ -160,6 +197,14 @@ class OrderPatch(BaseModel):
     quantity: float | None = None
     total: float | None = None
     status: str | None = "open"
+    createdAt: Annotated[
+        datetime | None,
+        Field(description="Set by the server when the instance is created."),
+    ] = None
+    updatedAt: Annotated[
+        datetime | None,
+        Field(description="Set by the server whenever the instance is saved."),
+    ] = None
     productId: Annotated[int | None, Field(ge=1)] = None
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
@@ -176,6 +221,14 @@ class OrderPatchById(BaseModel):
     total: float | None = None
     status: str | None = "open"
     id: Annotated[int, Field(ge=1)]
+    createdAt: Annotated[
+        datetime | None,
+        Field(description="Set by the server when the instance is created."),
+    ] = None
+    updatedAt: Annotated[
+        datetime | None,
+        Field(description="Set by the server whenever the instance is saved."),
+    ] = None
     productId: Annotated[int | None, Field(ge=1)] = None
 
 
@@ -191,6 +244,8 @@ class OrderWhereTerms(BaseModel):
     total: float | NumberCondition | None = None
     status: str | StringCondition | None = None
     id: int | IntegerKeyCondition | None = None
+    createdAt: datetime | DateCondition | None = None
+    updatedAt: datetime | DateCondition | None = None
     productId: int | IntegerKeyCondition | None = None
     product_name: Annotated[
         str | StringCondition | None, Field(alias="product.name")
@@ -221,6 +276,8 @@ class OrderFields1(BaseModel):
     total: bool | None = None
     status: bool | None = None
     id: bool | None = None
+    createdAt: bool | None = None
+    updatedAt: bool | None = None
     productId: bool | None = None
 
 
@@ -229,7 +286,7 @@ class OrderOrder1(RootModel[str]):
         str,
         Field(
             description='Sort order: "prop ASC|DESC", a comma-separated list of those, or an array.',
-            pattern="^(?:[ \\t\\r\\n]*(?:quantity|total|status|id|productId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:quantity|total|status|id|productId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
+            pattern="^(?:[ \\t\\r\\n]*(?:quantity|total|status|id|createdAt|updatedAt|productId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*(?:,[ \\t\\r\\n]*(?:quantity|total|status|id|createdAt|updatedAt|productId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*)*)?$",
         ),
     ]
 
@@ -238,7 +295,7 @@ class OrderOrderItem(RootModel[str]):
     root: Annotated[
         str,
         Field(
-            pattern="^[ \\t\\r\\n]*(?:quantity|total|status|id|productId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
+            pattern="^[ \\t\\r\\n]*(?:quantity|total|status|id|createdAt|updatedAt|productId)(?:[ \\t\\r\\n]+(?:[Aa][Ss][Cc]|[Dd][Ee][Ss][Cc]))?[ \\t\\r\\n]*$"
         ),
     ]
 
@@ -255,6 +312,8 @@ class OrderSimpleWhere(BaseModel):
     total: float | NumberCondition | None = None
     status: str | StringSimpleCondition | None = None
     id: int | IntegerKeyCondition | None = None
+    createdAt: datetime | DateCondition | None = None
+    updatedAt: datetime | DateCondition | None = None
     productId: int | IntegerKeyCondition | None = None
     and_: Annotated[list[OrderSimpleWhere] | None, Field(alias="and")] = None
     or_: Annotated[list[OrderSimpleWhere] | None, Field(alias="or")] = None
@@ -269,7 +328,7 @@ class OrderSimpleFilter(BaseModel):
         extra="forbid",
     )
     where: OrderSimpleWhere | None = None
-    fields: Literal["quantity", "total", "status", "id", "productId"] | list[Literal["quantity", "total", "status", "id", "productId"]] | OrderFields1 | None = (
+    fields: Literal["quantity", "total", "status", "id", "createdAt", "updatedAt", "productId"] | list[Literal["quantity", "total", "status", "id", "createdAt", "updatedAt", "productId"]] | OrderFields1 | None = (
         None
     )
     order: OrderOrder1 | list[OrderOrderItem] | None = None
@@ -364,6 +423,12 @@ class ProductWhereTerms(BaseModel):
     orders_id: Annotated[int | IntegerKeyCondition | None, Field(alias="orders.id")] = (
         None
     )
+    orders_createdAt: Annotated[
+        datetime | DateCondition | None, Field(alias="orders.createdAt")
+    ] = None
+    orders_updatedAt: Annotated[
+        datetime | DateCondition | None, Field(alias="orders.updatedAt")
+    ] = None
     orders_productId: Annotated[
         int | IntegerKeyCondition | None, Field(alias="orders.productId")
     ] = None
@@ -465,6 +530,8 @@ class OrderWhere(BaseModel):
     total: float | NumberCondition | None = None
     status: str | StringCondition | None = None
     id: int | IntegerKeyCondition | None = None
+    createdAt: datetime | DateCondition | None = None
+    updatedAt: datetime | DateCondition | None = None
     productId: int | IntegerKeyCondition | None = None
     product_name: Annotated[
         str | StringCondition | None, Field(alias="product.name")
@@ -508,7 +575,7 @@ class OrderScope(BaseModel):
         extra="forbid",
     )
     where: OrderWhere | None = None
-    fields: Literal["quantity", "total", "status", "id", "productId"] | list[Literal["quantity", "total", "status", "id", "productId"]] | OrderFields1 | None = (
+    fields: Literal["quantity", "total", "status", "id", "createdAt", "updatedAt", "productId"] | list[Literal["quantity", "total", "status", "id", "createdAt", "updatedAt", "productId"]] | OrderFields1 | None = (
         None
     )
     order: OrderOrder1 | list[OrderOrderItem] | None = None
@@ -543,6 +610,12 @@ class ProductWhere(BaseModel):
     orders_id: Annotated[int | IntegerKeyCondition | None, Field(alias="orders.id")] = (
         None
     )
+    orders_createdAt: Annotated[
+        datetime | DateCondition | None, Field(alias="orders.createdAt")
+    ] = None
+    orders_updatedAt: Annotated[
+        datetime | DateCondition | None, Field(alias="orders.updatedAt")
+    ] = None
     orders_productId: Annotated[
         int | IntegerKeyCondition | None, Field(alias="orders.productId")
     ] = None
@@ -623,7 +696,7 @@ class OrderFilter(BaseModel):
         extra="forbid",
     )
     where: OrderWhere | None = None
-    fields: Literal["quantity", "total", "status", "id", "productId"] | list[Literal["quantity", "total", "status", "id", "productId"]] | OrderFields1 | None = (
+    fields: Literal["quantity", "total", "status", "id", "createdAt", "updatedAt", "productId"] | list[Literal["quantity", "total", "status", "id", "createdAt", "updatedAt", "productId"]] | OrderFields1 | None = (
         None
     )
     order: OrderOrder1 | list[OrderOrderItem] | None = None
@@ -647,6 +720,14 @@ class Order(BaseModel):
     total: float | None = None
     status: str | None = "open"
     id: Annotated[int | None, Field(ge=1)] = None
+    createdAt: Annotated[
+        datetime | None,
+        Field(description="Set by the server when the instance is created."),
+    ] = None
+    updatedAt: Annotated[
+        datetime | None,
+        Field(description="Set by the server whenever the instance is saved."),
+    ] = None
     productId: Annotated[int | None, Field(ge=1)] = None
     product: Annotated[Product | None, Field(description="Included product.")] = None
 

@@ -12,6 +12,7 @@ One module per stage or declaration kind, in the order `load_app` (app.py) runs 
     inheritance.py    base models -> ModelSpec, with properties, relations, ACLs and methods from
         properties.py, relations.py, acls.py, methods.py   (one declaration each)
     model_config.py   model-config.json: attachment, public, extra relations/ACLs/options
+    mixins.py         mixins found through `_meta.mixins`; built-in mixins' properties (TimeStamp)
     join_models.py    the through models of hasAndBelongsToMany relations (synthesised when absent)
     embeds.py         embedded relations' storage properties; string ids of transient embedded models
     relation_keys.py  default foreign keys and the key properties LB3 defines at attach time

@@ -17,6 +17,7 @@ from .embeds import embedded_ids
 from .files import Display, app_root, as_port, load_datasources, load_optional
 from .inheritance import resolve
 from .join_models import add_join_models
+from .mixins import apply_mixins, mixin_dirs
 from .model_config import attached_entries, configure
 from .problems import Collector, error_order
 from .relation_keys import add_relation_keys
@@ -70,6 +71,7 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
             resolved[name] = configure(spec, attached[name], raw_models, mc_file, errors)
 
     models = {n: m for n, m in resolved.items() if n in attached}
+    models = apply_mixins(models, mixin_dirs(model_config, root), root, errors)
     models, raw_models = add_join_models(models, list(attached), raw_models, errors)
     models = embedded_ids(models, raw_models, {d.name: d.connector for d in datasources})
     models = add_relation_keys(models, raw_models, errors)

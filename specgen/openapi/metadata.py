@@ -47,6 +47,7 @@ def model_extension(model: ModelSpec, *, table: bool = True) -> dict[str, Any]:
         "scopes": model.scopes or None,
         "indexes": model.indexes or None,
         "mixins": model.mixins or None,
+        "mixinModules": model.mixin_modules or None,
         "settings": model.settings or None,
         "methods": {
             m.name: {
