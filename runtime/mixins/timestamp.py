@@ -10,13 +10,10 @@ unless the call's options say `skipUpdatedAt`.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from ..coercion import format_date
 from ..instances import DEFAULT_FNS
-
-logger = logging.getLogger("runtime")
 
 
 def setup(Model: Any, options: dict[str, Any]) -> None:
@@ -36,14 +33,4 @@ def setup(Model: Any, options: dict[str, Any]) -> None:
         else:
             ctx.data[updated_at] = stamp
 
-    observe = getattr(Model, "observe", None)
-    if observe is None:
-        # operation hooks arrive with the write pipeline (issue 11, branch i11b); until then the
-        # properties are set on create only
-        logger.warning(
-            "model %s: TimeStamp cannot keep %s current: this runtime has no operation hooks",
-            Model.meta.name,
-            updated_at,
-        )
-        return
-    observe("before save", touch)
+    Model.observe("before save", touch)

@@ -4,6 +4,7 @@ The store example's Search mixin and TimeStamp run over HTTP on every configured
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -189,3 +190,26 @@ async def test_timestamp_sets_both_dates_on_create(store: httpx.AsyncClient) -> 
     assert order["createdAt"].endswith("Z") and len(order["createdAt"]) == 24
     fetched = await store.get(f"/api/Orders/{order['id']}")
     assert fetched.json() == order
+
+
+async def test_timestamp_keeps_updated_at_current_on_every_save(store: httpx.AsyncClient) -> None:
+    """patch, updateAll and replace move updatedAt on (a before-save hook); createdAt stays on a
+    patch. LB3's PUT replaces the whole instance, createdAt included, and so does ours."""
+    order = (await store.post("/api/Orders", json={"quantity": 2})).json()
+    await asyncio.sleep(0.005)  # the dates have millisecond resolution
+    patched = await store.patch(f"/api/Orders/{order['id']}", json={"quantity": 3})
+    assert patched.status_code == 200, patched.text
+    after_patch = patched.json()
+    assert after_patch["createdAt"] == order["createdAt"]
+    assert after_patch["updatedAt"] > order["updatedAt"]
+    await asyncio.sleep(0.005)
+    updated = await store.post(
+        "/api/Orders/update", params={"where": f'{{"id": {order["id"]}}}'}, json={"quantity": 4}
+    )
+    assert updated.json() == {"count": 1}
+    after_update = (await store.get(f"/api/Orders/{order['id']}")).json()
+    assert after_update["updatedAt"] > after_patch["updatedAt"]
+    assert after_update["createdAt"] == order["createdAt"]
+    await asyncio.sleep(0.005)
+    replaced = (await store.put(f"/api/Orders/{order['id']}", json={"quantity": 5})).json()
+    assert replaced["updatedAt"] > after_update["updatedAt"]
