@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPECS := $(wildcard specs/*)
 
-.PHONY: help install generate check-generated lint test serve bench clean
+.PHONY: help install browser generate check-generated lint test serve bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)  ## Create the virtualenv and install everything
+
+browser:  ## Headless Chromium for the browser tests (Debian's package; installed when missing and root)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || { echo "the browser tests need chromium: sudo apt-get install chromium"; exit 1; }
 
 generate: $(STAMP)  ## Compile every app under specs/ into generated/
 	$(BIN)/specgen generate-all specs -o generated
@@ -30,7 +35,7 @@ lint: $(STAMP)  ## ruff format --check, ruff check, mypy --strict on everything 
 	$(BIN)/mypy specgen runtime generated
 	$(BIN)/mypy tests bench
 
-test: $(STAMP) lint check-generated  ## Lint, stale check, then every test (unit, golden, HTTP, schemathesis)
+test: $(STAMP) browser lint check-generated  ## Lint, stale check, then every test (unit, golden, HTTP, schemathesis)
 	$(BIN)/pytest
 
 serve: $(STAMP)  ## Serve the Coffee Shop example on SQLite at http://127.0.0.1:3000/api
