@@ -1,7 +1,7 @@
 """schemathesis against the running example API: every check, every phase (examples, coverage, fuzzing,
 stateful), over real HTTP to the uvicorn server that `make serve` runs, for both example apps (the
-Coffee Shop, and the library that uses every relation type), on SQLite and on PostgreSQL (when
-configured: tests/databases.py).
+Coffee Shop, the library that uses every relation type, and the store with application logic), on
+SQLite and on PostgreSQL (when configured: tests/databases.py).
 
 Nothing is excluded globally. Where LB3's documented behaviour is a response no schema can predict, the
 check is switched off for those operations only, with the reason, in PER_OPERATION_EXCLUSIONS; that table
@@ -138,8 +138,15 @@ def server(
 # The library's 288 operations (every relation kind, nestRemoting's nested surface) take fewer
 # examples each, on SQLite only: the relation code is the same on every backend, and the HTTP suites
 # run it on all three.
-RUNS = [("sqlite", "coffee-shop"), ("postgresql", "coffee-shop"), ("sqlite", "library")]
-EXAMPLES = {"coffee-shop": MAX_EXAMPLES, "library": min(MAX_EXAMPLES, 15)}
+# The store is the application-logic example (remote methods, remote and operation hooks, validators,
+# mixins, middleware): its logic is Python above the same SQL, so SQLite is the backend that matters.
+RUNS = [
+    ("sqlite", "coffee-shop"),
+    ("postgresql", "coffee-shop"),
+    ("sqlite", "library"),
+    ("sqlite", "store"),
+]
+EXAMPLES = {"coffee-shop": MAX_EXAMPLES, "library": min(MAX_EXAMPLES, 15), "store": MAX_EXAMPLES}
 
 
 @pytest.mark.schemathesis
