@@ -206,9 +206,10 @@ class Model:
         """An array creates every item or, if any is invalid, none (LB3 stores the valid ones)."""
         op = self._operation(ctx)
         if not isinstance(data, list):
-            if op is None:  # the hot path: the database's write block, nothing around it
+            if op is None:  # the hot path: validated before a connection is taken, one statement
+                values = self.codec.complete(await self.validate(data, "create", allow_id=False))
                 async with self.db.write(one_statement=True) as s:
-                    return await self._save_new(None, s, data, allow_id=False)
+                    return await self._insert(s, values)
             async with self._writing(op) as s:
                 return await self._save_new(op, s, data, allow_id=False)
         if not all(isinstance(item, dict) for item in data):
@@ -389,12 +390,15 @@ class Model:
                 "persist", data=values, current_instance=values, is_new_instance=True
             )
             values = hctx.data or {}
+        return await _saved(op, await self._insert(s, values), True)
+
+    async def _insert(self, s: Session, values: dict[str, Any]) -> dict[str, Any]:
         # one statement object for every insert: its compiled form is cached per set of columns
         result = await s.run(self._insert_stmt, values)  # columns are keyed by property name
         id_name = self.meta.id_name
         if id_name not in values and result.inserted_primary_key:
             values = {**values, id_name: result.inserted_primary_key[0]}
-        return await _saved(op, self.codec.to_json(values), True)
+        return self.codec.to_json(values)
 
     async def _replace(self, id: Any, data: dict[str, Any], op: Operation | None) -> dict[str, Any]:
         key = self.codec.coerce_id(id)
