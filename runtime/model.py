@@ -206,9 +206,10 @@ class Model:
         """An array creates every item or, if any is invalid, none (LB3 stores the valid ones)."""
         op = self._operation(ctx)
         if not isinstance(data, list):
-            if op is None:  # the hot path: the database's write block, nothing around it
+            if op is None:  # the hot path: validated before a connection is taken, one statement
+                values = self.codec.complete(await self.validate(data, "create", allow_id=False))
                 async with self.db.write(one_statement=True) as s:
-                    return await self._save_new(None, s, data, allow_id=False)
+                    return await self._insert(s, values)
             async with self._writing(op) as s:
                 return await self._save_new(op, s, data, allow_id=False)
         if not all(isinstance(item, dict) for item in data):
@@ -242,11 +243,10 @@ class Model:
         op = self._operation(ctx)
         async with self._writing(op, atomic=True) as s:  # the check and the write: one database
             if key is not None and await self._found(key, op):
-                return await self._replace(key, data, op, upsert=True)
+                return await self._replace(key, data, op)
             if key is not None and self.meta.force_id:
                 raise NotFound(f"Could not replace. Object with id {key} does not exist!")
-            where = None if key is None else {self.meta.id_name: key}
-            return await self._save_new(op, s, data, allow_id=True, where=where, whole=True)
+            return await self._save_new(op, s, data, allow_id=True)
 
     async def patch_or_create(
         self, data: dict[str, Any], *, ctx: Context | None = None
@@ -255,11 +255,10 @@ class Model:
         op = self._operation(ctx)
         async with self._writing(op, atomic=True) as s:
             if key is not None and await self._found(key, op):
-                return await self._patch(key, data, op, upsert=True)
+                return await self._patch(key, data, op)
             if key is not None and self.meta.force_id:
                 raise NotFound(f"Could not update attributes. Object with id {key} does not exist!")
-            where = None if key is None else {self.meta.id_name: key}
-            return await self._save_new(op, s, data, allow_id=True, where=where)
+            return await self._save_new(op, s, data, allow_id=True)
 
     # LB3's other names of patchOrCreate
     upsert = patch_or_create
@@ -280,8 +279,8 @@ class Model:
                     "There are multiple instances found.Upsert Operation will not be performed!"
                 )
             if matches:
-                return await self._patch(matches[0][0], data, op, upsert=True, where=where)
-            return await self._save_new(op, s, data, allow_id=False, where=where or {})
+                return await self._patch(matches[0][0], data, op)
+            return await self._save_new(op, s, data, allow_id=False)
 
     async def update_all(
         self, where: dict[str, Any] | None, data: dict[str, Any], *, ctx: Context | None = None
@@ -377,44 +376,31 @@ class Model:
         return await self.exists(key, ctx=op.ctx if op else None)
 
     async def _save_new(
-        self,
-        op: Operation | None,
-        s: Session,
-        data: Any,
-        *,
-        allow_id: bool,
-        where: dict[str, Any] | None = None,
-        whole: bool = False,
+        self, op: Operation | None, s: Session, data: Any, *, allow_id: bool
     ) -> dict[str, Any]:
-        """create, and the create side of the upserts (`where` given; `whole`: replaceOrCreate),
-        with the ctx fields LB3 gives each."""
+        """create, and the create side of the upserts (as LB3's SQL connectors run them)."""
         if op is not None and op.has("before save"):
             if not isinstance(data, dict):
                 raise BadRequest(NOT_AN_OBJECT)
-            if where is None:
-                hctx = await op.fire("before save", instance=dict(data), is_new_instance=True)
-                data = hctx.instance
-            elif whole:
-                data = (await op.fire("before save", instance=dict(data))).instance
-            else:
-                data = (await op.fire("before save", data=dict(data), where=where)).data
+            hctx = await op.fire("before save", instance=dict(data), is_new_instance=True)
+            data = hctx.instance
         values = self.codec.complete(await self.validate(data, "create", allow_id=allow_id))
         if op is not None and op.has("persist"):
-            extra: dict[str, Any] = {"where": where} if where is not None else {}
-            if where is None:
-                extra["is_new_instance"] = True
-            hctx = await op.fire("persist", data=values, current_instance=values, **extra)
+            hctx = await op.fire(
+                "persist", data=values, current_instance=values, is_new_instance=True
+            )
             values = hctx.data or {}
+        return await _saved(op, await self._insert(s, values), True)
+
+    async def _insert(self, s: Session, values: dict[str, Any]) -> dict[str, Any]:
         # one statement object for every insert: its compiled form is cached per set of columns
         result = await s.run(self._insert_stmt, values)  # columns are keyed by property name
         id_name = self.meta.id_name
         if id_name not in values and result.inserted_primary_key:
             values = {**values, id_name: result.inserted_primary_key[0]}
-        return await _saved(op, self.codec.to_json(values), True)
+        return self.codec.to_json(values)
 
-    async def _replace(
-        self, id: Any, data: dict[str, Any], op: Operation | None, *, upsert: bool = False
-    ) -> dict[str, Any]:
+    async def _replace(self, id: Any, data: dict[str, Any], op: Operation | None) -> dict[str, Any]:
         key = self.codec.coerce_id(id)
         self._same_id(  # LB3's replaceById checks this first, before validating
             key,
@@ -430,31 +416,27 @@ class Model:
             where = {self.meta.id_name: key}
             if op is not None:
                 if op.has("before save"):
-                    new = {} if upsert else {"is_new_instance": False}
                     instance = {**data, self.meta.id_name: key}
-                    data = (await op.fire("before save", instance=instance, **new)).instance or {}
+                    hctx = await op.fire("before save", instance=instance, is_new_instance=False)
+                    data = hctx.instance or {}
                 values = await self.validate(data, "replace")
             values = self.codec.complete(values)
             full = {n: values.get(n) for n in self.meta.properties if n != self.meta.id_name}
             if op is not None and op.has("persist"):
-                new = {} if upsert else {"is_new_instance": False}
                 current = self.codec.to_json(row._mapping)
                 hctx = await op.fire(
-                    "persist", data=full, current_instance=current, where=where, id=key, **new
+                    "persist",
+                    data=full,
+                    current_instance=current,
+                    where=where,
+                    id=key,
+                    is_new_instance=False,
                 )
                 full = hctx.data or {}
             await s.run(builder.update_rows(self.table, self._id_where(key), full))
             return await _saved(op, self.codec.to_json({**full, self.meta.id_name: key}), False)
 
-    async def _patch(
-        self,
-        id: Any,
-        data: Any,
-        op: Operation | None,
-        *,
-        upsert: bool = False,
-        where: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    async def _patch(self, id: Any, data: Any, op: Operation | None) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise BadRequest(NOT_AN_OBJECT)
         key = self.codec.coerce_id(id)
@@ -467,17 +449,23 @@ class Model:
                 self._body_id(data),
                 "id cannot be updated from {old} to {new} when forceId is set to true",
             )
-            shown = where if where is not None else {self.meta.id_name: key}
+            shown = {self.meta.id_name: key}
             current = self.codec.to_json(row._mapping) if op is not None else None
             if op is not None and op.has("before save"):
-                extra = {} if upsert else {"current_instance": current}
-                data = (await op.fire("before save", data=dict(data), where=shown, **extra)).data
+                hctx = await op.fire(
+                    "before save", data=dict(data), where=shown, current_instance=current
+                )
+                data = hctx.data
             values = await self.validate(data, "patch")
             values.pop(self.meta.id_name, None)
             if op is not None and op.has("persist"):
-                new = {} if upsert else {"is_new_instance": False}
                 hctx = await op.fire(
-                    "persist", data=values, current_instance=current, where=shown, id=key, **new
+                    "persist",
+                    data=values,
+                    current_instance=current,
+                    where=shown,
+                    id=key,
+                    is_new_instance=False,
                 )
                 values = hctx.data or {}
             if values:
