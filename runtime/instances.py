@@ -69,6 +69,9 @@ class InstanceCodec:
         }
         self.required = tuple(n for n, p in model.properties.items() if p.required and not p.id)
         self.id_name = model.id_name
+        # LB3's strict false and "filter" drop unknown properties (the response shows what was
+        # stored); true, and a model that does not say, refuse them (422 unknown-property)
+        self.drop_unknown = model.strict is False or model.strict == "filter"
         self.id_prop = model.id_property
         self.visible = tuple(n for n, p in model.properties.items() if not p.hidden)
         # properties holding embedded items, with their model's codec (set by the app: see embed)
@@ -89,6 +92,8 @@ class InstanceCodec:
         for key, raw in data.items():
             conv = self.inputs.get(key)
             if conv is None:
+                if self.drop_unknown:
+                    continue
                 problems.append((key, "unknown-property", "is not defined in the model", raw))
                 continue
             if key == self.id_name and raw is None:

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from . import users
 from .context import Context
 from .db import Database, Session
-from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound, ValidationFailed
+from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound, ValidationFailed
 from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
 from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
@@ -42,9 +42,11 @@ from .relations import Handle, Relation, bind, loading
 from .relations import resolve as resolve_relation
 from .sql import builder
 from .sql.tables import ModelTable
+from .validation import Validatable, check_body, check_new, unique_failure, validate
+from .validation.check import without_rules
 
 
-class Model:
+class Model(Validatable):
     def __init__(
         self,
         meta: ModelMeta,
@@ -61,6 +63,8 @@ class Model:
         self.codec = InstanceCodec(meta, table.integer_columns())
         self.parser = FilterParser(meta, models, limits)
         self.app: Any = None  # set by the app; model modules reach siblings through it
+        # LB3's validateUpsert: false lets patchOrCreate/replaceOrCreate update without the rules
+        self.validate_upsert = (meta.raw.get("options") or {}).get("validateUpsert") is not False
         self._relations: dict[str, Relation] = {}
         id_name = meta.id_name
         self._insert_stmt = sa.insert(table.table)
@@ -182,7 +186,7 @@ class Model:
                 if not isinstance(item, dict):
                     raise BadRequest("Some of array items are not an object.")
                 try:
-                    checked.append(await self._prepare_new(item))
+                    checked.append(await self._prepare_new(item, ctx=ctx))
                 except ValidationFailed as exc:
                     exc.details["index"] = index
                     raise
@@ -195,7 +199,7 @@ class Model:
                         exc.details["index"] = index
                         raise
                 return created
-        values = await self._prepare_new(data)
+        values = await self._prepare_new(data, ctx=ctx)
         async with self.db.write(one_statement=not self.meta.is_user) as s:
             return await self._insert(s, values)
 
@@ -208,13 +212,18 @@ class Model:
             self._body_id(data),
             f"id property ({self.meta.id_name}) cannot be updated from {{old}} to {{new}}",
         )
-        values = self.codec.check(data, "replace")
+        values = await check_body(self, data, "replace", ctx)
         async with self.db.write() as s:
             if key is None or await s.first(self._select_id(key)) is None:
                 raise NotFound(f"Could not replace. Object with id {id} does not exist!")
-            values = await self._prepare_write(s, self.codec.complete(values), key)
+            values = self.codec.complete(values)
+            if self.rules:
+                await validate(self, values, "replace", ctx, key=key, session=s)
+            values = await self._prepare_write(s, values, key)
             full = {n: values.get(n) for n in self.meta.properties if n != self.meta.id_name}
-            await s.run(builder.update_rows(self.table, self._id_where(key), full))
+            await self._run_write(
+                s, builder.update_rows(self.table, self._id_where(key), full), full
+            )
         return self.codec.to_json({**full, self.meta.id_name: key})
 
     async def patch_attributes(
@@ -236,9 +245,13 @@ class Model:
             )
             values = self.codec.check(data, "patch")
             values.pop(self.meta.id_name, None)
+            if self.rules:  # LB3 validates the instance as the patch leaves it
+                merged = {**row._mapping, **values}
+                await validate(self, merged, "patch", ctx, key=key, session=s)
             values = await self._prepare_write(s, values, key)
             if values:
-                await s.run(builder.update_rows(self.table, self._id_where(key), values))
+                stmt = builder.update_rows(self.table, self._id_where(key), values)
+                await self._run_write(s, stmt, values)
             return self.codec.to_json({**row._mapping, **values})
 
     async def replace_or_create(
@@ -247,10 +260,10 @@ class Model:
         key = self._body_id(data)
         async with self.db.transaction():  # the check and the write see the same database
             if key is not None and await self.exists(key):
-                return await self.replace_by_id(key, data)
+                return await self.replace_by_id(key, data, ctx=self._upsert_ctx(ctx))
             if key is not None and self.meta.force_id:
                 raise NotFound(f"Could not replace. Object with id {key} does not exist!")
-            return await self._create_one(data, allow_id=True)
+            return await self._create_one(data, allow_id=True, ctx=ctx)
 
     async def patch_or_create(
         self, data: dict[str, Any], *, ctx: Context | None = None
@@ -258,10 +271,10 @@ class Model:
         key = self._body_id(data)
         async with self.db.transaction():
             if key is not None and await self.exists(key):
-                return await self.patch_attributes(key, data)
+                return await self.patch_attributes(key, data, ctx=self._upsert_ctx(ctx))
             if key is not None and self.meta.force_id:
                 raise NotFound(f"Could not update attributes. Object with id {key} does not exist!")
-            return await self._create_one(data, allow_id=True)
+            return await self._create_one(data, allow_id=True, ctx=ctx)
 
     # LB3's other names of patchOrCreate
     upsert = patch_or_create
@@ -281,8 +294,8 @@ class Model:
                     "There are multiple instances found.Upsert Operation will not be performed!"
                 )
             if matches:
-                return await self.patch_attributes(matches[0][0], data)
-            return await self._create_one(data, allow_id=False)
+                return await self.patch_attributes(matches[0][0], data, ctx=self._upsert_ctx(ctx))
+            return await self._create_one(data, allow_id=False, ctx=ctx)
 
     async def update_all(
         self, where: dict[str, Any] | None, data: dict[str, Any], *, ctx: Context | None = None
@@ -305,7 +318,9 @@ class Model:
             values = await self._prepare_write(s, values, key)
             if not values:
                 return int(await s.scalar(builder.count_rows(self.table, clause)))
-            result = await s.run(builder.update_rows(self.table, clause, values))
+            result = await self._run_write(
+                s, builder.update_rows(self.table, clause, values), values
+            )
             return int(result.rowcount)
 
     async def destroy_by_id(self, id: Any, *, ctx: Context | None = None) -> int:
@@ -324,13 +339,29 @@ class Model:
 
     # ---- helpers ---------------------------------------------------------------------------------
 
-    async def _create_one(self, data: dict[str, Any], *, allow_id: bool) -> dict[str, Any]:
-        values = await self._prepare_new(data, allow_id=allow_id)
+    async def _create_one(
+        self, data: dict[str, Any], *, allow_id: bool, ctx: Context | None = None
+    ) -> dict[str, Any]:
+        values = await self._prepare_new(data, allow_id=allow_id, ctx=ctx)
         async with self.db.write(one_statement=not self.meta.is_user) as s:
             return await self._insert(s, values)
 
-    async def _prepare_new(self, data: dict[str, Any], *, allow_id: bool = False) -> dict[str, Any]:
-        return self.codec.complete(self.codec.check(data, "create", allow_id=allow_id))
+    async def _prepare_new(
+        self, data: dict[str, Any], *, allow_id: bool = False, ctx: Context | None = None
+    ) -> dict[str, Any]:
+        """Checked, completed and validated (runtime.validation) values of a new instance."""
+        return await check_new(self, data, ctx, allow_id=allow_id)
+
+    def _upsert_ctx(self, ctx: Context | None) -> Context | None:
+        """The context an upsert updates with: without the rules when validateUpsert is false."""
+        return ctx if self.validate_upsert else without_rules(ctx)
+
+    async def _run_write(self, s: Session, stmt: Any, values: dict[str, Any]) -> Any:
+        """One insert or update; a uniqueness rule's index refusing it is that rule's 422."""
+        try:
+            return await s.run(stmt, values) if stmt is self._insert_stmt else await s.run(stmt)
+        except Conflict as exc:
+            raise unique_failure(self, exc, values) from None
 
     async def _prepare_write(self, s: Session, values: dict[str, Any], key: Any) -> dict[str, Any]:
         """Model-specific rules on the way to the table (User: unique email, hashed password)."""
@@ -341,7 +372,7 @@ class Model:
     async def _insert(self, s: Session, values: dict[str, Any]) -> dict[str, Any]:
         values = await self._prepare_write(s, values, None)
         # one statement object for every insert: its compiled form is cached per set of columns
-        result = await s.run(self._insert_stmt, values)  # columns are keyed by property name
+        result = await self._run_write(s, self._insert_stmt, values)  # keyed by property name
         id_name = self.meta.id_name
         if id_name not in values and result.inserted_primary_key:
             values = {**values, id_name: result.inserted_primary_key[0]}
