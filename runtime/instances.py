@@ -94,7 +94,8 @@ class InstanceCodec:
             if conv is None:
                 if self.drop_unknown:
                     continue
-                problems.append((key, "unknown-property", "is not defined in the model", raw))
+                # LB3 shows the value as undefined: the instance never held it
+                problems.append((key, "unknown-property", "is not defined in the model", UNDEFINED))
                 continue
             if key == self.id_name and raw is None:
                 continue  # a null id is no id (LB3's absence check agrees): the table assigns one
@@ -125,7 +126,8 @@ class InstanceCodec:
         for key in required:
             if key not in reported and is_blank(data.get(key, UNDEFINED)):
                 problems.append((key, "presence", "can't be blank", data.get(key, UNDEFINED)))
-        if problems:
+        if problems:  # LB3 lists unknown properties after every validator's problems
+            problems.sort(key=lambda p: p[1] == "unknown-property")
             raise ValidationFailed(self.model.name, problems)
         return values
 

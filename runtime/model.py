@@ -63,7 +63,7 @@ class Model(Validatable):
         self.codec = InstanceCodec(meta, table.integer_columns())
         self.parser = FilterParser(meta, models, limits)
         self.app: Any = None  # set by the app; model modules reach siblings through it
-        # LB3's validateUpsert: false lets patchOrCreate/replaceOrCreate update without the rules
+        # LB3's validateUpsert: false lets patchOrCreate update an instance without the rules
         self.validate_upsert = (meta.raw.get("options") or {}).get("validateUpsert") is not False
         self._relations: dict[str, Relation] = {}
         id_name = meta.id_name
@@ -260,7 +260,7 @@ class Model(Validatable):
         key = self._body_id(data)
         async with self.db.transaction():  # the check and the write see the same database
             if key is not None and await self.exists(key):
-                return await self.replace_by_id(key, data, ctx=self._upsert_ctx(ctx))
+                return await self.replace_by_id(key, data, ctx=ctx)  # validated (LB3 too)
             if key is not None and self.meta.force_id:
                 raise NotFound(f"Could not replace. Object with id {key} does not exist!")
             return await self._create_one(data, allow_id=True, ctx=ctx)
@@ -294,7 +294,7 @@ class Model(Validatable):
                     "There are multiple instances found.Upsert Operation will not be performed!"
                 )
             if matches:
-                return await self.patch_attributes(matches[0][0], data, ctx=self._upsert_ctx(ctx))
+                return await self.patch_attributes(matches[0][0], data, ctx=ctx)
             return await self._create_one(data, allow_id=False, ctx=ctx)
 
     async def update_all(
@@ -353,7 +353,8 @@ class Model(Validatable):
         return await check_new(self, data, ctx, allow_id=allow_id)
 
     def _upsert_ctx(self, ctx: Context | None) -> Context | None:
-        """The context an upsert updates with: without the rules when validateUpsert is false."""
+        """The context patchOrCreate updates with: without the rules when validateUpsert is false
+        (LB3 validates replaceOrCreate and upsertWithWhere whatever it says)."""
         return ctx if self.validate_upsert else without_rules(ctx)
 
     async def _run_write(self, s: Session, stmt: Any, values: dict[str, Any]) -> Any:

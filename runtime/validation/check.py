@@ -39,43 +39,56 @@ async def validate(
     the codec found already). `key` is the id of the instance being replaced or patched (a
     uniqueness check skips its own row); `ctx.options["validate"] = False` skips the rules, as LB3's
     `options.validate` does."""
-    found = list(problems)
+    found, later = list(problems), list[Problem]()
     if ctx is None or ctx.options.get("validate") is not False:
-        found += await run_rules(model, instance, key=key, session=session)
-    if found:
-        raise ValidationFailed(model.name, ordered(model, found))
+        found, later = await run_rules(model, instance, key=key, session=session, problems=found)
+    if found or later:
+        raise ValidationFailed(model.name, ordered(model, found, later))
 
 
 async def run_rules(
-    model: Model, instance: Mapping[str, Any], *, key: Any = None, session: Session | None = None
-) -> list[Problem]:
-    found: list[Problem] = []
+    model: Model,
+    instance: Mapping[str, Any],
+    *,
+    key: Any = None,
+    session: Session | None = None,
+    problems: list[Problem] | None = None,
+) -> tuple[list[Problem], list[Problem]]:
+    """The problems of the synchronous rules (after `problems`) and those of the asynchronous
+    ones (uniqueness, async custom validators): LB3 reports the latter after the former."""
+    found = list(problems or ())
+    later: list[Problem] = []
     for rule in model.rules:
         if not rule.applies(instance):
             continue
         if rule.kind == "custom":
-            found += await rule.check_custom(instance)
+            (later if rule.is_async else found).extend(await rule.check_custom(instance))
         elif rule.kind == "uniqueness":
-            found += await _uniqueness(model, rule, instance, key, session)
+            later += await _uniqueness(model, rule, instance, key, session)
         else:
             found += rule.check(instance)
-    return found
+    return found, later
 
 
-def ordered(model: Model, problems: list[Problem]) -> list[Problem]:
-    """LB3 lists errors property by property, in the order the properties got their first
-    validator (required properties first: LB3 registers their presence check when it defines the
-    model), unknown properties last. A problem reported twice in the same words (a required
-    property with its own validates_presence_of) is listed once."""
+def ordered(model: Model, found: list[Problem], later: Iterable[Problem] = ()) -> list[Problem]:
+    """LB3's order: its validators run property by property (required properties first: LB3
+    registers their presence check when it defines the model, then the others in the order they
+    were registered), synchronous ones first, and errors are grouped by property in the order each
+    property got its first error; unknown properties last. A problem reported twice in the same
+    words (a required property with its own validates_presence_of) is listed once."""
     rank: dict[str, int] = {}
     for prop in (*model.codec.required, *(rule.prop for rule in model.rules)):
         rank.setdefault(prop, len(rank))
-    for prop, *_rest in problems:
+    for prop, *_rest in (*found, *later):
         rank.setdefault(prop, len(rank))
-    unique = list(dict.fromkeys((p[0], p[1], p[2]) for p in problems))
-    values = {(p[0], p[1], p[2]): p[3] for p in reversed(problems)}
-    found = [(*key, values[key]) for key in unique]
-    return sorted(found, key=lambda p: (p[1] == UNKNOWN, rank[p[0]]))
+    by_rank = [*sorted(found, key=lambda p: rank[p[0]]), *sorted(later, key=lambda p: rank[p[0]])]
+    first: dict[str, int] = {}
+    for index, (prop, *_rest) in enumerate(by_rank):
+        first.setdefault(prop, index)
+    unique = list(dict.fromkeys((p[0], p[1], p[2]) for p in by_rank))
+    values = {(p[0], p[1], p[2]): p[3] for p in reversed(by_rank)}
+    problems = [(*key, values[key]) for key in unique]
+    return sorted(problems, key=lambda p: (p[1] == UNKNOWN, first[p[0]]))
 
 
 async def check_new(
@@ -102,7 +115,12 @@ async def check_body(
             raise
         seen = {p[0] for p in exc.problems if p[1] != "presence"}  # bad values: not checked again
         instance = model.codec.complete({k: v for k, v in data.items() if k not in seen})
-        await validate(model, instance, kind, ctx, problems=exc.problems)
+        numeric = {r.prop for r in model.rules if r.kind == "numericality"}
+        problems = [  # LB3 reads a non-number as NaN, which its numericality rule reports
+            (p[0], "numericality.number", p[2], p[3]) if p[1] == "type" and p[0] in numeric else p
+            for p in exc.problems
+        ]
+        await validate(model, instance, kind, ctx, problems=problems)
         raise
 
 

@@ -77,11 +77,16 @@ def _property_schema(
         schema["format"] = "email"
     if p.description:
         schema["description"] = p.description
-    if p.default is not NO_DEFAULT and p.default is not None:
+    if p.default is not NO_DEFAULT and p.default is not None and not _server_default(p):
         schema["default"] = p.default
     if nullable and schema:
         schema["nullable"] = True
     return schema
+
+
+def _server_default(p: PropertySpec) -> bool:
+    """LB3's `"$now"` date default is the time of the write, not a date a schema can hold."""
+    return p.type == "date" and p.default == "$now"
 
 
 def _request_property(p: PropertySpec, user: bool, required: bool) -> dict[str, Any]:
