@@ -170,3 +170,17 @@ def without_rules(ctx: Context | None) -> Context:
     return Context(request=base.request, principal=base.principal,
                    options={**base.options, "validate": False}, session=base.session,
                    system=base.system)  # fmt: skip
+
+
+def stale_rules(model: Model) -> str | None:
+    """What differs between the rules the model module registered and those the document states
+    (and built unique indexes from), or None: a document compiled before the module changed."""
+    registered = [rule.describe() for rule in model.rules if rule.kind != "custom"]
+    declared = list(model.meta.raw.get("rules") or ())
+    if registered == declared:
+        return None
+    return (
+        f"{model.name}: its model module registers {len(registered)} rule(s) but the document "
+        f"states {len(declared)} differently; they are enforced, but the OpenAPI document and the "
+        "unique indexes are stale: run `make generate` (specgen generate)"
+    )

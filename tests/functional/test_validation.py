@@ -202,6 +202,20 @@ async def test_concurrent_creates_exactly_one_wins(client: httpx.AsyncClient) ->
     assert len(found) == 1
 
 
+async def test_relation_writes_are_validated(client: httpx.AsyncClient, app: LoopBackApp) -> None:
+    await app.models["Plain"].create({"name": "parent"})
+    refused = await client.post("/Plains/1/checks", json=[{"name": "fine"}, {"name": "ab"}])
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"] == {
+        "context": "Checked", "codes": {"name": ["length.min"]},
+        "messages": {"name": ["too short"]}, "index": 1}  # fmt: skip
+    created = await client.post("/Plains/1/checks", json={"name": "fine"})
+    assert created.status_code == 200
+    patched = await client.put("/Plains/1/checks/1", json={"name": "no"})
+    assert patched.status_code == 422
+    assert await app.models["Checked"].find() == [{"name": "fine", "id": 1, "plainId": 1}]
+
+
 async def test_strict_modes(client: httpx.AsyncClient) -> None:
     for plural in ("Looses", "Filtereds"):
         created = (await client.post(f"/{plural}", json={"name": "a", "extra": 1})).json()
@@ -271,3 +285,15 @@ def test_rules_appear_in_the_openapi_document(package: tuple[Any, dict[str, Any]
     assert "additionalProperties" not in schemas["NewFiltered"]
     rules = package[1]["x-lb-models"]["Product"]["rules"]
     assert rules[-1] == {"validation": "uniqueness", "property": "sku"}
+
+
+def test_a_stale_document_is_a_startup_warning(
+    package: tuple[Any, dict[str, Any]], caplog: pytest.LogCaptureFixture
+) -> None:
+    app = package[0].create_app(db_url="sqlite://")
+    assert not [r for r in caplog.records if "stale" in r.message]  # compiled with its modules
+    app.models["Plain"].validates_presence_of("name")  # as if the module changed since
+    from runtime.validation.check import stale_rules
+
+    assert "Plain: its model module registers 2 rule(s)" in (stale_rules(app.models["Plain"]) or "")
+    app.db.dispose()

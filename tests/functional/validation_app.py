@@ -73,7 +73,10 @@ MODELS: dict[str, dict[str, Any]] = {
     "Filtered": {"properties": {"name": "string"}, "strict": "filter"},
     "Lenient": {"properties": {"name": {"type": "string", "required": True}}, "validateUpsert": False},
     "Checked": {"properties": {"name": {"type": "string", "required": True}}, "options": {"validateUpsert": True}},
-    "Plain": {"properties": {"name": {"type": "string", "required": True}}},
+    "Plain": {
+        "properties": {"name": {"type": "string", "required": True}},
+        "relations": {"checks": {"type": "hasMany", "model": "Checked", "foreignKey": "plainId"}},
+    },
     "Stamp": {
         "properties": {
             "at": {"type": "date", "default": "$now"},
