@@ -303,6 +303,8 @@ class Model(Validatable):
         # LB3 ignores an id in an updateAll body; we refuse a non-null one, as the schema says
         values = self.codec.check(data, "patch", allow_id=False)
         values.pop(self.meta.id_name, None)
+        if self.rules:  # the rules of the values written (LB3 runs none here)
+            await validate(self, values, "patch", ctx, partial=True)
         clause = self.parse_where(where)
         async with self.db.write() as s:
             key = None

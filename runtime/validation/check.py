@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 Kind = Literal["create", "replace", "patch"]
 UNKNOWN = "unknown-property"
+WHOLE = ("custom", "uniqueness")  # rules that need the whole instance or the table
 
 
 async def validate(
@@ -34,14 +35,19 @@ async def validate(
     key: Any = None,
     session: Session | None = None,
     problems: Iterable[Problem] = (),
+    partial: bool = False,
 ) -> None:
     """Run the model's rules on `instance`; raise ValidationFailed with them and `problems` (what
     the codec found already). `key` is the id of the instance being replaced or patched (a
     uniqueness check skips its own row); `ctx.options["validate"] = False` skips the rules, as LB3's
-    `options.validate` does."""
+    `options.validate` does. `partial`: `instance` holds only the values an updateAll writes to
+    many rows; the rules of those values alone run (no custom, conditional or uniqueness rule:
+    they need a whole instance; the unique index still holds)."""
     found, later = list(problems), list[Problem]()
     if ctx is None or ctx.options.get("validate") is not False:
-        found, later = await run_rules(model, instance, key=key, session=session, problems=found)
+        found, later = await run_rules(
+            model, instance, key=key, session=session, problems=found, partial=partial
+        )
     if found or later:
         raise ValidationFailed(model.name, ordered(model, found, later))
 
@@ -53,12 +59,15 @@ async def run_rules(
     key: Any = None,
     session: Session | None = None,
     problems: list[Problem] | None = None,
+    partial: bool = False,
 ) -> tuple[list[Problem], list[Problem]]:
     """The problems of the synchronous rules (after `problems`) and those of the asynchronous
     ones (uniqueness, async custom validators): LB3 reports the latter after the former."""
     found = list(problems or ())
     later: list[Problem] = []
     for rule in model.rules:
+        if partial and (rule.prop not in instance or rule.conditional or rule.kind in WHOLE):
+            continue
         if not rule.applies(instance):
             continue
         if rule.kind == "custom":

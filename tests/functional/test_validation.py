@@ -81,8 +81,8 @@ def ours(index: int, lb3: dict[str, Any]) -> tuple[int, Any]:
     if index == 7:  # a bulk create is atomic: the first invalid item, with its index; none stored
         error = body["error"]["details"][1]
         return 422, {"error": {**error, "details": {**error["details"], "index": 1}}}
-    if index == 11:  # so one Product is left to update, not two
-        return 200, {"count": 1}
+    if index == 11:  # updateAll checks the rules of the values it writes (LB3 none)
+        return 422, reworded(REQUESTS[8]["response"], "", "", {})
     if index == 13:  # a plain-text message is used for every failure of its rule
         return status, reworded(
             body, "`nick` is invalid", "`nick` bad nick", {"nick": ["bad nick"]}
@@ -297,3 +297,21 @@ def test_a_stale_document_is_a_startup_warning(
 
     assert "Plain: its model module registers 2 rule(s)" in (stale_rules(app.models["Plain"]) or "")
     app.db.dispose()
+
+
+async def test_update_all_checks_the_values_it_writes(
+    client: httpx.AsyncClient, app: LoopBackApp
+) -> None:
+    products = app.models["Product"]
+    await products.create([{"name": "one", "price": 1}, {"name": "two", "price": 2}])
+    short = await client.post("/Products/update", json={"name": "x"})
+    assert short.status_code == 422
+    assert short.json()["error"]["details"]["codes"] == {"name": ["length.min"]}
+    # one sku for two rows: the unique index refuses it, with the rule's 422
+    taken = await client.post("/Products/update", json={"sku": "ABC-123"})
+    assert taken.status_code == 422
+    assert taken.json()["error"]["details"]["codes"] == {"sku": ["uniqueness"]}
+    assert await products.count({"sku": "ABC-123"}) == 0
+    fine = await client.post("/Products/update", params={"where": '{"name": "one"}'},
+                             json={"sku": "ABC-123", "stock": 4})  # fmt: skip
+    assert fine.json() == {"count": 1}
