@@ -76,12 +76,12 @@ class Rule:
             if cond is None:
                 continue
             if callable(cond):
-                decided = bool(cond(dict(instance)))
+                validates = bool(cond(dict(instance))) == wanted
             elif cond in instance and instance[cond] is not UNDEFINED:
-                decided = bool(instance[cond])
+                validates = bool(instance[cond]) == wanted
             else:
-                decided = wanted  # LB3: `if` on an absent property validates, `unless` skips
-            if decided != wanted:
+                validates = wanted  # LB3: `if` on an absent property validates, `unless` skips
+            if not validates:
                 return False
         return True
 
