@@ -212,7 +212,11 @@ class Model(Validatable):
             self._body_id(data),
             f"id property ({self.meta.id_name}) cannot be updated from {{old}} to {{new}}",
         )
-        values = await check_body(self, data, "replace", ctx)
+        values = (
+            await check_body(self, data, "replace", ctx)
+            if self.rules
+            else self.codec.check(data, "replace")
+        )
         async with self.db.write() as s:
             if key is None or await s.first(self._select_id(key)) is None:
                 raise NotFound(f"Could not replace. Object with id {id} does not exist!")
@@ -352,7 +356,9 @@ class Model(Validatable):
         self, data: dict[str, Any], *, allow_id: bool = False, ctx: Context | None = None
     ) -> dict[str, Any]:
         """Checked, completed and validated (runtime.validation) values of a new instance."""
-        return await check_new(self, data, ctx, allow_id=allow_id)
+        if self.rules:
+            return await check_new(self, data, ctx, allow_id=allow_id)
+        return self.codec.complete(self.codec.check(data, "create", allow_id=allow_id))
 
     def _upsert_ctx(self, ctx: Context | None) -> Context | None:
         """The context patchOrCreate updates with: without the rules when validateUpsert is false

@@ -13,10 +13,13 @@ from tests.databases import ALL_BACKENDS, TestDatabases
 
 
 @pytest.fixture(params=ALL_BACKENDS)
-async def store(
-    request: pytest.FixtureRequest, databases: TestDatabases
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(db_url=databases.fresh(str(request.param)))
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def store(backend: str, databases: TestDatabases) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(db_url=databases.fresh(backend))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test/api") as client:
         yield client
