@@ -44,6 +44,7 @@ from .model import Model
 from .registry import Registry, build_registry
 from .routes import VERBS, Dispatch, Route, RouteTable
 from .sql.tables import build_tables
+from .validation.check import stale_rules
 
 logger = logging.getLogger("runtime")
 
@@ -135,6 +136,9 @@ class LoopBackApp:
             module = model.meta.raw.get("pythonModule")
             if module:
                 self._later(run_setup(app_dir / module, model))
+        for model in self.models.values():
+            if stale := stale_rules(model):
+                logger.warning(stale)
         boot = app_dir / "boot"
         for script in sorted(boot.glob("*.py")) if boot.is_dir() else []:
             self._later(run_setup(script, self))

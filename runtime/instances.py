@@ -69,6 +69,9 @@ class InstanceCodec:
         }
         self.required = tuple(n for n, p in model.properties.items() if p.required and not p.id)
         self.id_name = model.id_name
+        # LB3's strict false and "filter" drop unknown properties (the response shows what was
+        # stored); true, and a model that does not say, refuse them (422 unknown-property)
+        self.drop_unknown = model.strict is False or model.strict == "filter"
         self.id_prop = model.id_property
         self.visible = tuple(n for n, p in model.properties.items() if not p.hidden)
         # properties holding embedded items, with their model's codec (set by the app: see embed)
@@ -89,7 +92,10 @@ class InstanceCodec:
         for key, raw in data.items():
             conv = self.inputs.get(key)
             if conv is None:
-                problems.append((key, "unknown-property", "is not defined in the model", raw))
+                if self.drop_unknown:
+                    continue
+                # LB3 shows the value as undefined: the instance never held it
+                problems.append((key, "unknown-property", "is not defined in the model", UNDEFINED))
                 continue
             if key == self.id_name and raw is None:
                 continue  # a null id is no id (LB3's absence check agrees): the table assigns one
@@ -120,7 +126,8 @@ class InstanceCodec:
         for key in required:
             if key not in reported and is_blank(data.get(key, UNDEFINED)):
                 problems.append((key, "presence", "can't be blank", data.get(key, UNDEFINED)))
-        if problems:
+        if problems:  # LB3 lists unknown properties after every validator's problems
+            problems.sort(key=lambda p: p[1] == "unknown-property")
             raise ValidationFailed(self.model.name, problems)
         return values
 

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from . import read, users
 from .context import Context, context_or_system
 from .db import Database, Session
-from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound, ValidationFailed
+from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound, ValidationFailed
 from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
 from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
@@ -44,9 +44,11 @@ from .relations import Handle, Relation, bind, loading
 from .relations import resolve as resolve_relation
 from .sql import builder
 from .sql.tables import ModelTable
+from .validation import Validatable, check_body, check_new, unique_failure, validate
+from .validation.check import without_rules
 
 
-class Model:
+class Model(Validatable):
     def __init__(
         self,
         meta: ModelMeta,
@@ -63,6 +65,8 @@ class Model:
         self.codec = InstanceCodec(meta, table.integer_columns())
         self.parser = FilterParser(meta, models, limits)
         self.app: Any = None  # set by the app; model modules reach siblings through it
+        # LB3's validateUpsert: false lets patchOrCreate update an instance without the rules
+        self.validate_upsert = (meta.raw.get("options") or {}).get("validateUpsert") is not False
         self._relations: dict[str, Relation] = {}
         self.hooks = Observers()  # empty unless observed: every read and write checks this once
         if meta.is_user:  # LB3's User rules: the first built-in observer
@@ -207,18 +211,18 @@ class Model:
         op = self._operation(ctx)
         if not isinstance(data, list):
             if op is None:  # the hot path: validated before a connection is taken, one statement
-                values = self.codec.complete(await self.validate(data, "create", allow_id=False))
+                values = await self._new_values(data, allow_id=False, ctx=ctx)
                 async with self.db.write(one_statement=True) as s:
                     return await self._insert(s, values)
             async with self._writing(op) as s:
-                return await self._save_new(op, s, data, allow_id=False)
+                return await self._save_new(op, s, data, allow_id=False, ctx=ctx)
         if not all(isinstance(item, dict) for item in data):
             raise BadRequest("Some of array items are not an object.")
         async with self._writing(op) as s:
             created = []
             for index, item in enumerate(data):
                 try:  # model rules that read the table (a User's unique email) fail here too
-                    created.append(await self._save_new(op, s, item, allow_id=False))
+                    created.append(await self._save_new(op, s, item, allow_id=False, ctx=ctx))
                 except ValidationFailed as exc:
                     exc.details["index"] = index
                     raise
@@ -227,14 +231,14 @@ class Model:
     async def replace_by_id(
         self, id: Any, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
-        return await self._replace(id, data, self._operation(ctx))
+        return await self._replace(id, data, self._operation(ctx), ctx)
 
     async def patch_attributes(
         self, id: Any, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
         """LB3 finds the instance first (its REST sharedCtor), so a missing id is a 404 whatever
         the body holds."""
-        return await self._patch(id, data, self._operation(ctx))
+        return await self._patch(id, data, self._operation(ctx), ctx)
 
     async def replace_or_create(
         self, data: dict[str, Any], *, ctx: Context | None = None
@@ -243,10 +247,10 @@ class Model:
         op = self._operation(ctx)
         async with self._writing(op, atomic=True) as s:  # the check and the write: one database
             if key is not None and await self._found(key, op):
-                return await self._replace(key, data, op)
+                return await self._replace(key, data, op, ctx)  # validated (LB3 too)
             if key is not None and self.meta.force_id:
                 raise NotFound(f"Could not replace. Object with id {key} does not exist!")
-            return await self._save_new(op, s, data, allow_id=True)
+            return await self._save_new(op, s, data, allow_id=True, ctx=ctx)
 
     async def patch_or_create(
         self, data: dict[str, Any], *, ctx: Context | None = None
@@ -255,10 +259,10 @@ class Model:
         op = self._operation(ctx)
         async with self._writing(op, atomic=True) as s:
             if key is not None and await self._found(key, op):
-                return await self._patch(key, data, op)
+                return await self._patch(key, data, op, self._upsert_ctx(ctx))
             if key is not None and self.meta.force_id:
                 raise NotFound(f"Could not update attributes. Object with id {key} does not exist!")
-            return await self._save_new(op, s, data, allow_id=True)
+            return await self._save_new(op, s, data, allow_id=True, ctx=ctx)
 
     # LB3's other names of patchOrCreate
     upsert = patch_or_create
@@ -267,7 +271,7 @@ class Model:
     async def upsert_with_where(
         self, where: dict[str, Any] | None, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
-        await self.validate(data, "create", allow_id=False)  # LB3 validates the body alone, in full
+        await self.checked(data, "create", allow_id=False, ctx=ctx)  # LB3: the body alone, in full
         op = self._operation(ctx)
         ids = Filter(where=self.parse_where(where), fields=(self.meta.id_name,))
         ids, _ = await read.restrict(self, ids, op.ctx if op else ctx, op)
@@ -279,23 +283,25 @@ class Model:
                     "There are multiple instances found.Upsert Operation will not be performed!"
                 )
             if matches:
-                return await self._patch(matches[0][0], data, op)
-            return await self._save_new(op, s, data, allow_id=False)
+                return await self._patch(matches[0][0], data, op, ctx)
+            return await self._save_new(op, s, data, allow_id=False, ctx=ctx)
 
     async def update_all(
         self, where: dict[str, Any] | None, data: dict[str, Any], *, ctx: Context | None = None
     ) -> int:
         op = self._operation(ctx)
         if op is None:  # LB3 ignores an id in an updateAll body; we refuse a non-null one
-            values = await self.validate(data, "patch", allow_id=False)
+            values = await self.checked(data, "patch", allow_id=False)
         clause = await read.restrict_where(self, self.parse_where(where), ctx, op)
         shown = hook_where(where)
         async with self._writing(op) as s:
             if op is not None:
                 if op.has("before save"):
                     data = (await op.fire("before save", where=shown, data=dict(data))).data or {}
-                values = await self.validate(data, "patch", allow_id=False)
+                values = await self.checked(data, "patch", allow_id=False)
             values.pop(self.meta.id_name, None)
+            if self.rules:  # the rules of the values written (LB3 runs none here)
+                await validate(self, values, "patch", ctx, partial=True)
             key = None
             if self.meta.is_user and users.unique_values(values):
                 # a unique value may go to one row only: the one row matched, if there is one
@@ -312,7 +318,8 @@ class Model:
             if not values:
                 count = int(await s.scalar(builder.count_rows(self.table, clause)))
             else:
-                count = int((await s.run(builder.update_rows(self.table, clause, values))).rowcount)
+                stmt = builder.update_rows(self.table, clause, values)
+                count = int((await self._run_write(s, stmt, values)).rowcount)
             if op is not None and op.has("after save"):
                 await op.fire("after save", where=shown, data=values, info={"count": count})
             return count
@@ -340,10 +347,35 @@ class Model:
 
     # ---- the pipeline's steps --------------------------------------------------------------------
 
-    async def validate(self, data: Any, mode: Mode, *, allow_id: bool = True) -> dict[str, Any]:
-        """The validate step of every write: the body checked (types, required, forceId) into
-        the values to store. The one place model validations plug in."""
+    async def checked(
+        self, data: Any, mode: Mode, *, allow_id: bool = True, ctx: Context | None = None
+    ) -> dict[str, Any]:
+        """The validate step's first half, on every write: the body checked (types, required,
+        forceId) into the values to store; with model rules, a failing body reports the codec's
+        problems and the rules' together, as LB3 does (runtime.validation)."""
+        if self.rules and mode != "patch":
+            return await check_body(self, data, mode, ctx, allow_id=allow_id)
         return self.codec.check(data, mode, allow_id=allow_id)
+
+    async def _new_values(
+        self, data: Any, *, allow_id: bool, ctx: Context | None
+    ) -> dict[str, Any]:
+        """A new instance's values: checked, defaults applied, the model's rules run on them."""
+        if self.rules:
+            return await check_new(self, data, ctx, allow_id=allow_id)
+        return self.codec.complete(self.codec.check(data, "create", allow_id=allow_id))
+
+    def _upsert_ctx(self, ctx: Context | None) -> Context | None:
+        """The context patchOrCreate updates with: without the rules when validateUpsert is false
+        (LB3 validates replaceOrCreate and upsertWithWhere whatever it says)."""
+        return ctx if self.validate_upsert else without_rules(ctx)
+
+    async def _run_write(self, s: Session, stmt: Any, values: dict[str, Any]) -> Any:
+        """One insert or update; a uniqueness rule's index refusing it is that rule's 422."""
+        try:
+            return await s.run(stmt, values) if stmt is self._insert_stmt else await s.run(stmt)
+        except Conflict as exc:
+            raise unique_failure(self, exc, values) from None
 
     def _operation(self, ctx: Context | None) -> Operation | None:
         """The operation's hook calls, or None for a model nobody observes (it pays nothing)."""
@@ -376,7 +408,7 @@ class Model:
         return await self.exists(key, ctx=op.ctx if op else None)
 
     async def _save_new(
-        self, op: Operation | None, s: Session, data: Any, *, allow_id: bool
+        self, op: Operation | None, s: Session, data: Any, *, allow_id: bool, ctx: Context | None
     ) -> dict[str, Any]:
         """create, and the create side of the upserts (as LB3's SQL connectors run them)."""
         if op is not None and op.has("before save"):
@@ -384,7 +416,7 @@ class Model:
                 raise BadRequest(NOT_AN_OBJECT)
             hctx = await op.fire("before save", instance=dict(data), is_new_instance=True)
             data = hctx.instance
-        values = self.codec.complete(await self.validate(data, "create", allow_id=allow_id))
+        values = await self._new_values(data, allow_id=allow_id, ctx=ctx)
         if op is not None and op.has("persist"):
             hctx = await op.fire(
                 "persist", data=values, current_instance=values, is_new_instance=True
@@ -394,13 +426,15 @@ class Model:
 
     async def _insert(self, s: Session, values: dict[str, Any]) -> dict[str, Any]:
         # one statement object for every insert: its compiled form is cached per set of columns
-        result = await s.run(self._insert_stmt, values)  # columns are keyed by property name
+        result = await self._run_write(s, self._insert_stmt, values)  # keyed by property name
         id_name = self.meta.id_name
         if id_name not in values and result.inserted_primary_key:
             values = {**values, id_name: result.inserted_primary_key[0]}
         return self.codec.to_json(values)
 
-    async def _replace(self, id: Any, data: dict[str, Any], op: Operation | None) -> dict[str, Any]:
+    async def _replace(
+        self, id: Any, data: dict[str, Any], op: Operation | None, ctx: Context | None
+    ) -> dict[str, Any]:
         key = self.codec.coerce_id(id)
         self._same_id(  # LB3's replaceById checks this first, before validating
             key,
@@ -408,7 +442,7 @@ class Model:
             f"id property ({self.meta.id_name}) cannot be updated from {{old}} to {{new}}",
         )
         if op is None:
-            values = await self.validate(data, "replace")
+            values = await self.checked(data, "replace", ctx=ctx)
         async with self._writing(op) as s:
             row = await s.first(self._select_all(key)) if key is not None else None
             if row is None:
@@ -419,8 +453,10 @@ class Model:
                     instance = {**data, self.meta.id_name: key}
                     hctx = await op.fire("before save", instance=instance, is_new_instance=False)
                     data = hctx.instance or {}
-                values = await self.validate(data, "replace")
+                values = await self.checked(data, "replace", ctx=ctx)
             values = self.codec.complete(values)
+            if self.rules:
+                await validate(self, values, "replace", ctx, key=key, session=s)
             full = {n: values.get(n) for n in self.meta.properties if n != self.meta.id_name}
             if op is not None and op.has("persist"):
                 current = self.codec.to_json(row._mapping)
@@ -433,10 +469,14 @@ class Model:
                     is_new_instance=False,
                 )
                 full = hctx.data or {}
-            await s.run(builder.update_rows(self.table, self._id_where(key), full))
+            await self._run_write(
+                s, builder.update_rows(self.table, self._id_where(key), full), full
+            )
             return await _saved(op, self.codec.to_json({**full, self.meta.id_name: key}), False)
 
-    async def _patch(self, id: Any, data: Any, op: Operation | None) -> dict[str, Any]:
+    async def _patch(
+        self, id: Any, data: Any, op: Operation | None, ctx: Context | None
+    ) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise BadRequest(NOT_AN_OBJECT)
         key = self.codec.coerce_id(id)
@@ -456,8 +496,11 @@ class Model:
                     "before save", data=dict(data), where=shown, current_instance=current
                 )
                 data = hctx.data
-            values = await self.validate(data, "patch")
+            values = await self.checked(data, "patch")
             values.pop(self.meta.id_name, None)
+            if self.rules:  # LB3 validates the instance as the patch leaves it
+                merged = {**row._mapping, **values}
+                await validate(self, merged, "patch", ctx, key=key, session=s)
             if op is not None and op.has("persist"):
                 hctx = await op.fire(
                     "persist",
@@ -469,7 +512,8 @@ class Model:
                 )
                 values = hctx.data or {}
             if values:
-                await s.run(builder.update_rows(self.table, self._id_where(key), values))
+                stmt = builder.update_rows(self.table, self._id_where(key), values)
+                await self._run_write(s, stmt, values)
             return await _saved(op, self.codec.to_json({**row._mapping, **values}), False)
 
     async def _delete(

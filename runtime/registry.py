@@ -105,7 +105,7 @@ class ModelMeta:
     public: bool = True
     datasource: str | None = None
     force_id: bool = False
-    strict: bool | str = False
+    strict: bool | str | None = None  # None: not set (unknown properties are refused)
     relations: dict[str, RelationMeta] = field(default_factory=dict)
     acls: tuple[dict[str, Any], ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
@@ -186,7 +186,7 @@ def build_registry(document: dict[str, Any]) -> Registry:
             public=bool(raw.get("public", False)),
             datasource=raw.get("dataSource"),
             force_id=bool(raw.get("forceId", False)),
-            strict=raw.get("strict", False),
+            strict=raw.get("strict"),
             properties={p: _property(p, r) for p, r in raw.get("properties", {}).items()},
             relations={
                 r: RelationMeta(r, d["type"], d.get("model"), d.get("foreignKey"), d)

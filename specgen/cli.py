@@ -11,6 +11,7 @@ specgen discover --db URL [--schema S] [--tables a,b] -o DIR
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import importlib
 import os
@@ -33,10 +34,29 @@ def compile_app(app_dir: Path, out_dir: Path) -> tuple[AppSpec, dict[str, str], 
     app, problems = load_app(app_dir)
     if app is None:
         raise SpecInvalid(problems)
+    app = with_rules(app, problems)
     document = build_openapi(app)
     validate_openapi(document)
     rel = os.path.relpath(app.app_dir, out_dir.resolve())  # server/ when given an LB3 project
     return app, render_package(app, document, Path(rel).as_posix()), problems
+
+
+def with_rules(app: AppSpec, problems: list[SpecError]) -> AppSpec:
+    """The app with the validators each model module registers (runtime/validation/declared.py
+    says why the compiler reads them through the runtime); what cannot be read is a warning."""
+    from runtime.validation.declared import declared_rules
+
+    models = []
+    for model in app.models:
+        if model.python_module:
+            props = [p.name for p in model.properties]
+            path = Path(app.app_dir) / model.python_module
+            rules, problem = declared_rules(path, model.name, props)
+            if problem:
+                problems.append(SpecError(model.python_module, "/setup", problem, "warning"))
+            model = dataclasses.replace(model, rules=tuple(rules))
+        models.append(model)
+    return dataclasses.replace(app, models=tuple(models))
 
 
 def _print_problems(problems: list[SpecError]) -> None:
@@ -54,6 +74,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         errors = sum(1 for p in problems if p.level == "error")
         print(f"{errors} error(s) in {args.app_dir}", file=sys.stderr)
         return 1
+    found: list[SpecError] = []
+    app = with_rules(app, found)
+    _print_problems(found)
     document = build_openapi(app)
     validate_openapi(document)
     print(f"{args.app_dir}: {len(app.models)} models, {len(document['paths'])} paths, OK")

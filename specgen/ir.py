@@ -101,9 +101,12 @@ class ModelSpec:
     properties: tuple[PropertySpec, ...]
     id_injection: bool = True
     force_id: bool = False
-    strict: bool | str = False
+    strict: bool | str | None = None  # None: the model does not say
     options: dict[str, Any] = field(default_factory=dict)
     validations: tuple[Any, ...] = ()
+    # the validators the model's Python module registers, as JSON (runtime Rule.describe()): read at
+    # compile time by the command line, stated in the document as JSON Schema keywords
+    rules: tuple[dict[str, Any], ...] = ()
     relations: tuple[RelationSpec, ...] = ()
     acls: tuple[AclSpec, ...] = ()
     scopes: dict[str, Any] = field(default_factory=dict)

@@ -346,10 +346,10 @@ class NewProduct(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(min_length=1)]
-    sku: str | None = None
+    name: Annotated[str, Field(max_length=60, min_length=3)]
+    sku: Annotated[str | None, Field(pattern="^$|(?:^[A-Z]{3}-\\d{3}$)")] = None
     price: float
-    stock: float | None = 0
+    stock: Annotated[float | None, Field(multiple_of=1.0)] = 0
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
@@ -361,10 +361,10 @@ class ProductReplace(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str, Field(min_length=1)]
-    sku: str | None = None
+    name: Annotated[str, Field(max_length=60, min_length=3)]
+    sku: Annotated[str | None, Field(pattern="^$|(?:^[A-Z]{3}-\\d{3}$)")] = None
     price: float
-    stock: float | None = 0
+    stock: Annotated[float | None, Field(multiple_of=1.0)] = 0
     id: Annotated[int | None, Field(ge=1)] = None
 
 
@@ -376,10 +376,10 @@ class ProductPatch(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(min_length=1)] = None
-    sku: str | None = None
+    name: Annotated[str | None, Field(max_length=60, min_length=3)] = None
+    sku: Annotated[str | None, Field(pattern="^$|(?:^[A-Z]{3}-\\d{3}$)")] = None
     price: float | None = None
-    stock: float | None = 0
+    stock: Annotated[float | None, Field(multiple_of=1.0)] = 0
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
@@ -391,10 +391,10 @@ class ProductPatchById(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[str | None, Field(min_length=1)] = None
-    sku: str | None = None
+    name: Annotated[str | None, Field(max_length=60, min_length=3)] = None
+    sku: Annotated[str | None, Field(pattern="^$|(?:^[A-Z]{3}-\\d{3}$)")] = None
     price: float | None = None
-    stock: float | None = 0
+    stock: Annotated[float | None, Field(multiple_of=1.0)] = 0
     id: Annotated[int, Field(ge=1)]
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ..registry import ModelMeta, PropertyMeta
 from .types import column_type, settings_key
+from .unique import unique_index, unique_rules
 
 
 class TableDefinitionError(ValueError):
@@ -166,6 +167,8 @@ def _indexes(
                 )
             exprs.append(columns[key].desc() if direction < 0 else columns[key])
         out.append(sa.Index(name, *exprs, unique=unique))
+    # validates_uniqueness_of, as the document declares it: created with the table
+    out.extend(unique_index(table, columns, rule) for rule in unique_rules(model.raw))
     return out
 
 
@@ -193,6 +196,8 @@ def _direction(value: Any) -> int:
 
 def _indexed_properties(model: ModelMeta) -> set[str]:
     names = {p.name for p in model.properties.values() if p.index}
+    for rule in unique_rules(model.raw):
+        names.update([rule["property"], *(rule.get("scopedTo") or ())])
     for name, spec in (model.raw.get("indexes") or {}).items():
         try:
             names.update(k for k, _ in _index_spec(model, name, spec)[0])

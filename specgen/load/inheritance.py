@@ -125,6 +125,8 @@ def resolve(
         **(parent.options if parent else {}),
         **object_setting(data, "options", file, errors),
     }
+    if "validateUpsert" in data:  # LB3 reads it at the top level or in options
+        options["validateUpsert"] = data["validateUpsert"]
     http = data.get("http") or {}
     http_path = data.get("http.path") or (http.get("path") if isinstance(http, dict) else None)
     plural = data.get("plural") or naming.plural(name)
@@ -147,7 +149,7 @@ def resolve(
         properties=tuple(props.values()),
         id_injection=id_injection is not False,
         force_id=bool(force_setting) and any(p.id for p in props.values()),
-        strict=data.get("strict", parent.strict if parent else False),
+        strict=data.get("strict", parent.strict if parent else None),
         options=options,
         validations=(*(parent.validations if parent else ()), *validations),
         relations=tuple(relations.values()),

@@ -32,7 +32,6 @@ def model_extension(model: ModelSpec, *, table: bool = True) -> dict[str, Any]:
         "dataSource": model.datasource,
         "idInjection": model.id_injection,
         "forceId": model.force_id,
-        "strict": model.strict,
         "properties": {p.name: _property(p) for p in model.properties},
         "relations": {r.name: _relation(r) for r in model.relations},
         "acls": [_acl(a) for a in model.acls],
@@ -42,7 +41,9 @@ def model_extension(model: ModelSpec, *, table: bool = True) -> dict[str, Any]:
     optional = {
         "httpPath": model.http_path,
         "pythonModule": model.python_module,
+        "strict": model.strict,
         "options": model.options or None,
+        "rules": list(model.rules) or None,
         "validations": list(model.validations) or None,
         "scopes": model.scopes or None,
         "indexes": model.indexes or None,

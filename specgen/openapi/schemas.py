@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..ir import NO_DEFAULT, ModelSpec, PropertySpec
+from .rule_schemas import PropertyRules, property_rules
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -76,11 +77,16 @@ def _property_schema(
         schema["format"] = "email"
     if p.description:
         schema["description"] = p.description
-    if p.default is not NO_DEFAULT and p.default is not None:
+    if p.default is not NO_DEFAULT and p.default is not None and not _server_default(p):
         schema["default"] = p.default
     if nullable and schema:
         schema["nullable"] = True
     return schema
+
+
+def _server_default(p: PropertySpec) -> bool:
+    """LB3's `"$now"` date default is the time of the write, not a date a schema can hold."""
+    return p.type == "date" and p.default == "$now"
 
 
 def _request_property(p: PropertySpec, user: bool, required: bool) -> dict[str, Any]:
@@ -100,8 +106,14 @@ def model_schemas(model: ModelSpec) -> dict[str, Any]:
     writable = list(model.properties)
     without_id = [p for p in writable if not p.id]
 
+    rules = property_rules(model)
+
     def required_of(props: list[PropertySpec]) -> list[str]:
-        return [p.name for p in props if p.required and not p.id]
+        return [
+            p.name
+            for p in props
+            if (p.required or (p.name in rules and rules[p.name].required)) and not p.id
+        ]
 
     instance = {
         "type": "object",
@@ -115,17 +127,24 @@ def model_schemas(model: ModelSpec) -> dict[str, Any]:
     create_props = without_id if model.force_id else writable
     return {
         name: instance,
-        f"New{name}": _body("create", model, create_props, required_of(create_props)),
-        f"{name}Replace": _body("replace", model, writable, required_of(writable)),
-        f"{name}Patch": _body("patch", model, without_id, []),
-        f"{name}PatchById": _body("patch by id", model, writable, ids),
+        f"New{name}": _body("create", model, create_props, required_of(create_props), rules),
+        f"{name}Replace": _body("replace", model, writable, required_of(writable), rules),
+        f"{name}Patch": _body("patch", model, without_id, [], rules),
+        f"{name}PatchById": _body("patch by id", model, writable, ids, rules),
     }
 
 
 def _body(
-    kind: str, model: ModelSpec, props: list[PropertySpec], required: list[str]
+    kind: str,
+    model: ModelSpec,
+    props: list[PropertySpec],
+    required: list[str],
+    rules: dict[str, PropertyRules],
 ) -> dict[str, Any]:
     properties = {p.name: _request_property(p, model.is_user, p.name in required) for p in props}
+    for prop, found in rules.items():  # the validators the model module registers
+        if prop in properties and prop not in {p.name for p in model.id_properties}:
+            properties[prop] = found.apply(properties[prop])
     for p in model.id_properties:
         if p.name not in properties:  # the server assigns it; null means "no id", as in LB3
             properties[p.name] = {
@@ -140,6 +159,8 @@ def _body(
         "properties": properties,
         "additionalProperties": False,
     }
+    if model.strict is False or model.strict == "filter":  # unknown properties are dropped
+        del schema["additionalProperties"]
     if required:
         schema["required"] = required
     return schema
