@@ -71,6 +71,9 @@ class InstanceCodec:
         self.id_name = model.id_name
         self.id_prop = model.id_property
         self.visible = tuple(n for n, p in model.properties.items() if not p.hidden)
+        # a read with `include` carries related objects under relation names: a client writing
+        # that instance back sends them too, and LB3 drops them (they are never stored)
+        self.relation_keys = frozenset(model.relations) - set(model.properties)
         # properties holding embedded items, with their model's codec (set by the app: see embed)
         self.embedded: dict[str, InstanceCodec] = {}
 
@@ -89,6 +92,8 @@ class InstanceCodec:
         for key, raw in data.items():
             conv = self.inputs.get(key)
             if conv is None:
+                if key in self.relation_keys:
+                    continue
                 problems.append((key, "unknown-property", "is not defined in the model", raw))
                 continue
             if key == self.id_name and raw is None:
