@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.databases import TestDatabases
+from tests.serving import served
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -97,45 +95,14 @@ def _config(directory: Path) -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(
     backend: str, example: str, tmp_path_factory: pytest.TempPathFactory, databases: TestDatabases
 ) -> Iterator[str]:
-    port = _free_port()
     directory = tmp_path_factory.mktemp(f"schemathesis-{example}-{backend}")
     db = f"sqlite:///{directory / 'db.sqlite'}" if backend == "sqlite" else databases.fresh(backend)
-    package = f"generated/{example.replace('-', '_')}"
-    cmd = [
-        str(BIN / "specgen"), "serve", f"specs/{example}", "--generated", package,
-        "--host", "127.0.0.1", "--port", str(port), "--db", db, "--log-level", "warning",
-    ]  # fmt: skip
-    log = directory / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/api/openapi.json"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                proc.wait()
-                pytest.fail(f"server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with served(example, db, directory) as root:
+        yield f"{root}/openapi.json"
 
 
 # The library's 288 operations (every relation kind, nestRemoting's nested surface) take fewer

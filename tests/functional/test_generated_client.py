@@ -8,19 +8,15 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from tests.serving import BIN, ROOT, served
+
 PACKAGE = "coffee_shop_client"
 
 
@@ -50,34 +46,8 @@ def client_package(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`specgen serve` of the Coffee Shop on a fresh SQLite file."""
     directory = tmp_path_factory.mktemp("server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    cmd = [
-        str(BIN / "specgen"), "serve", "specs/coffee-shop", "--generated", "generated/coffee_shop",
-        "--host", "127.0.0.1", "--port", str(port), "--db", f"sqlite:///{directory / 'db.sqlite'}",
-        "--log-level", "warning",
-    ]  # fmt: skip
-    log = directory / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/CoffeeShops", timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                proc.wait()
-                pytest.fail(f"server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}/api"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with served("coffee-shop", f"sqlite:///{directory / 'db.sqlite'}", directory) as root:
+        yield root
 
 
 def module(package: Any, name: str) -> Any:
