@@ -79,7 +79,8 @@ def _name_operations(paths: dict[str, Any]) -> None:
     for op in operations:
         lb3 = op["operationId"]
         op["operationId"] = names[lb3]
-        op["x-lb-operation"] = {**op["x-lb-operation"], "lb3OperationId": lb3}
+        if "x-lb-operation" in op:
+            op["x-lb-operation"] = {**op["x-lb-operation"], "lb3OperationId": lb3}
         for response in op.get("responses", {}).values():  # links name their target operation
             for link in response.get("links", {}).values():
                 link["operationId"] = names[link["operationId"]]
