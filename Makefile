@@ -5,7 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPECS := $(wildcard specs/*)
 
-.PHONY: help install browser generate check-generated lint test serve bench clean
+# node tools the tests run on the generated documents (pinned; installed into a gitignored folder)
+NPM_TOOLS := .npm-tools
+NPM_PINS := @redocly/cli@2.77.0 @stoplight/spectral-cli@6.16.3 openapi-typescript@7.13.0 typescript@5.9.3
+NPM_STAMP := $(NPM_TOOLS)/.installed
+
+.PHONY: help install browser npm-tools generate check-generated lint test serve bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,6 +28,13 @@ browser:  ## Headless Chromium for the browser tests (Debian's package; installe
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 	  || { echo "the browser tests need chromium: sudo apt-get install chromium"; exit 1; }
 
+$(NPM_STAMP): Makefile
+	mkdir -p $(NPM_TOOLS)
+	npm install --prefix $(NPM_TOOLS) --no-save --no-package-lock --no-audit --no-fund --loglevel=error $(NPM_PINS)
+	touch $(NPM_STAMP)
+
+npm-tools: $(NPM_STAMP)  ## Install the pinned OpenAPI linters (redocly, spectral) and openapi-typescript into .npm-tools/
+
 generate: $(STAMP)  ## Compile every app under specs/ into generated/
 	$(BIN)/specgen generate-all specs -o generated
 
@@ -35,7 +47,7 @@ lint: $(STAMP)  ## ruff format --check, ruff check, mypy --strict on everything 
 	$(BIN)/mypy specgen runtime generated
 	$(BIN)/mypy tests bench
 
-test: $(STAMP) browser lint check-generated  ## Lint, stale check, then every test (unit, golden, HTTP, schemathesis)
+test: $(STAMP) browser $(NPM_STAMP) lint check-generated  ## Lint, stale check, then every test (unit, golden, HTTP, schemathesis)
 	$(BIN)/pytest
 
 serve: $(STAMP)  ## Serve the Coffee Shop example on SQLite at http://127.0.0.1:3000/api
@@ -46,4 +58,4 @@ bench: $(STAMP)  ## req/s, p99, SQL statements of findById, find, count, include
 	$(BIN)/python -m bench.run $(ARGS)
 
 clean:  ## Remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .ruff_cache .specgen-cache
+	rm -rf $(VENV) $(NPM_TOOLS) .pytest_cache .ruff_cache .specgen-cache

@@ -2,7 +2,9 @@
 property at start-up, so a request only calls them.
 
 LB3 coerces silently (`"abc"` sent to a number property is stored as null); we refuse what would lose or
-invent data with a 422, and accept exactly the JSON types the OpenAPI schema documents.
+invent data with a 422. What LB3 coerces without loss is accepted as LB3 accepts it, because LB3 clients
+and HTML forms send it: decimal text for a number (`"3.5"`), `"true"`/`"false"` for a boolean, a date
+without a time, a geopoint as `"lat,lng"` text.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -72,7 +75,21 @@ def _string(v: Any) -> str:
     return v
 
 
+DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _decimal_text(v: str) -> float | int:
+    """Decimal text as JavaScript's Number() reads it, but only plain decimals: "", "0x10",
+    "Infinity" and "1,5" are not numbers here (LB3 turns them into 0, 16, Infinity and null)."""
+    text = v.strip()
+    if not DECIMAL.fullmatch(text):
+        raise Invalid("type", "is not a number")
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
 def _number(v: Any) -> float | int:
+    if isinstance(v, str):
+        v = _decimal_text(v)
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise Invalid("type", "is not a number")
     if isinstance(v, float) and not math.isfinite(v):
@@ -87,6 +104,10 @@ def _number(v: Any) -> float | int:
 
 
 def _integer_id(v: Any) -> int:
+    if (
+        isinstance(v, str) and v.isascii() and v.isdigit()
+    ):  # a foreign key from a form or LB3 client
+        v = int(v)
     if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= INT64_MAX:
         raise Invalid("type", "is not a valid id")
     return v
@@ -111,6 +132,8 @@ def integral(bits: int) -> Converter:
 
 
 def _boolean(v: Any) -> bool:
+    if v in ("true", "false"):  # LB3 reads every other string as true; we refuse them
+        return bool(v == "true")
     if not isinstance(v, bool):
         raise Invalid("type", "is not a boolean")
     return v
@@ -123,9 +146,17 @@ def _object(v: Any) -> dict[str, Any]:
 
 
 def _geopoint(v: Any) -> dict[str, Any]:
+    if isinstance(v, str):  # LB3's GeoPoint text form, "47.8095,13.0550"
+        first, comma, second = v.partition(",")
+        if not comma:
+            raise Invalid("type", "is not a geopoint {lat, lng}")
+        v = {"lat": first, "lng": second}
     if not isinstance(v, dict) or set(v) - {"lat", "lng"} or len(v) != 2:
         raise Invalid("type", "is not a geopoint {lat, lng}")
-    lat, lng = _number(v["lat"]), _number(v["lng"])
+    try:
+        lat, lng = _number(v["lat"]), _number(v["lng"])
+    except Invalid:
+        raise Invalid("type", "is not a geopoint {lat, lng}") from None
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise Invalid("type", "is not a geopoint {lat, lng}")
     return {"lat": lat, "lng": lng}
@@ -208,16 +239,7 @@ def query_converter(prop: PropertyMeta) -> Converter:
 
         return integer_key
     if prop.type == "number":
-
-        def number(v: Any) -> float | int:
-            if isinstance(v, str):
-                try:
-                    v = float(v) if any(c in v for c in ".eE") else int(v)
-                except ValueError:
-                    raise Invalid("type", "is not a number") from None
-            return _number(v)
-
-        return number
+        return _number
     if prop.type == "boolean":
 
         def boolean(v: Any) -> bool:

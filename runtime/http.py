@@ -27,6 +27,7 @@ from .errors import (
     UnsupportedMediaType,
 )
 from .filter.querystring import object_param, split_query
+from .forms import FORM, decode_form
 
 if TYPE_CHECKING:
     from .model import Model
@@ -95,8 +96,8 @@ class LbRequest:
         return None
 
     async def json_body(self) -> Any:
-        """The JSON body, or None when there is none. 415 for other media types, 400 for bytes that
-        are not UTF-8 JSON, 413 past the size limit."""
+        """The JSON (or form) body, or None when there is none. 415 for other media types, 400 for
+        bytes that are not UTF-8 JSON, 413 past the size limit."""
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -114,6 +115,8 @@ class LbRequest:
         if not raw.strip():
             return None
         content_type = (self.header(b"content-type") or "").split(";")[0].strip().lower()
+        if content_type == FORM:
+            return decode_form(raw)
         if not (content_type == "application/json" or content_type.endswith("+json")):
             raise UnsupportedMediaType(
                 f"Unsupported content type {content_type or '(none)'}: send application/json"

@@ -74,6 +74,9 @@ class InstanceCodec:
         self.drop_unknown = model.strict is False or model.strict == "filter"
         self.id_prop = model.id_property
         self.visible = tuple(n for n, p in model.properties.items() if not p.hidden)
+        # a read with `include` carries related objects under relation names: a client writing
+        # that instance back sends them too, and LB3 drops them (they are never stored)
+        self.relation_keys = frozenset(model.relations) - set(model.properties)
         # properties holding embedded items, with their model's codec (set by the app: see embed)
         self.embedded: dict[str, InstanceCodec] = {}
 
@@ -92,7 +95,7 @@ class InstanceCodec:
         for key, raw in data.items():
             conv = self.inputs.get(key)
             if conv is None:
-                if self.drop_unknown:
+                if self.drop_unknown or key in self.relation_keys:
                     continue
                 # LB3 shows the value as undefined: the instance never held it
                 problems.append((key, "unknown-property", "is not defined in the model", UNDEFINED))

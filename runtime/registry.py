@@ -161,7 +161,7 @@ def _property(name: str, raw: dict[str, Any]) -> PropertyMeta:
     return PropertyMeta(
         name=name,
         type=raw["type"],
-        item_type=raw.get("itemType"),
+        item_type=raw.get("items", {}).get("type"),
         required=bool(raw.get("required", False)),
         id=int(raw.get("id", 0)),
         generated=bool(raw.get("generated", False)),

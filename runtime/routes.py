@@ -1,6 +1,9 @@
 """Which documented path template a concrete URL belongs to, for the errors the router raises before
 any operation runs: 405's Allow header (starlette's per-verb routes would report only the first route's
-verbs) and 404s that LB3 words as MODEL_NOT_FOUND (an id the integer route converter refused)."""
+verbs) and 404s that LB3 words as MODEL_NOT_FOUND (an id the integer route converter refused).
+
+Paths match regardless of case, as express (LB3) matches them: `GET /api/coffeeshops` is
+`GET /api/CoffeeShops`; a path in its documented case is found first and costs nothing more."""
 
 from __future__ import annotations
 
@@ -34,14 +37,18 @@ class RouteTable:
             models = [op["x-lb-operation"]["model"] for v, op in item.items() if v in VERBS]
             # static segments beat parameters: /CoffeeShops/count is not the instance "count"
             specificity = (-template.count("{"), len(template))
-            rows.append((specificity, re.compile(f"^{pattern}/?$"), template, tuple(sorted(verbs)),
+            rows.append((specificity, re.compile(f"^{pattern}/?$", re.IGNORECASE), template, tuple(sorted(verbs)),
                          models[0] if models else None))  # fmt: skip
         rows.sort(key=lambda row: row[0], reverse=True)
         self._rows = [row[1:] for row in rows]
 
     def relative(self, path: str) -> str | None:
         """The path below the REST root, or None when it is outside it."""
-        if path == self.root or path.startswith(self.root + "/"):
+        head = path[: len(self.root)]
+        if head.lower() == self.root.lower() and path[len(self.root) : len(self.root) + 1] in (
+            "",
+            "/",
+        ):
             return path[len(self.root) :] or "/"
         return None
 
@@ -66,7 +73,8 @@ class Dispatch:
     def __init__(self, document: dict[str, Any], endpoints: dict[str, Any]) -> None:
         root = document["servers"][0]["url"].rstrip("/")
         self._static: dict[tuple[str, str], Any] = {}
-        self._static_paths: set[str] = set()
+        self._folded: dict[tuple[str, str], Any] = {}  # by lower-case path, for other spellings
+        self._static_paths: set[str] = set()  # lower case
         self._templated: dict[str, list[tuple[re.Pattern[str], Any]]] = {}
         for template, item in document["paths"].items():
             for verb, op in item.items():
@@ -76,16 +84,20 @@ class Dispatch:
                 full = root + template
                 if "{" in template:
                     rows = self._templated.setdefault(verb.upper(), [])
-                    rows.append((re.compile(f"^{template_pattern(full)}$"), endpoint))
+                    pattern = re.compile(f"^{template_pattern(full)}$", re.IGNORECASE)
+                    rows.append((pattern, endpoint))
                 else:
                     self._static[(verb.upper(), full)] = endpoint
-                    self._static_paths.add(full)
+                    self._folded.setdefault((verb.upper(), full.lower()), endpoint)
+                    self._static_paths.add(full.lower())
 
     def find(self, method: str, path: str) -> tuple[Any, dict[str, str]] | None:
-        endpoint = self._static.get((method, path))
+        endpoint = self._static.get((method, path)) or self._folded.get((method, path.lower()))
         if endpoint is not None:
             return endpoint, {}
-        if path in self._static_paths:  # /CoffeeShops/count is not the instance "count": a 405
+        if (
+            path.lower() in self._static_paths
+        ):  # /CoffeeShops/count is not the instance "count": a 405
             return self.find("GET", path) if method == "HEAD" else None
         for regex, candidate in self._templated.get(method, ()):
             found = regex.match(path)

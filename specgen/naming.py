@@ -169,3 +169,43 @@ def package_name(app_dir_name: str) -> str:
 def lb3_file_stem(model_name: str) -> str:
     """CoffeeShop -> coffee-shop: LB3's file naming for models/<stem>.json."""
     return inflection.dasherize(inflection.underscore(model_name))
+
+
+_VERB_SUFFIX = re.compile(r"^(?P<method>[^.]+)__(?P<verb>get|head|post|put|patch|delete)_.*$")
+_NOT_IDENTIFIER = re.compile(r"[^0-9A-Za-z]+")
+
+
+def operation_id(lb3_id: str) -> str:
+    """LB3's operationId -> an identifier client generators turn into a good method name:
+    `CoffeeShop.find` -> `CoffeeShop_find`, `CoffeeShop.prototype.__get__reviews` ->
+    `CoffeeShop_prototype_get_reviews`, `CoffeeShop.replaceById__put_CoffeeShops_{id}` (LB3 names
+    a method with several routes after verb and path) -> `CoffeeShop_replaceById_put`. The LB3 name
+    stays in `x-lb-operation`; see `operation_ids` for names that would collide."""
+    model, _, method = lb3_id.partition(".")
+    suffixed = _VERB_SUFFIX.match(method)
+    if suffixed:
+        method = f"{suffixed['method']}_{suffixed['verb']}"
+    return _identifier(f"{model}_{method}")
+
+
+def long_operation_id(lb3_id: str) -> str:
+    """Every part of the LB3 name kept: for the rare names `operation_id` would make collide."""
+    return _identifier(lb3_id)
+
+
+def _identifier(text: str) -> str:
+    name = _NOT_IDENTIFIER.sub("_", text).strip("_")
+    return f"_{name}" if name[:1].isdigit() else name
+
+
+def operation_ids(lb3_ids: list[str]) -> dict[str, str]:
+    """Each LB3 operationId's identifier, unique across the document: a short name two operations
+    would share falls back to the long form (stable: it depends on the names only)."""
+    short = {i: operation_id(i) for i in lb3_ids}
+    taken: dict[str, int] = {}
+    for name in short.values():
+        taken[name] = taken.get(name, 0) + 1
+    out = {i: s if taken[s] == 1 else long_operation_id(i) for i, s in short.items()}
+    if len(set(out.values())) != len(out):
+        raise ValueError(f"operationIds collide: {sorted(out.values())}")
+    return out

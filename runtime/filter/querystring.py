@@ -1,7 +1,9 @@
 """Decode LB3's query strings: `filter={json}` and the bracket form `filter[where][or][0][city]=Paris`.
 
 LB3 (through the `qs` package) turns brackets into nested objects, objects with keys 0..n into arrays,
-and leaves every leaf a string; the parser then coerces leaves by property type.
+a key repeated into an array of its values (`inq=a&inq=b`, the default encoding of Python `requests`,
+Node `querystring` and `URLSearchParams`), and leaves every leaf a string; the parser then coerces
+leaves by property type.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ def _keys(name: str) -> list[str] | None:
 
 
 def _listify(node: Any) -> Any:
+    if isinstance(node, list):  # a repeated key's values
+        return [_listify(item) for item in node]
     if isinstance(node, dict):
         items = {k: _listify(v) for k, v in node.items()}
         if items and all(k.isdigit() for k in items):
@@ -60,8 +64,39 @@ def bracket_param(pairs: list[tuple[str, str]], name: str) -> dict[str, Any] | N
         leaf = parts[-1]
         if leaf == "":  # name[a][]=x appends, as in qs
             leaf = str(sum(1 for k in node if k.isdigit()))
-        node[leaf] = value
+        _put(node, leaf, value, key)
     return _listify(root) if found else None
+
+
+def nest(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Every pair, bracket keys nested, into one object (a form body, as body-parser's
+    `extended: true` reads it); the top level stays an object, even with keys 0..n."""
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        parts = _keys(key) or [key]
+        node = root
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise BadRequest(f"Parameter {key} conflicts with another value")
+            node = child
+        leaf = parts[-1]
+        if leaf == "":
+            leaf = str(sum(1 for k in node if k.isdigit()))
+        _put(node, leaf, value, key)
+    return {k: _listify(v) for k, v in root.items()}
+
+
+def _put(node: dict[str, Any], leaf: str, value: str, key: str) -> None:
+    """Set a leaf; a key seen before collects its values in a list, in order (qs)."""
+    if leaf not in node:
+        node[leaf] = value
+    elif isinstance(node[leaf], str):
+        node[leaf] = [node[leaf], value]
+    elif isinstance(node[leaf], list):
+        node[leaf].append(value)
+    else:
+        raise BadRequest(f"Parameter {key} conflicts with another value")
 
 
 def json_param(pairs: list[tuple[str, str]], name: str) -> tuple[bool, Any]:

@@ -1,8 +1,10 @@
 """Intermediate model -> one OpenAPI 3.0.3 document (connexion 3.3 rejects 3.1).
 
-Paths, verbs, operationIds and summaries are LB3's own (as loopback-swagger names them), so an LB3 client
-and an LB3 swagger diff both line up. Metadata the runtime needs travels in `x-lb-*` extensions: the
-document is the one contract the runtime reads.
+Paths, verbs and summaries are LB3's own (as loopback-swagger names them), so an LB3 client and an LB3
+swagger diff both line up. operationIds are LB3's names made identifiers (`CoffeeShop_find`; client
+generators make method names of them, and linters refuse `.` and `{id}`); LB3's own name stays in
+`x-lb-operation` (`lb3OperationId`, beside `method`). Metadata the runtime needs travels in `x-lb-*`
+extensions: the document is the one contract the runtime reads.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from openapi_spec_validator import validate
 
+from .. import naming
 from ..ir import AppSpec, ModelSpec
 from .filter_schemas import (
     add_included_properties,
@@ -48,6 +51,7 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
     for model in public:
         paths.update(model_paths(model, schemas))
         paths.update(relation_paths(model, surface, schemas))
+    _name_operations(paths)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -56,12 +60,30 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
             "description": f"LoopBack 3 application {app.name}, compiled by specgen.",
         },
         "servers": [{"url": app.rest_api_root}],
+        # every operation takes anonymous calls (access rules decide per caller, in the runtime):
+        # stated, so linters and generators need not guess
+        "security": [],
         "tags": [{"name": m.name, "description": m.description or m.name} for m in public],
         "paths": dict(sorted(paths.items(), key=lambda kv: _path_order(kv[0], public))),
         "components": {"schemas": schemas},
         "x-lb-app": app_extension(app),
         "x-lb-models": {m.name: model_extension(m, table=app.has_table(m)) for m in app.models},
     }
+
+
+def _name_operations(paths: dict[str, Any]) -> None:
+    """LB3's operationIds (what the builders set, links included) -> identifiers, in one place for
+    every kind of operation; LB3's name moves to x-lb-operation."""
+    operations = [op for item in paths.values() for op in item.values() if "operationId" in op]
+    names = naming.operation_ids([op["operationId"] for op in operations])
+    for op in operations:
+        lb3 = op["operationId"]
+        op["operationId"] = names[lb3]
+        if "x-lb-operation" in op:
+            op["x-lb-operation"] = {**op["x-lb-operation"], "lb3OperationId": lb3}
+        for response in op.get("responses", {}).values():  # links name their target operation
+            for link in response.get("links", {}).values():
+                link["operationId"] = names[link["operationId"]]
 
 
 def _path_order(path: str, models: list[ModelSpec]) -> tuple[int, str]:

@@ -307,12 +307,13 @@ def _include_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict
     return out
 
 
-NULL = {"nullable": True, "enum": [None], "description": "null: as if absent."}
+NULL = {"type": "string", "nullable": True, "enum": [None], "description": "null: as if absent."}
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     """A `$ref` or null. OpenAPI 3.0.3's `nullable` works only beside a `type` (an allOf of one
-    with `nullable` allows no null to a strict validator), so null is an alternative of its own."""
+    with `nullable` allows no null to a strict validator), so null is an alternative of its own:
+    NULL's enum admits null alone, whatever its (linter-required) type says."""
     return {"oneOf": [schema, NULL]}
 
 
@@ -432,15 +433,22 @@ def simple_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict[s
 
 
 def query_parameter(name: str, model: str, description: str) -> dict[str, Any]:
-    """The `filter` or `where` query parameter of an operation on `model` (LB3's JSON text)."""
+    """The `filter` or `where` query parameter of an operation on `model`: LB3's JSON text, typed
+    as LB3's own document types it (`string`, format JSON). Client generators drop or mangle an
+    object-typed query parameter (openapi-python-client skips `content` parameters and flattens
+    object ones into top-level keys, so an `updateAll` where vanished and every row changed); a
+    string reaches the server as sent, and the typed schemas it holds are in components:
+    `{M}Simple{Filter,Where}` (x-lb-json, what fuzzers generate from) and the whole language
+    `{M}{Filter,Where}` (x-lb-filter / x-lb-where)."""
     kind = "Filter" if name == "filter" else "Where"
     return {
         "name": name,
         "in": "query",
         "required": False,
-        "description": f"{description} The whole filter language of {model}: the "
-        f"{model}{kind} schema (x-lb-{name}).",
-        "content": {"application/json": {"schema": ref(f"{model}Simple{kind}")}},
+        "description": f"{description} Its schema: {model}Simple{kind}; the whole filter "
+        f"language of {model}: {model}{kind} (x-lb-{name}).",
+        "schema": {"type": "string", "format": "json"},
+        "x-lb-json": ref(f"{model}Simple{kind}"),
         f"x-lb-{name}": ref(f"{model}{kind}"),
     }
 

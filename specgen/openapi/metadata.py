@@ -67,8 +67,8 @@ def model_extension(model: ModelSpec, *, table: bool = True) -> dict[str, Any]:
 
 def _property(p: PropertySpec) -> dict[str, Any]:
     out: dict[str, Any] = {"type": p.type}
-    if p.item_type:
-        out["itemType"] = p.item_type
+    if p.type == "array":  # `items`, as a schema would say it: linters read every `type: array`
+        out["items"] = {"type": p.item_type} if p.item_type else {}
     if p.model:  # an embedded model's instance (object) or instances (array)
         out["model"] = p.model
     flags = {

@@ -80,6 +80,10 @@ def _property_schema(
     if p.default is not NO_DEFAULT and p.default is not None and not _server_default(p):
         schema["default"] = p.default
     if nullable and schema:
+        if (
+            "allOf" in schema
+        ):  # `nullable` needs a `type` beside it; a model-typed value is an object
+            schema["type"] = "object"
         schema["nullable"] = True
     return schema
 

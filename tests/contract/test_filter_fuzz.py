@@ -55,8 +55,9 @@ def whole_language(document: dict[str, Any]) -> dict[str, Any]:
         for operation in item.values():
             for param in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 whole = param.get(f"x-lb-{param.get('name')}")
-                if whole is not None:
-                    param["content"]["application/json"]["schema"] = whole
+                if whole is not None:  # the JSON text the string parameter holds, typed
+                    param.pop("schema", None)
+                    param["content"] = {"application/json": {"schema": whole}}
     return document
 
 

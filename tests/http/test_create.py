@@ -211,9 +211,9 @@ INVALID_REVIEWS = [
     ("date-offset-after-year-9999", {"date": "9999-12-31T23:00:00-05:00"}, [("date", "date", "is not a valid date", '"9999-12-31T23:00:00-05:00"')]),
     # deliberate: LB3 reads a number as epoch milliseconds
     ("date-number", {"date": 12345}, [("date", "date", "is not a valid date", "12345")]),
-    # deliberate: LB3 turns "abc" into null and "4" into 4
+    # deliberate: LB3 turns "abc" and "4 stars" into null ("4" is 4 here too)
     ("rating-text", {"rating": "abc"}, [("rating", "type", "is not a number", '"abc"')]),
-    ("rating-numeric-text", {"rating": "4"}, [("rating", "type", "is not a number", '"4"')]),
+    ("rating-not-numeric-text", {"rating": "4 stars"}, [("rating", "type", "is not a number", '"4 stars"')]),
     ("rating-boolean", {"rating": True}, [("rating", "type", "is not a number", "true")]),
     ("missing-date-and-comments", {"date": ..., "comments": ...}, [blank("date"), blank("comments")]),
 ]  # fmt: skip

@@ -1,8 +1,8 @@
 """Routing and body errors: every one leaves as JSON in LB3's envelope.
 
 Deliberate differences tested as ours: a known path with a wrong verb is 405 with an Allow header
-(LB3: 404 "Shared class ... has no method handling"); non-JSON bodies are 415 (LB3 parses
-urlencoded and ignores text/plain); invalid UTF-8 is 400 (LB3 substitutes U+FFFD); 500 bodies carry
+(LB3: 404 "Shared class ... has no method handling"); non-JSON bodies other than forms are 415
+(LB3 ignores text/plain); invalid UTF-8 is 400 (LB3 substitutes U+FFFD); 500 bodies carry
 name InternalServerError (LB3 sends no name).
 """
 
@@ -23,7 +23,7 @@ UNKNOWN_ROUTES = [
     ("unknown-model", "GET", "/Nope"),
     ("non-public-model", "GET", "/Users"),
     ("non-public-access-tokens", "GET", "/AccessTokens"),
-    ("lowercase-plural", "GET", "/coffeeshops"),
+    ("lowercase-unknown", "GET", "/nosuchmodels"),
     ("api-root", "GET", "/"),
     ("unknown-sub-resource", "GET", "/CoffeeShops/1/nosuch"),
     ("post-unknown", "POST", "/Nope"),
@@ -82,7 +82,6 @@ async def test_wrong_verb_is_405_with_allow(
 
 NOT_JSON = [
     ("text-plain", "text/plain", b'{"name":"Plain","city":"X"}'),
-    ("urlencoded", "application/x-www-form-urlencoded", b"name=Form&city=Y"),
     ("multipart", "multipart/form-data; boundary=x", b'{"name":"a","city":"b"}'),
     ("xml", "application/xml", b"<shop/>"),
 ]

@@ -46,7 +46,10 @@ BRACKETS = [
     ("other-parameters-ignored", "where[id]=1&filter[limit]=1&x=2", {"limit": "1"}),
     ("values-stay-text", "filter[where][id][inq][0]=1", {"where": {"id": {"inq": ["1"]}}}),
     ("empty-value", "filter[where][name]=", {"where": {"name": ""}}),
-    ("last-value-wins", "filter[limit]=1&filter[limit]=2", {"limit": "2"}),
+    ("repeated-key-collects-a-list", "filter[limit]=1&filter[limit]=2", {"limit": ["1", "2"]}),
+    ("repeated-inq-in-order", "filter[where][city][inq]=Graz&filter[where][city][inq]=Salzburg&filter[where][city][inq]=Wien", {"where": {"city": {"inq": ["Graz", "Salzburg", "Wien"]}}}),
+    ("repeated-order-and-fields", "filter[order]=a&filter[order]=b%20DESC&filter[fields]=a", {"order": ["a", "b DESC"], "fields": "a"}),
+    ("repeated-inside-indexed", "filter[where][or][0][id][inq]=1&filter[where][or][0][id][inq]=2", {"where": {"or": [{"id": {"inq": ["1", "2"]}}]}}),
 ]  # fmt: skip
 
 
@@ -66,6 +69,13 @@ def test_bracket_param_absent(query: str) -> None:
 
 def test_bracket_value_conflicting_with_a_nested_one() -> None:
     pairs = split_query("filter[where]=x&filter[where][city]=Paris")
+    with pytest.raises(BadRequest) as exc:
+        bracket_param(pairs, "filter")
+    assert exc.value.message == "Parameter filter[where][city] conflicts with another value"
+
+
+def test_repeated_key_conflicting_with_a_nested_one() -> None:
+    pairs = split_query("filter[where][city][x]=a&filter[where][city]=b")
     with pytest.raises(BadRequest) as exc:
         bracket_param(pairs, "filter")
     assert exc.value.message == "Parameter filter[where][city] conflicts with another value"

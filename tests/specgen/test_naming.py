@@ -55,3 +55,30 @@ def test_model_name_from_file_is_loopback_boots(stem: str, name: str) -> None:
 )
 def test_python_module_names(model: str, module: str) -> None:
     assert naming.module_name(model) == module
+
+
+@pytest.mark.parametrize(
+    ("lb3", "ours"),
+    [
+        ("CoffeeShop.find", "CoffeeShop_find"),
+        ("CoffeeShop.prototype.__get__reviews", "CoffeeShop_prototype_get_reviews"),
+        ("Author.prototype.__findById__books__tags", "Author_prototype_findById_books_tags"),
+        ("CoffeeShop.prototype.patchAttributes", "CoffeeShop_prototype_patchAttributes"),
+        ("CoffeeShop.replaceById__put_CoffeeShops_{id}", "CoffeeShop_replaceById_put"),
+        ("CoffeeShop.exists__get_CoffeeShops_{id}_exists", "CoffeeShop_exists_get"),
+        ("order-item.find", "order_item_find"),
+        ("3d.find", "_3d_find"),
+    ],
+)
+def test_operation_ids_are_identifiers(lb3: str, ours: str) -> None:
+    assert naming.operation_id(lb3) == ours
+    assert ours.isidentifier()
+
+
+def test_operation_ids_that_would_collide_keep_every_part() -> None:
+    lb3 = ["M.replaceById__put_Ms_{id}", "M.replaceById__put_Ms_{id}_other", "M.find"]
+    assert naming.operation_ids(lb3) == {
+        "M.replaceById__put_Ms_{id}": "M_replaceById_put_Ms_id",
+        "M.replaceById__put_Ms_{id}_other": "M_replaceById_put_Ms_id_other",
+        "M.find": "M_find",
+    }

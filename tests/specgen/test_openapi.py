@@ -127,11 +127,27 @@ def test_document_is_valid_openapi_3_0(document: dict[str, Any]) -> None:
 
 def test_persisted_model_operations_are_lb3s(document: dict[str, Any]) -> None:
     ours = {
-        (verb.upper(), path, op["operationId"])
+        (verb.upper(), path, op["x-lb-operation"]["lb3OperationId"])
         for verb, path, op in operations(document)
-        if is_persisted_model_operation(path, op["operationId"])
+        if is_persisted_model_operation(path, op["x-lb-operation"]["lb3OperationId"])
     }
     assert ours == LB3_PERSISTED_MODEL_OPERATIONS
+
+
+def test_operation_ids_are_identifiers_made_from_lb3s(document: dict[str, Any]) -> None:
+    """Client generators make method names of them; linters refuse `.` and `{id}`."""
+    ids = {
+        op["x-lb-operation"]["lb3OperationId"]: op["operationId"] for *_, op in operations(document)
+    }
+    assert all(i.isidentifier() for i in ids.values()), ids
+    assert ids["CoffeeShop.find"] == "CoffeeShop_find"
+    assert ids["CoffeeShop.prototype.__get__reviews"] == "CoffeeShop_prototype_get_reviews"
+    assert ids["CoffeeShop.replaceById__put_CoffeeShops_{id}"] == "CoffeeShop_replaceById_put"
+    assert (
+        ids["CoffeeShop.replaceById__post_CoffeeShops_{id}_replace"]
+        == "CoffeeShop_replaceById_post"
+    )
+    assert ids["CoffeeShop.exists__head_CoffeeShops_{id}"] == "CoffeeShop_exists_head"
 
 
 def test_operation_ids_are_unique(document: dict[str, Any]) -> None:
