@@ -69,7 +69,7 @@ def throttles(
 async def failures(throttle: LoginThrottle) -> dict[str, int]:
     async with throttle.db.read() as s:
         rows = await s.all(sa.select(throttle.table.c.key, throttle.table.c.failures))
-    return {row[0]: row[1] for row in rows}
+    return {row._mapping["key"]: row._mapping["failures"] for row in rows}
 
 
 async def test_the_sixth_attempt_is_refused_with_retry_after(
