@@ -20,11 +20,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from ..db import Database
 from ..errors import LoopBackError
-from ..sql.throttle import count_failure, forget_ended, forget_key, read_keys, throttle_table
+from ..sql.throttle import ThrottleTable
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ class LoginThrottle:
     def __init__(
         self,
         db: Database,
-        table: sa.Table,
+        table: ThrottleTable,
         settings: ThrottleSettings | None = None,
         *,
         clock: Callable[[], float] = time.time,
@@ -93,9 +91,8 @@ class LoginThrottle:
         clock: Callable[[], float] = time.time,
     ) -> LoginThrottle:
         """A throttle with its table made on DB when missing (start-up, before workers fork)."""
-        metadata = sa.MetaData()
-        table = throttle_table(metadata)
-        db.create_all(metadata)
+        table = ThrottleTable.build()
+        db.create_all(table.metadata)
         return cls(db, table, settings, clock=clock)
 
     def _limits(self, account: str | None, address: str | None) -> dict[str, int]:
@@ -114,7 +111,7 @@ class LoginThrottle:
         now_ms = self._now_ms()
         window_ms = self.settings.window_seconds * 1000
         async with self.db.read() as s:
-            rows = await s.all(read_keys(self.table, list(limits)))
+            rows = await s.all(self.table.read(list(limits)))
         wait_ms = 0
         for row in rows:
             values = row._mapping
@@ -133,15 +130,15 @@ class LoginThrottle:
         window_ms = self.settings.window_seconds * 1000
         async with self.db.write() as s:
             for key in sorted(keys):  # one order everywhere: no deadlock between two workers
-                await s.run(count_failure(self.table, self.db.backend, key, now_ms, window_ms))
-            await s.run(forget_ended(self.table, now_ms - window_ms))
+                await s.run(self.table.count_failure(self.db.backend, key, now_ms, window_ms))
+            await s.run(self.table.forget_ended(now_ms - window_ms))
 
     async def succeeded(self, *, account: str | None = None) -> None:
         """A correct password: the account's failures are forgiven."""
         if account is None:
             return
         async with self.db.write(one_statement=True) as s:
-            await s.run(forget_key(self.table, account))
+            await s.run(self.table.forget(account))
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)

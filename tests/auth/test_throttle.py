@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from runtime.auth.throttle import (
     LoginThrottle,
@@ -68,7 +67,7 @@ def throttles(
 
 async def failures(throttle: LoginThrottle) -> dict[str, int]:
     async with throttle.db.read() as s:
-        rows = await s.all(sa.select(throttle.table.c.key, throttle.table.c.failures))
+        rows = await s.all(throttle.table.counts())
     return {row._mapping["key"]: row._mapping["failures"] for row in rows}
 
 
