@@ -47,7 +47,7 @@ def client_address(scope: Mapping[str, Any], trusted: Sequence[Network] = ()) ->
     peer = _parse(client[0]) if client else None
     if peer is None:
         return None
-    chain = [peer]
+    chain: list[Address | None] = [peer]
     if trusted:
         forwarded = ",".join(
             bytes(v).decode("latin-1")
