@@ -64,7 +64,8 @@ def _id_name(entry: Mapping[str, Any]) -> str:
     return ids[0][1] if ids else "id"
 
 
-def _multiple(entry: Mapping[str, Any] | None) -> bool:
+def multiple_users(entry: Mapping[str, Any] | None) -> bool:
+    """LB3's _isMultipleUsers: the user model's accessTokens relation is polymorphic."""
     rel = ((entry or {}).get("relations") or {}).get("accessTokens") or {}
     return bool(rel.get("polymorphic"))
 
@@ -88,7 +89,7 @@ def owner_spec(name: str, models: Mapping[str, Mapping[str, Any]]) -> OwnerSpec:
                 foreign_key=rel.get("foreignKey") or f"{rname}Id",
                 primary_key=rel.get("primaryKey") or target_id,
                 target_id=target_id,
-                multiple_users=_multiple(target_entry),
+                multiple_users=multiple_users(target_entry),
             )
         )
     users = [m for m in models if is_user_model(m, models)]
@@ -108,7 +109,8 @@ def owner_spec(name: str, models: Mapping[str, Mapping[str, Any]]) -> OwnerSpec:
         properties=tuple(p for p in LEGACY_PROPERTIES if p in props and p not in rels),
         relations=tuple(relations),
         owner_relations=owner_relations,
-        multiple_users=_multiple(models.get("User")) or any(_multiple(models[u]) for u in users),
+        multiple_users=multiple_users(models.get("User"))
+        or any(multiple_users(models[u]) for u in users),
     )
 
 
