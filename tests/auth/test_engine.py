@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -286,3 +287,28 @@ def test_owner_with_several_user_models_needs_the_model_name() -> None:
     spec = owner_spec("Note", models)
     assert owner_where(spec, 2, "USER") is None
     assert owner_where(spec, 2, "Customer") == {"customerId": 2}
+
+
+def test_authorization_settings_at_the_top_level_reach_the_document(tmp_path: Path) -> None:
+    """LB3 reads aclErrorStatus, defaultPermission and ownerRelations from the model JSON's top
+    level or its `options` (which win), and a sub-model inherits them."""
+    models: list[dict[str, Any]] = [
+        {
+            "name": "Safe",
+            "properties": {"label": "string"},
+            "aclErrorStatus": 403,
+            "defaultPermission": "DENY",
+            "ownerRelations": True,
+            "options": {"aclErrorStatus": 404},
+        },
+        {"name": "SmallSafe", "base": "Safe", "properties": {}},
+    ]
+    app, problems = load_ok(write_app(tmp_path / "app", models))
+    assert not [p for p in problems if "unknown model setting" in p.message]
+    entries = build_openapi(app)["x-lb-models"]
+    for name in ("Safe", "SmallSafe"):
+        options = entries[name]["options"]
+        assert options["aclErrorStatus"] == 404 and options["defaultPermission"] == "DENY"
+        assert options["ownerRelations"] is True
+    policy = compile_policy("SmallSafe", entries["SmallSafe"], FIND)
+    assert policy is not None and decide(policy, actx(FIND), RoleRegistry()) == Decision(DENY)
