@@ -4,6 +4,7 @@ runtime will, from the document's `x-lb-models`."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from functools import cache
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from runtime.auth.owner import MemoryRows, OwnerCheck, is_user_model
 from runtime.auth.roles import RoleRegistry, StaticRoles
+from runtime.auth.subject import AccessContext
 from specgen.openapi import build_openapi
 from tests.specgen.appdir import load_ok, write_app
 
@@ -34,7 +36,8 @@ def compile_models(tmp: Path) -> dict[str, Any]:
 
 def role_registry(models: dict[str, Any]) -> RoleRegistry:
     """The oracle app's roles: its Role/RoleMapping rows, its rows for `$owner`, and its custom
-    `teamMember` resolver (the user whose id the oracle names)."""
+    `teamMember` resolver (the user whose id the oracle names), async so that the oracle walks the
+    engine's async path too."""
     table = truth_table()
     mappings = StaticRoles.of(table["roles"], table["roleMappings"])
     rows = dict(table["rows"])
@@ -43,7 +46,13 @@ def role_registry(models: dict[str, Any]) -> RoleRegistry:
     owner = OwnerCheck(check.specs, MemoryRows(rows, check.specs))
     roles = RoleRegistry(mappings, owner)
     member = str(table["teamMember"])
-    roles.register_resolver("teamMember", lambda role, actx: str(actx.user_id) == member)
+
+    async def team_member(role: str, actx: AccessContext) -> bool:
+        """Async, as a resolver that reads a database would be (LB3's is callback-based)."""
+        await asyncio.sleep(0)
+        return str(actx.user_id) == member
+
+    roles.register_resolver("teamMember", team_member)
     return roles
 
 
