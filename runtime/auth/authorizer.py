@@ -125,5 +125,7 @@ class Authorizer:
 
 
 def _scopes(token: Any) -> tuple[str, ...] | None:
-    scopes = token.get("scopes") if isinstance(token, Mapping) else getattr(token, "scopes", None)
+    if token is None:
+        return None
+    scopes = token.get("scopes") if isinstance(token, dict) else getattr(token, "scopes", None)
     return tuple(scopes) if isinstance(scopes, (list, tuple)) else None

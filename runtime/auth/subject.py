@@ -19,7 +19,7 @@ APP = "APP"
 ROLE = "ROLE"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PrincipalRef:
     """One principal of the caller: USER (or a user model's name when an app has several user
     models), APP, or ROLE with its id or name."""
@@ -32,7 +32,7 @@ class PrincipalRef:
         return self.type == principal_type and _text(self.id) == _text(principal_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccessContext:
     """LB3's AccessContext: what one authorization check is about.
 
@@ -90,13 +90,13 @@ def principals_of(
     """The principals LB3 derives from an access token: its user (typed USER, or its user model's
     name when the app has several), its application, plus any roles the caller holds directly."""
     out: list[PrincipalRef] = []
-    for p in (
-        PrincipalRef(principal_type or USER, user_id) if user_id is not None else None,
-        PrincipalRef(APP, app_id) if app_id is not None else None,
-        *(PrincipalRef(ROLE, r) for r in sorted(roles)),
-    ):
-        if p is not None and not any(q.same(p.type, p.id) for q in out):
-            out.append(p)
+    if user_id is not None:
+        out.append(PrincipalRef(principal_type or USER, user_id))
+    if app_id is not None:
+        out.append(PrincipalRef(APP, app_id))
+    for role in sorted(roles) if roles else ():
+        if not any(q.same(ROLE, role) for q in out):
+            out.append(PrincipalRef(ROLE, role))
     return tuple(out)
 
 
