@@ -217,14 +217,14 @@ def _walk(
     for i in range(start, len(rules)):
         rule = rules[i]
         if any(p.same(rule.principal_type, rule.principal_id) for p in actx.principals):
-            return _settle(policy, rule)
+            return settle(policy, rule)
         if rule.principal_type != ROLE:
             continue
         answer = roles.in_role(rule.principal_id, actx)
         if inspect.isawaitable(answer):
             return _resume(policy, actx, roles, i, answer)
         if answer:
-            return _settle(policy, rule)
+            return settle(policy, rule)
     return Decision(policy.default_permission)
 
 
@@ -232,12 +232,12 @@ async def _resume(
     policy: MethodPolicy, actx: AccessContext, roles: RoleRegistry, i: int, answer: Awaitable[bool]
 ) -> Decision:
     if await answer:
-        return _settle(policy, policy.rules[i])
+        return settle(policy, policy.rules[i])
     rest = _walk(policy, actx, roles, i + 1)
     return await rest if inspect.isawaitable(rest) else rest
 
 
-def _settle(policy: MethodPolicy, rule: Rule) -> Decision:
+def settle(policy: MethodPolicy, rule: Rule) -> Decision:
     """LB3's settleDefaultPermission: a winning DEFAULT rule means the model's default."""
     permission = rule.permission if rule.permission in PERMISSION_ORDER else DEFAULT
     return Decision(policy.default_permission if permission == DEFAULT else permission, rule)

@@ -98,6 +98,14 @@ class RoleRegistry:
         can stop at such a rule when it compiles."""
         return self.resolvers.get(role) is _everyone
 
+    def builtin(self, role: str) -> bool:
+        """Whether `role` is still decided by LB3's built-in resolver (an app may replace it)."""
+        resolver = self.resolvers.get(role)
+        return resolver is not None and (
+            resolver in (_everyone, _authenticated, _unauthenticated)
+            or getattr(resolver, "__func__", None) is RoleRegistry._owner
+        )
+
     def in_role(self, role: str, actx: AccessContext) -> Answer:
         """LB3's isInRole: resolver, then a ROLE principal, then the static mappings."""
         resolver = self.resolvers.get(role)
