@@ -54,10 +54,13 @@ class Authorizer:
         """Take the ACL table's rows (again) and recompile every policy with them."""
         self.table = tuple(dict(r) for r in rows)
         self._policies: dict[tuple[str, str], tuple[MethodAccess, MethodPolicy | None]] = {}
+        self._version = self.roles.version
         for model, method in self._operations:
             self.policy(model, method)
 
     def policy(self, model: str, method: str) -> tuple[MethodAccess, MethodPolicy | None]:
+        if self._version != self.roles.version:  # a resolver registered since: compile again
+            self.reload_table(self.table)
         key = (model, method)
         found = self._policies.get(key)
         if found is None:

@@ -81,6 +81,7 @@ class RoleRegistry:
     def __init__(self, mappings: RoleMappings = NO_ROLES, owner: OwnerCheck | None = None) -> None:
         self.mappings = mappings
         self.owner = owner
+        self.version = 0  # bumped by register_resolver: compiled policies depend on `always`
         self.resolvers: dict[str, Resolver] = {
             EVERYONE: _everyone,
             AUTHENTICATED: _authenticated,
@@ -92,6 +93,7 @@ class RoleRegistry:
         if not callable(resolver):
             raise TypeError(f"the resolver for role {role!r} must be callable")
         self.resolvers[role] = resolver
+        self.version += 1
 
     def always(self, role: str) -> bool:
         """Whether everyone holds `role` whatever the request (the built-in `$everyone`), so a policy

@@ -312,3 +312,20 @@ def test_authorization_settings_at_the_top_level_reach_the_document(tmp_path: Pa
         assert options["ownerRelations"] is True
     policy = compile_policy("SmallSafe", entries["SmallSafe"], FIND)
     assert policy is not None and decide(policy, actx(FIND), RoleRegistry()) == Decision(DENY)
+
+
+def test_a_resolver_registered_later_recompiles_the_policies(document: dict[str, Any]) -> None:
+    """A policy stops at `$everyone` only while `$everyone` is the built-in; replacing it (a boot
+    script after start-up) must not leave policies built on the old answer."""
+    table = truth_table()
+    roles = RoleRegistry(StaticRoles.of(table["roles"], table["roleMappings"]))
+    authorizer = Authorizer(document, roles)
+    admin = Principal(user_id=3, user_model="User", access_token={"id": "t"})
+    _, before = authorizer.policy("Clash", "findById")
+    assert before is not None and [r.principal_id for r in before.rules] == ["$everyone"]
+    roles.register_resolver("$everyone", lambda role, actx: False)
+    _, after = authorizer.policy("Clash", "findById")
+    assert after is not None and "admin" in [r.principal_id for r in after.rules]
+    decision = authorizer.check("Clash", "findById", admin, model_id=2)
+    assert isinstance(decision, Decision) and decision.permission == DENY
+    assert decision.rule is not None and decision.rule.principal_id == "admin"
