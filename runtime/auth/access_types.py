@@ -210,12 +210,17 @@ def method_access(model_name: str, model: Mapping[str, Any], method: str) -> Met
     builtin = builtin_access(method, user_model=is_user, key_value="KeyValueModel" in chain)
     if builtin is None:
         return MethodAccess(name, access_type_for(name), is_static)
-    if method == "setPassword" and is_user and _setting(model, "restrictResetPasswordTokenScope"):
+    if (
+        method == "setPassword"
+        and is_user
+        and model_setting(model, "restrictResetPasswordTokenScope")
+    ):
         return MethodAccess(name, builtin.access_type, True, (), ("reset-password",))
     return builtin
 
 
-def _setting(model: Mapping[str, Any], key: str) -> Any:
-    """A model setting as LB3 sees it: the JSON's `options` are merged into its settings."""
+def model_setting(model: Mapping[str, Any], key: str) -> Any:
+    """A model setting as LB3 sees it, from its `x-lb-models` entry: the JSON's `options` (where the
+    loader also puts the top-level authorization settings) are merged into its settings."""
     options = model.get("options") or {}
     return options.get(key, (model.get("settings") or {}).get(key))

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .access_types import ALL, EXECUTE, REPLICATE, WRITE, MethodAccess
+from .access_types import ALL, EXECUTE, REPLICATE, WRITE, MethodAccess, model_setting
 from .roles import AUTHENTICATED, EVERYONE, OWNER, RELATED, UNAUTHENTICATED, RoleRegistry
 from .subject import APP, ROLE, USER, AccessContext
 
@@ -186,8 +186,7 @@ def compile_policy(
 
 
 def _default_permission(entry: Mapping[str, Any]) -> str:
-    options = entry.get("options") or {}
-    value = options.get("defaultPermission", (entry.get("settings") or {}).get("defaultPermission"))
+    value = model_setting(entry, "defaultPermission")
     return str(value) if value else ALLOW
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import LoopBackError
+from .access_types import model_setting
 
 MESSAGES = {
     401: ("Authorization Required", "AUTHORIZATION_REQUIRED"),
@@ -31,8 +32,7 @@ def denial_status(model: Mapping[str, Any], app: Mapping[str, Any], *, has_token
     """`model` is the `x-lb-models` entry (its `options` are LB3 settings), `app` the app's settings."""
     if not has_token:
         return 401
-    options = model.get("options") or {}
-    configured = options.get("aclErrorStatus") or app.get("aclErrorStatus") or 401
+    configured = model_setting(model, "aclErrorStatus") or app.get("aclErrorStatus") or 401
     try:
         return int(configured)
     except (TypeError, ValueError):

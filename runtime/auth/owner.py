@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .access_types import model_setting
 from .subject import USER, _text
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def owner_spec(name: str, models: Mapping[str, Mapping[str, Any]]) -> OwnerSpec:
             )
         )
     users = [m for m in models if is_user_model(m, models)]
-    setting = _setting(entry, "ownerRelations")
+    setting = model_setting(entry, "ownerRelations")
     owner_relations: bool | tuple[str, ...] | None
     if setting is None or setting is False:
         owner_relations = None
@@ -112,11 +113,6 @@ def owner_spec(name: str, models: Mapping[str, Mapping[str, Any]]) -> OwnerSpec:
         multiple_users=multiple_users(models.get("User"))
         or any(multiple_users(models[u]) for u in users),
     )
-
-
-def _setting(entry: Mapping[str, Any], key: str) -> Any:
-    options = entry.get("options") or {}
-    return options.get(key, (entry.get("settings") or {}).get(key))
 
 
 def principal_fits(spec: OwnerSpec, principal_type: str) -> bool:
