@@ -89,6 +89,11 @@ class MethodSpec:
     returns: tuple[dict[str, Any], ...]
     http: tuple[dict[str, Any], ...]
     description: str | None = None
+    # authorization: the declared accessType, aliases and accessScopes; `http` declared as an array
+    access_type: str | None = None
+    aliases: tuple[str, ...] = ()
+    access_scopes: tuple[str, ...] | None = None
+    http_list: bool = False
 
 
 @dataclass(frozen=True)

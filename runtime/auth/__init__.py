@@ -1,6 +1,13 @@
-"""LB3's security model, piece by piece: passwords (passwords.py) and the login decision
-(login.py); access tokens and where a
-request carries one (tokens.py); login throttling shared by every worker (throttle.py) and the
-client address it counts by (addresses.py); the one-use password-reset and verification token
-rules (reset.py, verification.py). Each module is pure or talks only to the database stage; the
-REST layer wires them in."""
+"""LB3's security model, piece by piece.
+
+Users and tokens: passwords (passwords.py) and the login decision (login.py); access tokens and where
+a request carries one (tokens.py); login throttling shared by every worker (throttle.py) and the
+client address it counts by (addresses.py); the one-use password-reset and verification token rules
+(reset.py, verification.py).
+
+Authorization: which access type a method needs (access_types), which roles a caller holds (roles),
+who owns a row (owner), and which ACL rule wins (acl). Everything that can be decided at start-up is:
+a policy is compiled once per (model, method), and a model with no ACLs has none.
+
+Each module is pure or talks only to the database stage; the REST layer wires them in.
+"""

@@ -21,6 +21,10 @@ from .properties import IMPLICIT_ID, merge_properties
 from .relations import parse_relation
 from .values import name_list, object_setting, text
 
+# model settings authorization reads; LB3 takes them at the top level or in `options` (which wins)
+AUTH_SETTINGS = (
+    "aclErrorStatus", "defaultPermission", "ownerRelations", "restrictResetPasswordTokenScope",
+)  # fmt: skip
 ABSTRACT_BASES = {"Model": None, "PersistedModel": "Model", "KeyValueModel": "Model"}
 MODEL_KEYS = {
     "name", "plural", "base", "description", "idInjection", "forceId", "strict", "options", "properties",
@@ -30,7 +34,7 @@ MODEL_KEYS = {
     "mssql", "oracle", "mongodb", "sqlite3", "memory", "caseSensitiveEmail", "ttl", "maxTTL",
     "emailVerificationRequired", "realmRequired", "realmDelimiter", "resetPasswordTokenTTL",
     "restrictResetPasswordTokenScope", "allowEternalTokens", "saltWorkFactor", "settings", "comments",
-    "title", "http.path", "$schema", "dataSource",
+    "title", "http.path", "$schema", "dataSource", *AUTH_SETTINGS,
 }  # fmt: skip
 
 
@@ -123,6 +127,7 @@ def resolve(
         validations = []
     options = {
         **(parent.options if parent else {}),
+        **{k: data[k] for k in AUTH_SETTINGS if k in data},
         **object_setting(data, "options", file, errors),
     }
     if "validateUpsert" in data:  # LB3 reads it at the top level or in options

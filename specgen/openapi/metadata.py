@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ir import NO_DEFAULT, AclSpec, AppSpec, ModelSpec, PropertySpec, RelationSpec
+from ..ir import NO_DEFAULT, AclSpec, AppSpec, MethodSpec, ModelSpec, PropertySpec, RelationSpec
 
 
 def app_extension(app: AppSpec) -> dict[str, Any]:
@@ -50,18 +50,26 @@ def model_extension(model: ModelSpec, *, table: bool = True) -> dict[str, Any]:
         "mixins": model.mixins or None,
         "mixinModules": model.mixin_modules or None,
         "settings": model.settings or None,
-        "methods": {
-            m.name: {
-                "isStatic": m.is_static,
-                "accepts": list(m.accepts),
-                "returns": list(m.returns),
-                "http": list(m.http),
-            }
-            for m in model.methods
-        }
-        or None,
+        "methods": {m.name: _method(m) for m in model.methods} or None,
     }
     out.update({k: v for k, v in optional.items() if v is not None})
+    return out
+
+
+def _method(m: MethodSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "isStatic": m.is_static,
+        "accepts": list(m.accepts),
+        "returns": list(m.returns),
+        "http": list(m.http),
+    }
+    access = {
+        "accessType": m.access_type,
+        "aliases": list(m.aliases) or None,
+        "accessScopes": list(m.access_scopes) if m.access_scopes is not None else None,
+        "httpList": m.http_list or None,
+    }
+    out.update({k: v for k, v in access.items() if v is not None})
     return out
 
 
