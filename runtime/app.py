@@ -38,6 +38,7 @@ from .filter.limits import load_limits
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .instances import InstanceCodec
 from .model import Model
+from .operations import Operation
 from .registry import Registry, build_registry
 from .routes import VERBS, Dispatch, Route, RouteTable
 from .sql.tables import build_tables
@@ -143,22 +144,33 @@ class LoopBackApp:
             self._startup.append(awaitable)
 
     def _build_endpoints(self) -> dict[str, Endpoint]:
-        """One endpoint per operation, its generated handler resolved once."""
+        """One endpoint per operation, its generated binder and handler resolved once; each model's
+        remote hooks are matched to its operations here and whenever one is registered."""
         endpoints = {}
         for path_item in self.document["paths"].values():
             for verb, op in path_item.items():
                 if verb in VERBS:
                     ext = op["x-lb-operation"]
-                    handler = getattr(self._handlers[ext["model"]], ext["handler"])
+                    module = self._handlers[ext["model"]]
                     model = self.models[ext["model"]]
+                    operation = Operation(
+                        model,
+                        ext["method"],
+                        module.BINDERS[ext["handler"]],
+                        getattr(module, ext["handler"]),
+                        relation=ext.get("relation"),
+                        nested=ext.get("nested"),
+                    )
+                    model.remote_hooks.attach(operation)
                     oid = op["operationId"]
                     endpoints[oid] = Endpoint(
-                        handler,
+                        operation,
                         model,
                         oid,
                         self._body_limit,
                         ext.get("relation"),
                         ext.get("nested"),
+                        operation.status,
                     )
         return endpoints
 

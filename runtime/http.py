@@ -145,6 +145,17 @@ def error_payload(exc: BaseException) -> tuple[int, dict[str, Any], list[tuple[b
         if isinstance(exc, MethodNotAllowed):
             headers = [(b"allow", ", ".join(exc.allowed).encode())]
         return exc.status, exc.body(), headers
+    status = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
+    if isinstance(status, int) and 400 <= status <= 599:  # an app's own error, as LB3 renders it
+        error: dict[str, Any] = {
+            "statusCode": status,
+            "name": str(getattr(exc, "name", "Error")),
+            "message": str(exc) or "Error",
+        }
+        for key in ("code", "details"):
+            if getattr(exc, key, None) is not None:
+                error[key] = getattr(exc, key)
+        return status, {"error": error}, []
     logger.error("unhandled error", exc_info=exc)
     body = {
         "error": {
@@ -167,8 +178,10 @@ class Endpoint:
         body_limit: int,
         relation: str | None = None,
         nested: str | None = None,
+        status: int = 200,
     ) -> None:
-        self.handler = handler
+        self.handler = handler  # the operation (runtime/operations): bind, hooks, call
+        self.status = status
         self.model = model
         self.operation_id = operation_id
         self.body_limit = body_limit
@@ -191,4 +204,4 @@ class Endpoint:
             await send({"type": "http.response.start", "status": 204, "headers": []})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send_json(send, 200, result, head=head)
+        await send_json(send, self.status, result, head=head)

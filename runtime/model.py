@@ -36,6 +36,7 @@ from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
 from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
 from .instances import InstanceCodec
+from .operations.hooks import Hook, RemoteHooks
 from .plan import plan_query
 from .registry import ModelMeta
 from .relations import Handle, Relation, bind, loading
@@ -62,6 +63,7 @@ class Model:
         self.parser = FilterParser(meta, models, limits)
         self.app: Any = None  # set by the app; model modules reach siblings through it
         self._relations: dict[str, Relation] = {}
+        self.remote_hooks = RemoteHooks()  # matched to this model's operations by the app
         id_name = meta.id_name
         self._insert_stmt = sa.insert(table.table)
         self._by_id = (
@@ -79,6 +81,22 @@ class Model:
     def datasource(self) -> Database:
         """LB3's `Model.dataSource`: `transaction()` and native `execute()` live there."""
         return self.db
+
+    # ---- remote hooks (LB3's beforeRemote / afterRemote / afterRemoteError) ----------------------
+
+    def before_remote(self, pattern: str, fn: Hook) -> None:
+        """Run `fn(ctx)` (sync or async) before every REST method the pattern names (`create`,
+        `*`, `prototype.*`, `prototype.__get__reviews`, `**`): `ctx.args` are bound and may be
+        changed; raising stops the call with that error."""
+        self.remote_hooks.add("before", pattern, fn)
+
+    def after_remote(self, pattern: str, fn: Hook) -> None:
+        """Run `fn(ctx)` after the method succeeded; replacing `ctx.result` changes the response."""
+        self.remote_hooks.add("after", pattern, fn)
+
+    def after_remote_error(self, pattern: str, fn: Hook) -> None:
+        """Run `fn(ctx)` when the method (or a hook) failed; `ctx.error` is the error."""
+        self.remote_hooks.add("error", pattern, fn)
 
     # ---- reads -----------------------------------------------------------------------------------
 
