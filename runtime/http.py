@@ -74,6 +74,13 @@ class LbRequest:
     def path_nk(self) -> str:
         return str(self.scope["path_params"]["nk"])
 
+    def query_values(self, name: str) -> list[str]:
+        """Every value of a repeated query parameter (`?a=1&a=2`), in order."""
+        return [v for k, v in self._query() if k == name]
+
+    def query_pairs(self) -> list[tuple[str, str]]:
+        return self._query()
+
     def query_param(self, name: str) -> str | None:
         return next((v for k, v in self._query() if k == name), None)
 

@@ -37,6 +37,7 @@ from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
 from .instances import InstanceCodec
 from .operations.hooks import Hook, RemoteHooks
+from .operations.remote import Prototype, RemoteMethod, declare, from_declaration
 from .plan import plan_query
 from .registry import ModelMeta
 from .relations import Handle, Relation, bind, loading
@@ -64,6 +65,11 @@ class Model:
         self.app: Any = None  # set by the app; model modules reach siblings through it
         self._relations: dict[str, Relation] = {}
         self.remote_hooks = RemoteHooks()  # matched to this model's operations by the app
+        self.prototype = Prototype()  # instance remote methods are assigned here
+        self.remote_methods: dict[str, RemoteMethod] = {
+            name: from_declaration(name, raw) for name, raw in meta.raw.get("methods", {}).items()
+        }
+        self.disabled_methods: set[str] = set()  # hidden from REST by disable_remote_method_by_name
         id_name = meta.id_name
         self._insert_stmt = sa.insert(table.table)
         self._by_id = (
@@ -97,6 +103,45 @@ class Model:
     def after_remote_error(self, pattern: str, fn: Hook) -> None:
         """Run `fn(ctx)` when the method (or a hook) failed; `ctx.error` is the error."""
         self.remote_hooks.add("error", pattern, fn)
+
+    # ---- remote methods (LB3's remoteMethod / disableRemoteMethodByName) -------------------------
+
+    def remote_method(
+        self,
+        name: str,
+        *,
+        accepts: Any = None,
+        returns: Any = None,
+        http: Any = None,
+        is_static: bool | None = None,
+        description: str | None = None,
+        fn: Any = None,
+    ) -> RemoteMethod:
+        """Declare a remote method from Python, as LB3's `Model.remoteMethod(name, options)`, in a
+        model module's synchronous `setup`: `"prototype.x"` (or `is_static=False`) makes an instance
+        method. `fn` is the implementation, or assign it later (`Model.name = fn`)."""
+        if self.app is not None and getattr(self.app, "_endpoints", None) is not None:
+            raise RuntimeError(
+                f"{self.name}.remote_method({name!r}) after start-up: call it in setup"
+            )
+        method = declare(name, accepts=accepts, returns=returns, http=http, is_static=is_static,
+                         description=description, fn=fn)  # fmt: skip
+        known = self.remote_methods.get(method.name)
+        if known is not None and known.declared_in_document:  # the JSON declares it: keep that
+            known.fn = fn or known.fn
+            return known
+        self.remote_methods[method.name] = method
+        return method
+
+    def disable_remote_method_by_name(self, name: str) -> None:
+        """Hide a built-in or custom method from REST and from the served document (LB3's
+        `disableRemoteMethodByName`): `"find"`, `"prototype.patchAttributes"`,
+        `"prototype.__get__reviews"`, `"status"`. Call it in setup."""
+        if self.app is not None and getattr(self.app, "_endpoints", None) is not None:
+            raise RuntimeError(
+                f"{self.name}.disable_remote_method_by_name({name!r}) after start-up"
+            )
+        self.disabled_methods.add(name)
 
     # ---- reads -----------------------------------------------------------------------------------
 

@@ -34,6 +34,8 @@ class Operation:
         "nested",
         "on_error",
         "relation",
+        "remote",
+        "route_index",
         "status",
         "string_name",
     )  # fmt: skip
@@ -48,6 +50,8 @@ class Operation:
         relation: str | None = None,
         nested: str | None = None,
         status: int = 200,
+        remote: Any = None,
+        route_index: int = 0,
     ) -> None:
         self.model = model
         self.name = name
@@ -58,6 +62,8 @@ class Operation:
         self.relation = relation
         self.nested = nested
         self.status = status  # the success status (a remote method's `http.status`)
+        self.remote = remote  # a remote method's declaration (runtime/operations/remote.py)
+        self.route_index = route_index  # which of its `http` routes this is
         self.before: tuple[Hook, ...] = ()
         self.after: tuple[Hook, ...] = ()
         self.on_error: tuple[Hook, ...] = ()

@@ -10,6 +10,8 @@ from typing import Any
 
 from runtime import rest
 from runtime.context import Context
+from runtime.http import LbRequest
+from runtime.operations import arguments, remote
 from runtime.rest import Binder
 
 
@@ -98,6 +100,23 @@ async def product_get(ctx: Context) -> Any:
     return await rest.related_get(ctx)
 
 
+async def bind_remote_prototype_cancel(req: LbRequest) -> dict[str, Any]:
+    """POST /Orders/{id}/cancel: the arguments of Order.prototype.cancel, converted as LB3 converts them."""
+    fields = await arguments.form(req)
+    return arguments.present(
+        {
+            "id": arguments.instance_id(req),
+            "reason": arguments.string(arguments.field(fields, "reason")),
+        }
+    )
+
+
+async def remote_prototype_cancel(ctx: Context) -> Any:
+    """POST /Orders/{id}/cancel (Order.prototype.cancel): Cancel an open order."""
+    args = ctx.args
+    return await remote.invoke(ctx, args.get("reason"))
+
+
 BINDERS: dict[str, Binder] = {
     "create": rest.BINDERS["create"],
     "patch_or_create": rest.BINDERS["patch_or_create"],
@@ -116,4 +135,5 @@ BINDERS: dict[str, Binder] = {
     "update_all": rest.BINDERS["update_all"],
     "count": rest.BINDERS["count"],
     "product_get": rest.BINDERS["related_get"],
+    "remote_prototype_cancel": bind_remote_prototype_cancel,
 }

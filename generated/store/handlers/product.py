@@ -10,6 +10,8 @@ from typing import Any
 
 from runtime import rest
 from runtime.context import Context
+from runtime.http import LbRequest
+from runtime.operations import arguments, remote
 from runtime.rest import Binder
 
 
@@ -128,6 +130,38 @@ async def orders_destroy_by_id(ctx: Context) -> Any:
     return await rest.related_destroy_by_id(ctx)
 
 
+async def bind_remote_search(req: LbRequest) -> dict[str, Any]:
+    """GET /Products/search: the arguments of Product.search, converted as LB3 converts them."""
+    return arguments.present(
+        {
+            "q": arguments.string(arguments.query(req, "q")),
+            "maxPrice": arguments.number(arguments.query(req, "maxPrice")),
+        }
+    )
+
+
+async def remote_search(ctx: Context) -> Any:
+    """GET /Products/search (Product.search): Products whose name contains the text, cheapest first."""
+    args = ctx.args
+    return await remote.invoke(ctx, args.get("q"), args.get("maxPrice"))
+
+
+async def bind_remote_prototype_restock(req: LbRequest) -> dict[str, Any]:
+    """POST /Products/{id}/restock: the arguments of Product.prototype.restock, converted as LB3 converts them."""
+    return arguments.present(
+        {
+            "id": arguments.instance_id(req),
+            "units": arguments.integer(arguments.query(req, "units")),
+        }
+    )
+
+
+async def remote_prototype_restock(ctx: Context) -> Any:
+    """POST /Products/{id}/restock (Product.prototype.restock): Add units to the stock."""
+    args = ctx.args
+    return await remote.invoke(ctx, args.get("units"))
+
+
 BINDERS: dict[str, Binder] = {
     "create": rest.BINDERS["create"],
     "patch_or_create": rest.BINDERS["patch_or_create"],
@@ -152,4 +186,6 @@ BINDERS: dict[str, Binder] = {
     "orders_find_by_id": rest.BINDERS["related_find_by_id"],
     "orders_update_by_id": rest.BINDERS["related_update_by_id"],
     "orders_destroy_by_id": rest.BINDERS["related_destroy_by_id"],
+    "remote_search": bind_remote_search,
+    "remote_prototype_restock": bind_remote_prototype_restock,
 }

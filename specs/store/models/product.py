@@ -1,0 +1,39 @@
+"""Product's Python logic (LB3's common/models/product.js)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def setup(Product: Any) -> None:
+    remote_methods(Product)
+
+
+def remote_methods(Product: Any) -> None:
+    """`Product.search` (static) and `Product.prototype.restock`, declared in product.json."""
+
+    async def search(q: str, max_price: float | None, *, ctx: Any) -> list[dict[str, Any]]:
+        where: dict[str, Any] = {"name": {"ilike": f"%{q}%"}}
+        if max_price is not None:
+            where["price"] = {"lte": max_price}
+        return list(await Product.find({"where": where, "order": "name ASC"}, ctx=ctx))
+
+    async def restock(product: dict[str, Any], units: int, *, ctx: Any) -> tuple[float, bool]:
+        if units < 1:
+            raise InvalidUnits("units must be at least 1")
+        stock = (product.get("stock") or 0) + units
+        await Product.patch_attributes(product["id"], {"stock": stock}, ctx=ctx)
+        return stock, True
+
+    def cheapest_first(ctx: Any) -> None:
+        """after_remote: the response is what the hook leaves in ctx.result."""
+        ctx.result = sorted(ctx.result, key=lambda p: (p["price"], p["id"]))
+
+    Product.search = search
+    Product.prototype.restock = restock
+    Product.after_remote("search", cheapest_first)
+
+
+class InvalidUnits(ValueError):
+    status_code = 422
+    code = "INVALID_UNITS"
