@@ -219,3 +219,15 @@ def test_the_generic_binder_matches_the_generated_one() -> None:
     assert arguments.converter(["number"], "x")(["1", "2"]) == [1, 2]
     assert arguments.source_of({"arg": "o", "http": "optionsFromRequest"}) == "context"
     assert arguments.source_of({"arg": "q"}) == "query"
+
+
+def test_specgen_check_names_the_unimplemented_method(
+    package: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from specgen.cli import main
+
+    app_dir = Path(package.__file__).parent.parent.parent / "shops"
+    assert main(["check", str(app_dir)]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warnings) == 1, warnings
+    assert "#/methods/declared: Shop.declared is declared but models/shop.py" in warnings[0]
