@@ -55,6 +55,19 @@ def _converter(typ: Any, name: str, served: set[str], raw: str) -> tuple[str, bo
     return f"arguments.obj({raw})", False
 
 
+JSON_KINDS = ("string", "number", "integer", "boolean", "object", "array", "date")
+
+
+def _json_kind(typ: Any, served: set[str]) -> str:
+    """The JSON type a body value must already have (runtime/operations/arguments.json_kind)."""
+    if isinstance(typ, list):
+        return "array"
+    key = typ.lower() if isinstance(typ, str) else "any"
+    if key in JSON_KINDS:
+        return key
+    return "any" if key in ("any", "geopoint") or key in SIMPLE else "object"
+
+
 def _reader(arg: Arg) -> str | None:
     if arg.source == "query":
         return f'arguments.query(req, "{arg.name}")'
@@ -86,6 +99,9 @@ def remote_code(op: RemoteOperation, served: set[str]) -> RemoteCode:
         reader = _reader(arg)
         if reader is None:
             continue
+        kind = _json_kind(arg.type, served)
+        if arg.source in ("body", "form") and kind != "any":
+            reader = f'arguments.typed({reader}, "{kind}")'
         expr, models = _converter(arg.type, arg.name, served, reader)
         uses_models = uses_models or models
         if arg.has_default and arg.default is not None:

@@ -205,6 +205,31 @@ def anything(value: Any) -> Any:
     return value
 
 
+JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float),
+    "integer": (int,),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+    "date": (str, int, float),
+}
+ARTICLE = {"integer": "an integer", "object": "an object", "array": "an array"}
+
+
+def typed(value: Any, kind: str) -> Any:
+    """A value from a JSON body (`form` or `body` source) must already have the declared JSON type
+    (a query string's text is converted instead): 400 otherwise, in LB3's words."""
+    if value is MISSING or value is None:
+        return value
+    types = JSON_TYPES.get(kind)
+    if types is not None:
+        wrong_bool = isinstance(value, bool) and kind not in ("boolean",)
+        if wrong_bool or not isinstance(value, types):
+            raise BadRequest(f"Value is not {ARTICLE.get(kind, 'a ' + kind)}.")
+    return value
+
+
 def default(value: Any, fallback: Any) -> Any:
     return fallback if value is MISSING or value is None else value
 
@@ -242,6 +267,14 @@ def converter(typ: Any, name: str) -> Callable[[Any], Any]:
 Binder = Callable[[LbRequest], Awaitable[dict[str, Any]]]
 
 
+def json_kind(typ: Any) -> str:
+    """The JSON type a body value of an LB3 type must have (`any` and unknown types: `any`)."""
+    if isinstance(typ, list):
+        return "array"
+    key = typ.lower() if isinstance(typ, str) else "any"
+    return key if key in JSON_TYPES else ("any" if key in CONVERTERS else "object")
+
+
 def source_of(spec: dict[str, Any]) -> str:
     """An argument's `http.source`; LB3's `http: 'optionsFromRequest'` is the context."""
     http = spec.get("http")
@@ -252,12 +285,12 @@ def source_of(spec: dict[str, Any]) -> str:
 
 def binder(accepts: tuple[dict[str, Any], ...], *, is_static: bool = True) -> Binder:
     """A binder for a method declared at run time (what the generated binders do, built once)."""
-    steps: list[tuple[str, str, Callable[[Any], Any], Any, bool]] = []
+    steps: list[tuple[str, str, Callable[[Any], Any], Any, bool, str]] = []
     for spec in accepts:
         name = str(spec["arg"])
         source = source_of(spec)
         steps.append((name, source, converter(spec.get("type", "any"), name),
-                      spec.get("default"), "default" in spec))  # fmt: skip
+                      spec.get("default"), "default" in spec, json_kind(spec.get("type"))))  # fmt: skip
     needs_body = any(s[1] == "body" for s in steps)
     needs_form = any(s[1] == "form" for s in steps)
 
@@ -265,7 +298,7 @@ def binder(accepts: tuple[dict[str, Any], ...], *, is_static: bool = True) -> Bi
         whole = await body(req) if needs_body else MISSING
         fields = await form(req) if needs_form and not needs_body else {}
         args: dict[str, Any] = {} if is_static else {"id": instance_id(req)}
-        for name, source, convert, fallback, has_default in steps:
+        for name, source, convert, fallback, has_default, kind in steps:
             if source == "query":
                 raw = query(req, name)
             elif source == "path":
@@ -273,9 +306,9 @@ def binder(accepts: tuple[dict[str, Any], ...], *, is_static: bool = True) -> Bi
             elif source == "header":
                 raw = header(req, name)
             elif source == "body":
-                raw = whole
+                raw = typed(whole, kind)
             elif source == "form":
-                raw = field(fields, name)
+                raw = typed(field(fields, name), kind)
             elif source == "req":
                 args[name] = req
                 continue

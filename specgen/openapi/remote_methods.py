@@ -20,7 +20,7 @@ from .schemas import ref, value_schema
 
 SIMPLE: dict[str, dict[str, Any]] = {
     "number": {"type": "number"},
-    "integer": {"type": "integer"},
+    "integer": {"type": "integer", "minimum": -(2**53 - 1), "maximum": 2**53 - 1},  # LB3: safe
     "string": {"type": "string"},
     "boolean": {"type": "boolean"},
     "date": {"type": "string", "format": "date-time"},
@@ -154,9 +154,13 @@ def type_schema(typ: Any, models: dict[str, Any]) -> dict[str, Any]:
 
 def _parameter(arg: Arg, schemas: dict[str, Any]) -> dict[str, Any]:
     schema = type_schema(arg.type, schemas)
+    if arg.required and schema.get("type") == "string":
+        schema["minLength"] = 1  # LB3 reads an empty value as a missing one
     if arg.has_default and arg.default is not None:
         schema = {**schema, "default": arg.default}
     param: dict[str, Any] = {"name": arg.name, "in": arg.source, "required": arg.required}
+    if arg.source == "query" and not arg.required:
+        param["allowEmptyValue"] = True  # LB3 reads `?x=` as x not sent
     if arg.description:
         param["description"] = arg.description
     simple = schema.get("type") in ("number", "integer", "string", "boolean")
@@ -187,7 +191,10 @@ def _request_body(args: list[Arg], schemas: dict[str, Any]) -> dict[str, Any] | 
             out["description"] = arg.description
         return out
     if form:
-        props = {a.name: type_schema(a.type, schemas) for a in form}
+        props = {  # an optional field may be null: LB3 reads it as not sent
+            a.name: {**type_schema(a.type, schemas), **({} if a.required else {"nullable": True})}
+            for a in form
+        }
         schema = {"type": "object", "properties": props}
         required = [a.name for a in form if a.required]
         if required:

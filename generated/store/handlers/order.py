@@ -106,7 +106,7 @@ async def bind_remote_prototype_cancel(req: LbRequest) -> dict[str, Any]:
     return arguments.present(
         {
             "id": arguments.instance_id(req),
-            "reason": arguments.string(arguments.field(fields, "reason")),
+            "reason": arguments.string(arguments.typed(arguments.field(fields, "reason"), "string")),
         }
     )
 

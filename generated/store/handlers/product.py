@@ -157,7 +157,7 @@ async def bind_remote_prototype_restock(req: LbRequest) -> dict[str, Any]:
 
 
 async def remote_prototype_restock(ctx: Context) -> Any:
-    """POST /Products/{id}/restock (Product.prototype.restock): Add units to the stock."""
+    """POST /Products/{id}/restock (Product.prototype.restock): Add units to the stock (negative: take them out)."""
     args = ctx.args
     return await remote.invoke(ctx, args.get("units"))
 

@@ -19,9 +19,9 @@ def remote_methods(Product: Any) -> None:
         return list(await Product.find({"where": where, "order": "name ASC"}, ctx=ctx))
 
     async def restock(product: dict[str, Any], units: int, *, ctx: Any) -> tuple[float, bool]:
-        if units < 1:
-            raise InvalidUnits("units must be at least 1")
-        stock = (product.get("stock") or 0) + units
+        stock = (product.get("stock") or 0) + units  # negative units take stock out
+        if stock < 0:
+            raise OutOfStock(f"only {product.get('stock') or 0} in stock")
         await Product.patch_attributes(product["id"], {"stock": stock}, ctx=ctx)
         return stock, True
 
@@ -34,6 +34,5 @@ def remote_methods(Product: Any) -> None:
     Product.after_remote("search", cheapest_first)
 
 
-class InvalidUnits(ValueError):
-    status_code = 422
-    code = "INVALID_UNITS"
+class OutOfStock(ValueError):
+    """Without a status of its own: restock's `errorStatus` (409) applies."""
