@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from generated.store import create_app
 from runtime.app import LoopBackApp
 from runtime.db import sync_engine
-from tests.databases import ALL_BACKENDS, TestDatabases
+from tests.databases import TestDatabases
+from tests.functional.library import backend  # noqa: F401  (the module-scoped backend fixture)
 from tests.http.conftest import empty
 from tests.http.support import error, ok
 
@@ -25,11 +26,6 @@ PRODUCTS = [
     {"name": "Coffee", "price": 2.0},
     {"name": "Tea pot", "price": 30.0},
 ]
-
-
-@pytest.fixture(scope="module", params=ALL_BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture(scope="module")
