@@ -16,9 +16,11 @@ from generated.store import create_app
 from runtime.app import LoopBackApp
 from runtime.db import sync_engine
 from tests.databases import TestDatabases
-from tests.functional.library import backend  # noqa: F401  (the module-scoped backend fixture)
+from tests.functional.library import backend
 from tests.http.conftest import empty
 from tests.http.support import error, ok
+
+__all__ = ["backend"]  # the fixtures this module uses
 
 PRODUCTS = [
     {"name": "Green tea", "price": 4.5, "stock": 3},
