@@ -79,7 +79,7 @@ class Operation:
             return await self.call(ctx)
         try:
             if not self.is_static and "id" in ctx.args:
-                await self._load_instance(ctx)
+                await self.load_instance(ctx)
             if self.before:
                 await run(self.before, ctx)
             ctx.result = await self.call(ctx)
@@ -93,7 +93,7 @@ class Operation:
             raise
         return ctx.result
 
-    async def _load_instance(self, ctx: Context) -> None:
+    async def load_instance(self, ctx: Context) -> None:
         """LB3's sharedCtor: a prototype method's hooks see the instance (404 when there is none)."""
         instance = await self.model.find_by_id(ctx.args["id"], ctx=ctx)
         if instance is None:

@@ -155,7 +155,7 @@ async def invoke(ctx: Context, *values: Any) -> Any:
     call_args = values
     if not method.is_static:  # LB3's sharedCtor: the instance first (404), then the arguments
         if ctx.instance is None:
-            await op._load_instance(ctx)
+            await op.load_instance(ctx)
         call_args = (ctx.instance, *values)
     args = ctx.args
     for spec in method.accepts:
