@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..context import Context
 from ..errors import ModelNotFound
+from ..http import NO_CONTENT, LbRequest
 from .hooks import Hook, run
 
 if TYPE_CHECKING:
-    from ..http import LbRequest
     from ..model import Model
 
-Binder = Callable[["LbRequest"], Awaitable[dict[str, Any]]]
+Binder = Callable[[LbRequest], Awaitable[dict[str, Any]]]
 Call = Callable[[Context], Awaitable[Any]]
 
 
@@ -78,11 +78,13 @@ class Operation:
         if not (self.before or self.after or self.on_error):  # the hot path: no hooks, no extras
             return await self.call(ctx)
         try:
-            if not self.is_static and "id" in ctx.args:
+            if not self.is_static and "id" in ctx.args and (self.before or self.after):
                 await self.load_instance(ctx)
             if self.before:
                 await run(self.before, ctx)
-            ctx.result = await self.call(ctx)
+            result = await self.call(ctx)
+            empty = result is NO_CONTENT  # hooks see None, as LB3's see undefined
+            ctx.result = None if empty else result
             if self.after:
                 await run(self.after, ctx)
         except Exception as exc:
@@ -91,7 +93,7 @@ class Operation:
             ctx.error = exc
             await run(self.on_error, ctx)
             raise
-        return ctx.result
+        return NO_CONTENT if empty and ctx.result is None else ctx.result
 
     async def load_instance(self, ctx: Context) -> None:
         """LB3's sharedCtor: a prototype method's hooks see the instance (404 when there is none)."""

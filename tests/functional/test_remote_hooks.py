@@ -166,3 +166,14 @@ async def test_no_context_leaks_between_concurrent_requests(
     results = await asyncio.gather(*(one(i) for i in range(100)))
     assert [(r["id"], r["marker"]) for r in results] == [(i % 20 + 1, i) for i in range(100)]
     assert seen == {i: (str(i % 20 + 1), i) for i in range(100)}
+
+
+async def test_an_empty_answer_is_none_to_the_hooks_and_stays_204(
+    app: LoopBackApp, client: httpx.AsyncClient
+) -> None:
+    shops = app.models["CoffeeShop"]
+    seen: list[Any] = []
+    shops.after_remote("prototype.__delete__reviews", lambda ctx: seen.append(ctx.result))
+    ok(await client.post("/CoffeeShops", json=SEED[0]))
+    response = await client.delete("/CoffeeShops/1/reviews")
+    assert (response.status_code, response.content, seen) == (204, b"", [None])
