@@ -50,7 +50,7 @@ def _converter(typ: Any, name: str, served: set[str], raw: str) -> tuple[str, bo
         return f"arguments.array({raw})", False
     if key in SIMPLE:
         return f"{SIMPLE[key]}({raw})", False
-    if isinstance(typ, str) and typ in served:
+    if isinstance(typ, str) and typ in served and typ.isidentifier():  # its class is New<typ>
         return f'arguments.instance(models.New{typ}, "{typ}", {raw})', True
     return f"arguments.obj({raw})", False
 
