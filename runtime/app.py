@@ -41,6 +41,10 @@ from .middleware.routes import RouteFunction
 from .middleware.stack import build_middleware
 from .mixins import apply_mixins
 from .model import Model
+from .operations import Operation
+from .operations.arguments import binder
+from .operations.remote import caller, success_status, warn_unimplemented
+from .operations.surface import surface
 from .registry import Registry, build_registry
 from .routes import VERBS, Dispatch, Route, RouteTable
 from .sql.tables import build_tables
@@ -144,6 +148,7 @@ class LoopBackApp:
             self._later(run_setup(script, self))
         self._body_limit = body_limit
         self._handlers = handlers
+        self.document = document = surface(document, self.models)  # after every model's setup
         self.routes = RouteTable(document)
         self._endpoints = self._build_endpoints()
         self._dispatch = Dispatch(document, self._endpoints) if direct_dispatch else None
@@ -162,24 +167,47 @@ class LoopBackApp:
             self._startup.append(awaitable)
 
     def _build_endpoints(self) -> dict[str, Endpoint]:
-        """One endpoint per operation, its generated handler resolved once."""
+        """One endpoint per operation, its generated binder and handler resolved once; each model's
+        remote hooks are matched to its operations here and whenever one is registered."""
         endpoints = {}
         for path_item in self.document["paths"].values():
             for verb, op in path_item.items():
                 if verb in VERBS:
                     ext = op["x-lb-operation"]
-                    handler = getattr(self._handlers[ext["model"]], ext["handler"])
                     model = self.models[ext["model"]]
+                    operation = self._operation(model, ext)
+                    model.remote_hooks.attach(operation)
                     oid = op["operationId"]
                     endpoints[oid] = Endpoint(
-                        handler,
+                        operation,
                         model,
                         oid,
                         self._body_limit,
                         ext.get("relation"),
                         ext.get("nested"),
+                        operation.status,
                     )
         return endpoints
+
+    def _operation(self, model: Model, ext: dict[str, Any]) -> Operation:
+        """The operation of one x-lb-operation: its generated binder and handler; a remote method
+        declared from Python has none and gets the equivalent built here."""
+        relation, nested = ext.get("relation"), ext.get("nested")
+        if not ext.get("remote"):
+            module = self._handlers[ext["model"]]
+            bind, call = module.BINDERS[ext["handler"]], getattr(module, ext["handler"])
+            return Operation(model, ext["method"], bind, call, relation=relation, nested=nested)
+        method = model.remote_methods[ext["method"].removeprefix("prototype.")]
+        index = int(ext.get("route", 0))
+        if "handler" in ext:
+            module = self._handlers[ext["model"]]
+            bind, call = module.BINDERS[ext["handler"]], getattr(module, ext["handler"])
+        else:
+            bind, call = binder(method.accepts, is_static=method.is_static), caller(method)
+        status = success_status(method, index)
+        return Operation(
+            model, ext["method"], bind, call, status=status, remote=method, route_index=index
+        )
 
     def _resolve(self, operation_id: str) -> Endpoint:
         return self._endpoints[operation_id]
@@ -189,6 +217,8 @@ class LoopBackApp:
         for awaitable in self._startup:
             await awaitable
         self._startup.clear()
+        for model in self.models.values():  # after async setups too: they may assign methods
+            warn_unimplemented(model)
         yield
         await self.db.close()
 

@@ -45,6 +45,23 @@ class Context:
     options: dict[str, Any] = field(default_factory=dict)
     session: Session | None = None
     system: bool = False
+    # the remote call (LB3's remoting ctx), set by the operation layer (runtime/operations):
+    args: dict[str, Any] = field(
+        default_factory=dict
+    )  # bound, converted arguments; hooks edit them
+    result: Any = (
+        None  # after the method: what the response will carry (an after hook may replace it)
+    )
+    method: Any = (
+        None  # the Operation: .name ("prototype.cancel"), .string_name, .is_static, .model
+    )
+    instance: Any = None  # a prototype method's instance (a dict), loaded before the hooks run
+    error: BaseException | None = None  # what after_remote_error hooks see
+
+    @property
+    def req(self) -> LbRequest | None:
+        """LB3's `ctx.req`: the HTTP request (None for Python callers)."""
+        return self.request
 
     @classmethod
     def for_system(cls, **options: Any) -> Context:

@@ -75,6 +75,13 @@ class LbRequest:
     def path_nk(self) -> str:
         return str(self.scope["path_params"]["nk"])
 
+    def query_values(self, name: str) -> list[str]:
+        """Every value of a repeated query parameter (`?a=1&a=2`), in order."""
+        return [v for k, v in self._query() if k == name]
+
+    def query_pairs(self) -> list[tuple[str, str]]:
+        return self._query()
+
     def query_param(self, name: str) -> str | None:
         return next((v for k, v in self._query() if k == name), None)
 
@@ -148,6 +155,17 @@ def error_payload(exc: BaseException) -> tuple[int, dict[str, Any], list[tuple[b
         if isinstance(exc, MethodNotAllowed):
             headers = [(b"allow", ", ".join(exc.allowed).encode())]
         return exc.status, exc.body(), headers
+    status = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
+    if isinstance(status, int) and 400 <= status <= 599:  # an app's own error, as LB3 renders it
+        error: dict[str, Any] = {
+            "statusCode": status,
+            "name": str(getattr(exc, "name", "Error")),
+            "message": str(exc) or "Error",
+        }
+        for key in ("code", "details"):
+            if getattr(exc, key, None) is not None:
+                error[key] = getattr(exc, key)
+        return status, {"error": error}, []
     logger.error("unhandled error", exc_info=exc)
     body = {
         "error": {
@@ -170,8 +188,10 @@ class Endpoint:
         body_limit: int,
         relation: str | None = None,
         nested: str | None = None,
+        status: int = 200,
     ) -> None:
-        self.handler = handler
+        self.handler = handler  # the operation (runtime/operations): bind, hooks, call
+        self.status = status
         self.model = model
         self.operation_id = operation_id
         self.body_limit = body_limit
@@ -194,4 +214,4 @@ class Endpoint:
             await send({"type": "http.response.start", "status": 204, "headers": []})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send_json(send, 200, result, head=head)
+        await send_json(send, self.status, result, head=head)

@@ -38,6 +38,8 @@ from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
 from .hooks import Observer, Observers, Operation
 from .instances import InstanceCodec, Mode
+from .operations.hooks import Hook, RemoteHooks
+from .operations.remote import Prototype, RemoteMethod, declare, from_declaration
 from .plan import plan_query
 from .registry import ModelMeta
 from .relations import Handle, Relation, bind, loading
@@ -73,6 +75,12 @@ class Model(Validatable):
             self.hooks.add("persist", users.persist_rules, builtin=True)
         self._insert_stmt = builder.insert_row(table)
         self._by_id = builder.row_by_id(table, self.codec.visible) if meta.id_property else None
+        self.remote_hooks = RemoteHooks()  # matched to this model's operations by the app
+        self.prototype = Prototype()  # instance remote methods are assigned here
+        self.remote_methods: dict[str, RemoteMethod] = {
+            name: from_declaration(name, raw) for name, raw in meta.raw.get("methods", {}).items()
+        }
+        self.disabled_methods: set[str] = set()  # hidden from REST by disable_remote_method_by_name
 
     def __repr__(self) -> str:
         return f"<Model {self.name}>"
@@ -89,6 +97,61 @@ class Model(Validatable):
 
     def remove_observer(self, name: str, fn: Observer) -> None:
         self.hooks.remove(name, fn)
+
+    # ---- remote hooks (LB3's beforeRemote / afterRemote / afterRemoteError) ----------------------
+
+    def before_remote(self, pattern: str, fn: Hook) -> None:
+        """Run `fn(ctx)` (sync or async) before every REST method the pattern names (`create`,
+        `*`, `prototype.*`, `prototype.__get__reviews`, `**`): `ctx.args` are bound and may be
+        changed; raising stops the call with that error."""
+        self.remote_hooks.add("before", pattern, fn)
+
+    def after_remote(self, pattern: str, fn: Hook) -> None:
+        """Run `fn(ctx)` after the method succeeded; replacing `ctx.result` changes the response."""
+        self.remote_hooks.add("after", pattern, fn)
+
+    def after_remote_error(self, pattern: str, fn: Hook) -> None:
+        """Run `fn(ctx)` when the method (or a hook) failed; `ctx.error` is the error."""
+        self.remote_hooks.add("error", pattern, fn)
+
+    # ---- remote methods (LB3's remoteMethod / disableRemoteMethodByName) -------------------------
+
+    def remote_method(
+        self,
+        name: str,
+        *,
+        accepts: Any = None,
+        returns: Any = None,
+        http: Any = None,
+        is_static: bool | None = None,
+        description: str | None = None,
+        fn: Any = None,
+    ) -> RemoteMethod:
+        """Declare a remote method from Python, as LB3's `Model.remoteMethod(name, options)`, in a
+        model module's synchronous `setup`: `"prototype.x"` (or `is_static=False`) makes an instance
+        method. `fn` is the implementation, or assign it later (`Model.name = fn`)."""
+        if self.app is not None and getattr(self.app, "_endpoints", None) is not None:
+            raise RuntimeError(
+                f"{self.name}.remote_method({name!r}) after start-up: call it in setup"
+            )
+        method = declare(name, accepts=accepts, returns=returns, http=http, is_static=is_static,
+                         description=description, fn=fn)  # fmt: skip
+        known = self.remote_methods.get(method.name)
+        if known is not None and known.declared_in_document:  # the JSON declares it: keep that
+            known.fn = fn or known.fn
+            return known
+        self.remote_methods[method.name] = method
+        return method
+
+    def disable_remote_method_by_name(self, name: str) -> None:
+        """Hide a built-in or custom method from REST and from the served document (LB3's
+        `disableRemoteMethodByName`): `"find"`, `"prototype.patchAttributes"`,
+        `"prototype.__get__reviews"`, `"status"`. Call it in setup."""
+        if self.app is not None and getattr(self.app, "_endpoints", None) is not None:
+            raise RuntimeError(
+                f"{self.name}.disable_remote_method_by_name({name!r}) after start-up"
+            )
+        self.disabled_methods.add(name)
 
     # ---- reads -----------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import naming
 from .errors import SpecError, SpecInvalid
+from .implementations import unimplemented, unread_settings
 from .ir import AppSpec
 from .load import app_root, load_app
 from .openapi import build_openapi, validate_openapi
@@ -66,6 +67,8 @@ def _print_problems(problems: list[SpecError]) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     app, problems = load_app(args.app_dir)
+    if app is not None:
+        problems = [*problems, *unimplemented(app), *unread_settings(app)]
     _print_problems(problems)
     root = app_root(Path(args.app_dir))
     if (root / "model-config.json").is_file():

@@ -17,9 +17,12 @@ import jinja2
 import yaml
 
 from . import naming
+from .binders import remote_code
 from .ir import AppSpec
 from .openapi.operations import ENDPOINTS, base_path, operation_id
 from .openapi.relation_endpoints import Surface, relation_operations
+from .openapi.remote_methods import remote_operations
+from .openapi.shared_methods import exposed
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -110,8 +113,16 @@ def render_package(app: AppSpec, document: dict[str, Any], app_dir_rel: str) -> 
             }
             for op in relation_operations(model, surface)
         ]
+        remotes = [
+            remote_code(op, set(surface.served))
+            for op in remote_operations(model)
+            if exposed(model, op.lb_name)
+        ]
         files[f"handlers/{module}.py"] = _env.get_template("handlers.py.jinja").render(
-            model=model, operations=operations
+            model=model,
+            operations=operations,
+            remotes=remotes,
+            uses_models=any(r.uses_models for r in remotes),
         )
     ctx = {"app": app, "models": modules, "app_dir_rel": app_dir_rel}
     files["handlers/__init__.py"] = _env.get_template("handlers_init.py.jinja").render(**ctx)

@@ -26,7 +26,9 @@ from .operations import model_paths
 from .related_schemas import related_models, related_schemas
 from .relation_endpoints import Surface
 from .relations import relation_paths
+from .remote_methods import remote_paths
 from .schemas import error_schemas, model_schemas
+from .shared_methods import hide
 
 OPENAPI_VERSION = "3.0.3"
 
@@ -49,8 +51,12 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
     for model in public:  # after every target's schema exists
         add_included_properties(model, filtered, schemas)
     for model in public:
-        paths.update(model_paths(model, schemas))
-        paths.update(relation_paths(model, surface, schemas))
+        own = {**model_paths(model, schemas)}
+        for path, item in relation_paths(model, surface, schemas).items():
+            own.setdefault(path, {}).update(item)
+        for path, item in remote_paths(model, schemas).items():
+            own.setdefault(path, {}).update(item)
+        paths.update(hide(own, model))
     _name_operations(paths)
     return {
         "openapi": OPENAPI_VERSION,

@@ -310,9 +310,10 @@ def test_rendered_handlers_call_the_runtime(
     ]
     book = files["handlers/book.py"]
     assert (
-        "async def cover_patch(req: LbRequest) -> Any:\n"
+        "async def cover_patch(ctx: Context) -> Any:\n"
         '    """PATCH /Books/{id}/cover (Book.prototype.__patch__cover): Update cover of this model."""\n'
-        "    return await rest.related_update(req)\n"
+        "    return await rest.related_update(ctx)\n"
     ) in book
-    assert "return await rest.related_exists(req)" in book
+    assert "return await rest.related_exists(ctx)" in book
+    assert '"cover_patch": rest.BINDERS["related_update"],' in book
     assert "async def books__tags_link(" in files["handlers/author.py"]

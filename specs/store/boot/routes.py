@@ -1,5 +1,5 @@
 """LB3's "add a custom Express route" tutorial in Python: routes of the app's own, served before the
-REST API. GET /ping answers "pong"; GET /search?q=mug uses the Search mixin's Product.search."""
+REST API. GET /ping answers "pong"; GET /search?q=mug uses the Search mixin's Product.find_text."""
 
 from typing import Any
 
@@ -9,7 +9,7 @@ def setup(app: Any) -> None:
         return "pong"
 
     async def search(request: Any) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = await app.models["Product"].search(
+        found: list[dict[str, Any]] = await app.models["Product"].find_text(
             request.query_params.get("q", "")
         )
         return found

@@ -1,10 +1,12 @@
-"""Order's operation hooks (LB3's `Order.observe(...)` in common/models/order.js).
+"""Order's Python logic (LB3's common/models/order.js): operation hooks, a remote method and a
+remote hook.
 
 - `before save`: the total is the product's price times the quantity, read from Product inside the
   same transaction (a price changed by the same transaction counts; a failed save changes nothing).
 - `after save`: a new order takes its quantity from the product's stock, in that transaction too.
 - `access`: archived orders are hidden from every read, update and delete unless the caller's options
   say `archived: True` (Python callers: `Order.find(ctx=Context(options={"archived": True}))`).
+- `Order.prototype.cancel` (declared in order.json) and a before-remote hook on create.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from runtime.model import Model
 
 
 def setup(Order: Model) -> None:
+    remote_methods(Order)
+    operation_hooks(Order)
+
+
+def operation_hooks(Order: Model) -> None:
+    """The total, the stock and archived orders (see the module's docstring)."""
+
     def products() -> Model:
         return Order.app.models["Product"]  # type: ignore[no-any-return]
 
@@ -48,3 +57,30 @@ def setup(Order: Model) -> None:
     Order.observe("before save", price)
     Order.observe("after save", take_stock)
     Order.observe("access", hide_archived)
+
+
+def remote_methods(Order: Any) -> None:
+    """`Order.prototype.cancel` (declared in order.json) and a before-remote hook on create."""
+
+    async def cancel(order: dict[str, Any], reason: str | None, *, ctx: Any) -> dict[str, Any]:
+        if order.get("status") == "cancelled":
+            raise AlreadyCancelled(f"order {order['id']} is already cancelled")
+        data = {"status": "cancelled" if not reason else f"cancelled: {reason}"[:255]}
+        return dict(await Order.patch_attributes(order["id"], data, ctx=ctx))
+
+    async def price_the_order(ctx: Any) -> None:
+        """before_remote on create: an order without a total gets quantity x its product's price
+        (ctx.args["data"] is the bound body, changed before the method runs)."""
+        data = ctx.args["data"]
+        if isinstance(data, dict) and data.get("total") is None and data.get("productId"):
+            product = await Order.app.models["Product"].find_by_id(data["productId"], ctx=ctx)
+            quantity = data.get("quantity")
+            if product is not None and isinstance(quantity, int | float):
+                ctx.args["data"] = {**data, "total": product["price"] * quantity}
+
+    Order.prototype.cancel = cancel
+    Order.before_remote("create", price_the_order)
+
+
+class AlreadyCancelled(Exception):
+    """Without a status of its own: the method's `errorStatus` (409) applies."""
