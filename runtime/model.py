@@ -413,7 +413,6 @@ class Model:
             row = await s.first(self._select_all(key)) if key is not None else None
             if row is None:
                 raise NotFound(f"Could not replace. Object with id {id} does not exist!")
-            where = {self.meta.id_name: key}
             if op is not None:
                 if op.has("before save"):
                     instance = {**data, self.meta.id_name: key}
@@ -422,17 +421,7 @@ class Model:
                 values = await self.validate(data, "replace")
             values = self.codec.complete(values)
             full = {n: values.get(n) for n in self.meta.properties if n != self.meta.id_name}
-            if op is not None and op.has("persist"):
-                current = self.codec.to_json(row._mapping)
-                hctx = await op.fire(
-                    "persist",
-                    data=full,
-                    current_instance=current,
-                    where=where,
-                    id=key,
-                    is_new_instance=False,
-                )
-                full = hctx.data or {}
+            full = await self._persisting(op, full, row, key)
             await s.run(builder.update_rows(self.table, self._id_where(key), full))
             return await _saved(op, self.codec.to_json({**full, self.meta.id_name: key}), False)
 
@@ -458,19 +447,26 @@ class Model:
                 data = hctx.data
             values = await self.validate(data, "patch")
             values.pop(self.meta.id_name, None)
-            if op is not None and op.has("persist"):
-                hctx = await op.fire(
-                    "persist",
-                    data=values,
-                    current_instance=current,
-                    where=shown,
-                    id=key,
-                    is_new_instance=False,
-                )
-                values = hctx.data or {}
+            values = await self._persisting(op, values, row, key)
             if values:
                 await s.run(builder.update_rows(self.table, self._id_where(key), values))
             return await _saved(op, self.codec.to_json({**row._mapping, **values}), False)
+
+    async def _persisting(
+        self, op: Operation | None, values: dict[str, Any], row: Any, key: Any
+    ) -> dict[str, Any]:
+        """`persist` of a save to a stored row (replace, patch): the values about to be written."""
+        if op is None or not op.has("persist"):
+            return values
+        hctx = await op.fire(
+            "persist",
+            data=values,
+            current_instance=self.codec.to_json(row._mapping),
+            where={self.meta.id_name: key},
+            id=key,
+            is_new_instance=False,
+        )
+        return hctx.data or {}
 
     async def _delete(
         self,
