@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from runtime.hooks import HookContext
@@ -30,7 +31,9 @@ def setup(Order: Model) -> None:
             return
         product = await products().find_by_id(product_id, ctx=ctx.context)
         if product is not None and isinstance(product.get("price"), int | float):
-            changed["total"] = round(product["price"] * quantity, 2)
+            total = product["price"] * quantity
+            if math.isfinite(total):  # a product of huge numbers is no total to store
+                changed["total"] = round(total, 2)
 
     async def take_stock(ctx: HookContext) -> None:
         order = ctx.instance
@@ -39,7 +42,8 @@ def setup(Order: Model) -> None:
         product = await products().find_by_id(order["productId"], ctx=ctx.context)
         if product is not None:
             stock = (product.get("stock") or 0) - (order.get("quantity") or 0)
-            await products().patch_attributes(product["id"], {"stock": stock}, ctx=ctx.context)
+            if math.isfinite(stock):
+                await products().patch_attributes(product["id"], {"stock": stock}, ctx=ctx.context)
 
     def hide_archived(ctx: HookContext) -> None:
         if not ctx.options.get("archived") and ctx.query is not None:
