@@ -18,6 +18,11 @@ clients get the same semantics. Instances are plain dicts of JSON values.
     prototype.patchAttributes await Model.patch_attributes(id, data)
     destroyById(id)          await Model.destroy_by_id(id)            -> count
     destroyAll(where)        await Model.destroy_all(where)           -> count
+    instance.destroy()       await Model.destroy_instance(instance)   -> count
+    observe(name, fn)        Model.observe(name, fn)                  (docs/hooks.md)
+
+Every method takes a keyword-only `ctx` (runtime.context.Context; None: a system context). Reads
+pass the read stage (runtime/read.py), writes the one pipeline below.
 """
 
 from __future__ import annotations
