@@ -18,6 +18,11 @@ clients get the same semantics. Instances are plain dicts of JSON values.
     prototype.patchAttributes await Model.patch_attributes(id, data)
     destroyById(id)          await Model.destroy_by_id(id)            -> count
     destroyAll(where)        await Model.destroy_all(where)           -> count
+    instance.destroy()       await Model.destroy_instance(instance)   -> count
+    observe(name, fn)        Model.observe(name, fn)                  (docs/hooks.md)
+
+Every method takes a keyword-only `ctx` (runtime.context.Context; None: a system context). Reads
+pass the read stage (runtime/read.py), writes the one pipeline below.
 """
 
 from __future__ import annotations
@@ -510,7 +515,6 @@ class Model(Validatable):
             row = await s.first(self._select_all(key)) if key is not None else None
             if row is None:
                 raise NotFound(f"Could not replace. Object with id {id} does not exist!")
-            where = {self.meta.id_name: key}
             if op is not None:
                 if op.has("before save"):
                     instance = {**data, self.meta.id_name: key}
@@ -521,17 +525,7 @@ class Model(Validatable):
             if self.rules:
                 await validate(self, values, "replace", ctx, key=key, session=s)
             full = {n: values.get(n) for n in self.meta.properties if n != self.meta.id_name}
-            if op is not None and op.has("persist"):
-                current = self.codec.to_json(row._mapping)
-                hctx = await op.fire(
-                    "persist",
-                    data=full,
-                    current_instance=current,
-                    where=where,
-                    id=key,
-                    is_new_instance=False,
-                )
-                full = hctx.data or {}
+            full = await self._persisting(op, full, row, key)
             await self._run_write(
                 s, builder.update_rows(self.table, self._id_where(key), full), full
             )
@@ -564,20 +558,27 @@ class Model(Validatable):
             if self.rules:  # LB3 validates the instance as the patch leaves it
                 merged = {**row._mapping, **values}
                 await validate(self, merged, "patch", ctx, key=key, session=s)
-            if op is not None and op.has("persist"):
-                hctx = await op.fire(
-                    "persist",
-                    data=values,
-                    current_instance=current,
-                    where=shown,
-                    id=key,
-                    is_new_instance=False,
-                )
-                values = hctx.data or {}
+            values = await self._persisting(op, values, row, key)
             if values:
                 stmt = builder.update_rows(self.table, self._id_where(key), values)
                 await self._run_write(s, stmt, values)
             return await _saved(op, self.codec.to_json({**row._mapping, **values}), False)
+
+    async def _persisting(
+        self, op: Operation | None, values: dict[str, Any], row: Any, key: Any
+    ) -> dict[str, Any]:
+        """`persist` of a save to a stored row (replace, patch): the values about to be written."""
+        if op is None or not op.has("persist"):
+            return values
+        hctx = await op.fire(
+            "persist",
+            data=values,
+            current_instance=self.codec.to_json(row._mapping),
+            where={self.meta.id_name: key},
+            id=key,
+            is_new_instance=False,
+        )
+        return hctx.data or {}
 
     async def _delete(
         self,

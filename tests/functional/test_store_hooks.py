@@ -97,3 +97,10 @@ async def test_a_failing_hook_rolls_back_the_stock_and_the_order(
     assert response.status_code == 409
     assert ok(await client.get("/Products/1"))["stock"] == 10
     assert ok(await client.get("/Orders/count"))["count"] == 0
+
+
+async def test_numbers_too_large_for_a_total_store_none(client: httpx.AsyncClient) -> None:
+    ok(await client.post("/Products", json={"name": "Gold", "price": 1e308, "stock": 0}))
+    order = ok(await client.post("/Orders", json={"productId": 2, "quantity": 10}))
+    assert order["total"] is None
+    assert ok(await client.get("/Products/2"))["stock"] == -10

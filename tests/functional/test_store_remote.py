@@ -78,10 +78,15 @@ async def test_create_is_priced_by_the_before_hook_and_cancel_works_once(
 ) -> None:
     order = ok(await client.post("/Orders", json={"productId": 1, "quantity": 2}))
     assert order["total"] == 9.0 and order["status"] == "open"
+    shouted = ok(
+        await client.post("/Orders", json={"productId": 1, "quantity": 1, "status": "OPEN"})
+    )
+    assert shouted["status"] == "open"  # the before-remote hook changed ctx.args["data"]
     given = ok(await client.post("/Orders", json={"productId": 1, "quantity": 2, "total": 1}))
-    assert given["total"] == 1  # a total the client sent is kept
+    assert given["total"] == 9.0  # the before-save hook prices every save, whatever was sent
     cancelled = ok(await client.post(f"/Orders/{order['id']}/cancel", json={"reason": "late"}))
-    assert cancelled == {**order, "status": "cancelled: late"}
+    assert cancelled["updatedAt"] >= order["updatedAt"]  # TimeStamp: the cancel is a save
+    assert cancelled == {**order, "status": "cancelled: late", "updatedAt": cancelled["updatedAt"]}
     wrong = await client.post(f"/Orders/{given['id']}/cancel", json={"reason": [1]})
     assert error(wrong, 400)["message"] == "Value is not a string."  # a JSON field is not converted
     plain = ok(await client.post(f"/Orders/{given['id']}/cancel", json={"reason": None}))

@@ -526,3 +526,17 @@ def test_models_without_observers_have_none(app: LoopBackApp) -> None:
     assert reviewer.has("persist") and not reviewer.observed()
     with pytest.raises(ValueError, match="unknown operation hook"):
         app.models["Review"].observe("before sav", lambda ctx: None)
+
+
+async def test_a_write_block_is_joined_like_a_transaction(
+    app: LoopBackApp, store: tuple[Model, Model]
+) -> None:
+    """Database.write() registers its session: calls inside it join it and roll back with it."""
+    _, shops = store
+    with pytest.raises(Refused):
+        async with app.db.write() as session:
+            await shops.create({"name": "Inside", "city": "Oslo"})
+            assert await shops.count() == 2  # the same session sees its own insert
+            assert shops.db._active.get() is session
+            raise Refused("undo")
+    assert await shops.count() == 1

@@ -6,11 +6,13 @@ remote hook.
 - `after save`: a new order takes its quantity from the product's stock, in that transaction too.
 - `access`: archived orders are hidden from every read, update and delete unless the caller's options
   say `archived: True` (Python callers: `Order.find(ctx=Context(options={"archived": True}))`).
-- `Order.prototype.cancel` (declared in order.json) and a before-remote hook on create.
+- `Order.prototype.cancel` (declared in order.json) and a before-remote hook on create that stores
+  the status in lower case.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from runtime.hooks import HookContext
@@ -39,7 +41,9 @@ def operation_hooks(Order: Model) -> None:
             return
         product = await products().find_by_id(product_id, ctx=ctx.context)
         if product is not None and isinstance(product.get("price"), int | float):
-            changed["total"] = round(product["price"] * quantity, 2)
+            total = product["price"] * quantity
+            if math.isfinite(total):  # a product of huge numbers is no total to store
+                changed["total"] = round(total, 2)
 
     async def take_stock(ctx: HookContext) -> None:
         order = ctx.instance
@@ -48,7 +52,8 @@ def operation_hooks(Order: Model) -> None:
         product = await products().find_by_id(order["productId"], ctx=ctx.context)
         if product is not None:
             stock = (product.get("stock") or 0) - (order.get("quantity") or 0)
-            await products().patch_attributes(product["id"], {"stock": stock}, ctx=ctx.context)
+            if math.isfinite(stock):
+                await products().patch_attributes(product["id"], {"stock": stock}, ctx=ctx.context)
 
     def hide_archived(ctx: HookContext) -> None:
         if not ctx.options.get("archived") and ctx.query is not None:
@@ -68,18 +73,15 @@ def remote_methods(Order: Any) -> None:
         data = {"status": "cancelled" if not reason else f"cancelled: {reason}"[:255]}
         return dict(await Order.patch_attributes(order["id"], data, ctx=ctx))
 
-    async def price_the_order(ctx: Any) -> None:
-        """before_remote on create: an order without a total gets quantity x its product's price
-        (ctx.args["data"] is the bound body, changed before the method runs)."""
+    def lower_case_status(ctx: Any) -> None:
+        """before_remote on create: the status is stored in lower case (ctx.args["data"] is the
+        bound body, changed before the method runs)."""
         data = ctx.args["data"]
-        if isinstance(data, dict) and data.get("total") is None and data.get("productId"):
-            product = await Order.app.models["Product"].find_by_id(data["productId"], ctx=ctx)
-            quantity = data.get("quantity")
-            if product is not None and isinstance(quantity, int | float):
-                ctx.args["data"] = {**data, "total": product["price"] * quantity}
+        if isinstance(data, dict) and isinstance(data.get("status"), str):
+            ctx.args["data"] = {**data, "status": data["status"].lower()}
 
     Order.prototype.cancel = cancel
-    Order.before_remote("create", price_the_order)
+    Order.before_remote("create", lower_case_status)
 
 
 class AlreadyCancelled(Exception):
