@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 import yaml
 from connexion import AsyncApp
 from connexion.apps.abstract import AbstractApp
@@ -30,17 +31,17 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from .datasources import DataSourceError, resolve
-from .db import open_database
+from .datasources import resolve, resolve_all
+from .db import Database, open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
 from .extensions import run_setup
 from .filter.limits import load_limits
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .instances import InstanceCodec
 from .model import Model
-from .registry import Registry, build_registry
+from .registry import ModelMeta, Registry, build_registry
 from .routes import VERBS, Dispatch, Route, RouteTable
-from .sql.tables import build_tables
+from .sql.tables import ModelTable, build_tables
 
 logger = logging.getLogger("runtime")
 
@@ -96,20 +97,25 @@ class LoopBackApp:
             host=str(meta.get("host", "0.0.0.0")),
             port=int(meta.get("port", 3000)),
         )
-        used = self.registry.datasources()
-        if len(used) > 1:  # serving them all from one database would put rows in the wrong place
-            listed = "; ".join(f"{ds}: {', '.join(names)}" for ds, names in sorted(used.items()))
-            raise DataSourceError(
-                f"the models are attached to {len(used)} data sources ({listed}); this release "
-                "serves one data source per app: attach every model to the same one"
-            )
-        self.datasource = resolve(app_dir, self.registry.datasource, db_url)
-        self.db = open_database(self.datasource.url, self.datasource.pool)
+        # one Database per data source, as LB3 serves each model from its own (data sources with the
+        # same URL, and every one under --db, share it)
+        sources = resolve_all(app_dir, self.registry.datasources(), db_url)
+        primary = self.registry.datasource
+        self.datasource = sources.get(primary or "") or resolve(app_dir, primary, db_url)
+        by_url = {self.datasource.url: open_database(self.datasource.url, self.datasource.pool)}
+        for source in sources.values():
+            if source.url not in by_url:
+                by_url[source.url] = open_database(source.url, source.pool)
+        self.db = by_url[self.datasource.url]
+        self.databases = {name: by_url[source.url] for name, source in sources.items()}
         stored = [m for m in self.registry.models.values() if m.has_table]
-        self.metadata, tables = build_tables(stored, self.db.backend)
+        tables, self.metadata_by_db = self._tables(stored)
+        self.metadata = self.metadata_by_db.get(self.db) or sa.MetaData()
         limits = self.limits = load_limits(app_dir)  # config.json's filterLimits
         self.models: dict[str, Model] = {
-            m.name: Model(m, tables[m.name], self.db, models=self.registry.models, limits=limits)
+            m.name: Model(
+                m, tables[m.name], self._db_of(m), models=self.registry.models, limits=limits
+            )
             for m in stored
         }
         embedded = {
@@ -118,7 +124,8 @@ class LoopBackApp:
         for model in self.models.values():
             model.codec.embed(embedded)
         if create_tables:
-            self.db.create_all(self.metadata)
+            for db, metadata in self.metadata_by_db.items():
+                db.create_all(metadata)
         self._startup: list[Awaitable[Any]] = []
         for model in self.models.values():
             model.app = self
@@ -137,6 +144,23 @@ class LoopBackApp:
         self._root_paths = {root, root + "/"}
         self._explorer = root + "/explorer"
         self.connexion = self._build_connexion(swagger_ui)
+
+    def _db_of(self, model: ModelMeta) -> Database:
+        return self.databases.get(model.datasource or "", self.db)
+
+    def _tables(
+        self, stored: list[ModelMeta]
+    ) -> tuple[dict[str, ModelTable], dict[Database, sa.MetaData]]:
+        """Each database's tables on a MetaData of its own (index names are unique per database)."""
+        groups: dict[Database, list[ModelMeta]] = {}
+        for m in stored:
+            groups.setdefault(self._db_of(m), []).append(m)
+        tables: dict[str, ModelTable] = {}
+        metadata: dict[Database, sa.MetaData] = {}
+        for db, models in groups.items():
+            metadata[db], catalog = build_tables(models, db.backend)
+            tables.update(catalog)
+        return tables, metadata
 
     def _later(self, awaitable: Awaitable[Any] | None) -> None:
         if awaitable is not None:
@@ -171,7 +195,8 @@ class LoopBackApp:
             await awaitable
         self._startup.clear()
         yield
-        await self.db.close()
+        for db in {id(d): d for d in (self.db, *self.databases.values())}.values():
+            await db.close()
 
     def _build_connexion(self, swagger_ui: bool) -> _ConnexionApp:
         middlewares = [

@@ -137,6 +137,50 @@ def resolve(app_dir: Path, datasource: str | None, override: str | None) -> Data
     return DataSource(name=name, url=url, pool=PoolSettings.from_settings(settings))
 
 
+# connectors served from a SQL database (memory and sqlite as SQLite)
+SERVED = {"memory", "sqlite", "sqlite3", "transient", *SERVER_CONNECTORS}
+
+
+def connector_of(settings: dict[str, Any]) -> str:
+    return str(settings.get("connector", "memory")).removeprefix("loopback-connector-")
+
+
+def default_sql(settings: dict[str, dict[str, Any]]) -> str | None:
+    """The data source that serves the models of a connector we do not serve (the loader's rule):
+    the one named "db" (LB3's default), else the only one storing rows."""
+    storing = [n for n, s in settings.items() if connector_of(s) in SERVED - {"transient"}]
+    return "db" if "db" in storing else (storing[0] if len(storing) == 1 else None)
+
+
+def resolve_all(
+    app_dir: Path, used: dict[str, list[str]], override: str | None
+) -> dict[str, DataSource]:
+    """The database of each data source that has models, as LB3 serves each model from its own data
+    source. `--db` serves them all; a connector we do not serve (mongodb, rest, ...) is served from
+    the default SQL data source, or refused naming the connector and the fix."""
+    settings = read_datasources(app_dir)
+    out: dict[str, DataSource] = {}
+    for name, models in sorted(used.items()):
+        own = settings.get(name, {"connector": "memory"})
+        pool = PoolSettings.from_settings(own)
+        if override:
+            out[name] = DataSource(name=name, url=override, pool=pool)
+            continue
+        connector = connector_of(own)
+        if connector not in SERVED:
+            fallback = default_sql(settings)
+            if fallback is None:
+                raise DataSourceError(
+                    f'data source "{name}" uses connector "{connector}", which is not served here '
+                    f"(models {', '.join(sorted(models))}): pass --db URL to serve them from a "
+                    "SQL database, or attach them to a SQL data source in model-config.json"
+                )
+            own = settings[fallback]
+            pool = PoolSettings.from_settings(own)
+        out[name] = DataSource(name=name, url=url_for(own, Path.cwd()), pool=pool)
+    return out
+
+
 def _read_config(app_dir: Path) -> dict[str, Any]:
     path = app_dir / "config.json"
     try:

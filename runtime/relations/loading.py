@@ -78,16 +78,26 @@ async def attach(model: Model, rows: list[Row], includes: Iterable[Include], s: 
         if not rows:
             return
         rel = model.relation(inc.relation)
-        if rel.type == "belongsTo":
-            await _belongs_to(rel, rows, inc.filter, s)
-        elif rel.type in THROUGH:
-            await _through(rel, rows, inc.filter, s)
-        elif rel.type == "referencesMany":
-            await _references(rel, rows, inc.filter, s)
-        elif rel.type in EMBEDDED:
-            _embedded(rel, rows, inc.filter)
+        target = rel.target if rel.type not in EMBEDDED else None
+        if target is not None and target.db is not model.db:
+            # a relation across data sources: its targets are read from their own database
+            async with target.db.read() as own:
+                await _attach_one(rel, rows, inc, own)
         else:
-            await _children(rel, rows, inc.filter, s)
+            await _attach_one(rel, rows, inc, s)
+
+
+async def _attach_one(rel: Relation, rows: list[Row], inc: Include, s: Session) -> None:
+    if rel.type == "belongsTo":
+        await _belongs_to(rel, rows, inc.filter, s)
+    elif rel.type in THROUGH:
+        await _through(rel, rows, inc.filter, s)
+    elif rel.type == "referencesMany":
+        await _references(rel, rows, inc.filter, s)
+    elif rel.type in EMBEDDED:
+        _embedded(rel, rows, inc.filter)
+    else:
+        await _children(rel, rows, inc.filter, s)
 
 
 # ---- the kinds ---------------------------------------------------------------------------------

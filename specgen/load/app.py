@@ -12,9 +12,10 @@ from typing import Any
 
 from ..errors import SpecError
 from ..ir import AppSpec, ModelSpec
+from .config_files import load_config
 from .discovery import BUILTIN_DIR, discover_models, model_sources
 from .embeds import embedded_ids
-from .files import Display, app_root, as_port, load_datasources, load_optional
+from .files import Display, app_root, as_port, load_datasources
 from .inheritance import resolve
 from .join_models import add_join_models
 from .model_config import attached_entries, configure
@@ -39,13 +40,21 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
         except ValueError:
             return str(p)
 
-    config = load_optional(root / "config.json", errors, display) or {}
-    datasources = load_datasources(root / "datasources.json", errors, display)
-    # a data source whose settings are wrong is reported there, not again by every model using it
-    raw_datasources = load_optional(root / "datasources.json", Collector(), display)
-    datasource_names = set(raw_datasources) if isinstance(raw_datasources, dict) else set()
+    config_file = load_config(root, "config", errors, display)
+    config = config_file.data if config_file is not None else {}
+    ds_file = load_config(root, "datasources", errors, display)
+    datasources = load_datasources(
+        ds_file.data if ds_file is not None else None,
+        lambda name: display(ds_file.origin(name)) if ds_file is not None else "",
+        errors,
+    )
+    datasource_names = {d.name for d in datasources}
+    if ds_file is not None and isinstance(ds_file.data, dict):
+        # a data source whose settings are wrong is reported there, not again by every model using it
+        datasource_names |= set(ds_file.data)
     model_config_path = root / "model-config.json"
-    model_config = load_optional(model_config_path, errors, display)
+    mc = load_config(root, "model-config", errors, display)
+    model_config = mc.data if mc is not None else None
     if model_config is None:
         if not model_config_path.exists():
             errors.error(display(model_config_path), "", "model-config.json is missing")

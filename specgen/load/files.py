@@ -49,32 +49,54 @@ def load_optional(path: Path, errors: Collector, display: Display) -> Any:
     return read_json(path, errors, display(path)) if path.exists() else None
 
 
-def load_datasources(path: Path, errors: Collector, display: Display) -> list[DataSourceSpec]:
-    data = load_optional(path, errors, display)
+def load_datasources(
+    data: Any, origin: Callable[[str], str], errors: Collector
+) -> list[DataSourceSpec]:
+    """The data sources of the merged datasources*.json; ORIGIN names the file that wrote one. A
+    connector we do not serve is a warning: its models are served from another database (see
+    `unserved_warning`)."""
     if data is None:
         return []
     if not isinstance(data, dict):
-        errors.error(display(path), "", "must be a JSON object")
+        errors.error(origin(""), "", "must be a JSON object")
         return []
     out = []
     for name, settings in sorted(data.items()):
         if not isinstance(settings, dict):
-            errors.error(display(path), pointer(name), "must be an object")
+            errors.error(origin(name), pointer(name), "must be an object")
             continue
         connector = settings.get("connector", "memory")
         if not isinstance(connector, str):
-            errors.error(display(path), pointer(name, "connector"), "must be a string")
+            errors.error(origin(name), pointer(name, "connector"), "must be a string")
             continue
         short = connector.removeprefix("loopback-connector-")
-        if short not in CONNECTORS:
-            errors.error(
-                display(path),
-                pointer(name, "connector"),
-                f'unsupported connector "{connector}" (supported: {", ".join(sorted(CONNECTORS))})',
-            )
-            continue
         out.append(DataSourceSpec(name=name, connector=short, settings=dict(settings)))
+    served = [d for d in out if d.connector in CONNECTORS]
+    fallback = default_sql_datasource(served)
+    for ds in out:
+        if ds.connector not in CONNECTORS:
+            errors.warn(
+                origin(ds.name), pointer(ds.name, "connector"), unserved_warning(ds, fallback)
+            )
     return out
+
+
+def default_sql_datasource(served: list[DataSourceSpec]) -> DataSourceSpec | None:
+    """Where the models of an unserved connector go without --db: the data source named "db" (LB3's
+    default), else the only one that stores rows."""
+    storing = [d for d in served if d.connector != "transient"]
+    named = [d for d in storing if d.name == "db"]
+    return named[0] if named else (storing[0] if len(storing) == 1 else None)
+
+
+def unserved_warning(ds: DataSourceSpec, fallback: DataSourceSpec | None) -> str:
+    instead = (
+        f'its models are served from --db, else from data source "{fallback.name}" ({fallback.connector})'
+        if fallback is not None
+        else "its models are served only with --db URL (a SQL database)"
+    )
+    what = f"no mail is sent; {instead}" if ds.connector == "mail" else instead
+    return f'connector "{ds.connector}" is not served here: {what}'
 
 
 def as_port(value: Any) -> int:

@@ -109,6 +109,8 @@ def resolve(
 
     methods = {m.name: m for m in parent.methods} if parent else {}
     raw_methods = data.get("methods", {})
+    if raw_methods is None or raw_methods == []:
+        raw_methods = {}  # LB3 (juggler) reads an empty array as no methods; generators write it
     if isinstance(raw_methods, dict):
         for mname, mdata in raw_methods.items():
             method = parse_method(mname, mdata, file, errors)

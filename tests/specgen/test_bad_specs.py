@@ -42,7 +42,6 @@ def test_there_is_a_case_for_each_kind_of_problem() -> None:
         "many_problems",
         "missing_model_config",
         "unknown_base",
-        "unknown_connector",
         "unknown_datasource",
         "unknown_model_in_config",
         "unknown_property_type",
