@@ -62,24 +62,7 @@ def environment() -> str:
 
 def read_datasources(app_dir: Path, env: str | None = None) -> dict[str, dict[str, Any]]:
     """Every data source's settings, overrides merged and `${NAME}` references resolved."""
-    merged: dict[str, dict[str, Any]] = {}
-    for name in (
-        "datasources.json",
-        "datasources.local.json",
-        f"datasources.{env or environment()}.json",
-    ):
-        path = app_dir / name
-        if not path.exists():
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataSourceError(f"{path}: cannot read it ({exc})") from None
-        if not isinstance(data, dict):
-            raise DataSourceError(f"{path}: must be a JSON object")
-        for ds, settings in data.items():
-            if isinstance(settings, dict):
-                merged[ds] = {**merged.get(ds, {}), **settings}
+    merged = _read_merged(app_dir, "datasources", env)
     config = _read_config(app_dir)
     return {ds: _resolve(settings, config, f"datasource {ds!r}") for ds, settings in merged.items()}
 
@@ -182,12 +165,42 @@ def resolve_all(
 
 
 def _read_config(app_dir: Path) -> dict[str, Any]:
-    path = app_dir / "config.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return _read_merged(app_dir, "config", None)
+    except DataSourceError:
         return {}  # the loader reports a broken config.json; references then use the environment
-    return data if isinstance(data, dict) else {}
+
+
+def _read_merged(app_dir: Path, name: str, env: str | None) -> dict[str, Any]:
+    """NAME.json with NAME.local.json and NAME.<env>.json merged over it, deeply, as loopback-boot
+    merges them (the loader reports what it refuses; here a value of another kind is skipped)."""
+    main = app_dir / f"{name}.json"
+    if not main.exists():
+        return {}
+    merged: dict[str, Any] = {}
+    for path in (
+        main,
+        app_dir / f"{name}.local.json",
+        app_dir / f"{name}.{env or environment()}.json",
+    ):
+        if not path.exists():
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataSourceError(f"{path}: cannot read it ({exc})") from None
+        if not isinstance(data, dict):
+            raise DataSourceError(f"{path}: must be a JSON object")
+        _deep_merge(merged, data)
+    return merged
+
+
+def _deep_merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(target.get(key), dict) and isinstance(value, dict):
+            _deep_merge(target[key], value)
+        else:
+            target[key] = value
 
 
 def _resolve(value: Any, config: dict[str, Any], where: str) -> Any:

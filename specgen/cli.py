@@ -24,6 +24,7 @@ from . import naming
 from .errors import SpecError, SpecInvalid
 from .ir import AppSpec
 from .load import app_root, load_app
+from .load.config_files import environment
 from .openapi import build_openapi, validate_openapi
 from .render import diff_package, render_package, write_package
 
@@ -123,6 +124,7 @@ def _orphan_packages(out: Path, expected: set[str]) -> list[Path]:
 def _cached_package(app_dir: Path) -> Path:
     """Generate into a cache keyed by the app's content, so `serve` works on any LB3 directory."""
     digest = hashlib.sha256()
+    digest.update(environment().encode())  # model-config.<env>.json depends on it
     for f in sorted(app_dir.rglob("*")):
         if f.is_file() and f.suffix in {".json", ".py"} and "__pycache__" not in f.parts:
             digest.update(f.relative_to(app_dir).as_posix().encode())
