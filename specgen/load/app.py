@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..ir import AppSpec, ModelSpec
+from .builtin_tables import separate_builtin_tables
 from .config_files import load_config
 from .discovery import BUILTIN_DIR, discover_models, model_sources
 from .embeds import embedded_ids
@@ -81,7 +82,8 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
     models = {n: m for n, m in resolved.items() if n in attached}
     models, raw_models = add_join_models(models, list(attached), raw_models, errors)
     models = embedded_ids(models, raw_models, {d.name: d.connector for d in datasources})
-    models = add_relation_keys(models, raw_models, errors)
+    models = add_relation_keys(models, raw_models, errors, mc_file)
+    models = separate_builtin_tables(models, raw_models, mc_file, errors)
 
     app = AppSpec(
         name=root.resolve().name if root.resolve().name != "server" else root.resolve().parent.name,

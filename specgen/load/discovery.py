@@ -58,6 +58,9 @@ def discover_models(
     if not isinstance(sources, list):
         errors.error(model_config, "/_meta/sources", "must be an array of directories")
         return found
+    if "loopback/common/models" not in sources:
+        # LB3 defines its built-in models whatever the sources say (`base: "User"` always works)
+        sources = ["loopback/common/models", *sources]
     for src in sources:
         if not isinstance(src, str):
             continue
