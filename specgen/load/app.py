@@ -14,7 +14,7 @@ from ..errors import SpecError
 from ..ir import AppSpec, ModelSpec
 from .builtin_tables import separate_builtin_tables
 from .config_files import load_config
-from .discovery import BUILTIN_DIR, discover_models, model_sources
+from .discovery import BUILTIN_DIR, COMPONENT_DIRS, discover_models, model_sources
 from .embeds import embedded_ids
 from .files import Display, app_root, as_port, load_datasources
 from .inheritance import resolve
@@ -36,6 +36,9 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
         """Paths in messages: relative to the app's parent; built-ins as LB3's source names them."""
         if p.parent == BUILTIN_DIR:
             return f"loopback/common/models/{p.name}"
+        for package, directory in COMPONENT_DIRS.items():
+            if p.parent == directory:
+                return f"{package}/lib/models/{p.name}"
         try:
             return p.resolve().relative_to(root.resolve().parent).as_posix()
         except ValueError:

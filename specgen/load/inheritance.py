@@ -59,7 +59,7 @@ def resolve(
         errors.error(file, "/base", f"base models form a cycle: {cycle}")
         base_name = "PersistedModel"
     elif base_name not in ABSTRACT_BASES and base_name not in raw:
-        errors.error(file, "/base", f'unknown base model "{base_name}"')
+        errors.error(file, "/base", f'unknown base model "{base_name}"{errors.hint()}')
         base_name = "PersistedModel"
     parent: ModelSpec | None = None
     if base_name in ABSTRACT_BASES:

@@ -12,12 +12,20 @@ from ..errors import SpecError
 class Collector:
     def __init__(self) -> None:
         self.items: list[SpecError] = []
+        self.missing_packages: list[str] = []  # npm packages named by _meta.sources, not installed
 
     def error(self, file: str, ptr: str, message: str) -> None:
         self.items.append(SpecError(file, ptr, message))
 
     def warn(self, file: str, ptr: str, message: str) -> None:
         self.items.append(SpecError(file, ptr, message, "warning"))
+
+    def hint(self) -> str:
+        """Said after an unknown model: the packages that would have defined it."""
+        if not self.missing_packages:
+            return ""
+        names = ", ".join(self.missing_packages)
+        return f" (not installed: {names}; run `npm install {' '.join(self.missing_packages)}`)"
 
 
 def error_order(e: SpecError) -> tuple[str, str, str, str]:
