@@ -270,7 +270,7 @@ class Model:
     async def upsert_with_where(
         self, where: dict[str, Any] | None, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
-        self.codec.check(data, "create", allow_id=False)  # LB3 validates the body alone, in full
+        self.codec.check(data, "replace", allow_id=False)  # LB3 validates the body alone, in full
         plan = plan_query(
             self.meta, Filter(where=self.parse_where(where), fields=(self.meta.id_name,)), limit=2
         )

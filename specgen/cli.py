@@ -25,6 +25,7 @@ from .errors import SpecError, SpecInvalid
 from .ir import AppSpec
 from .load import app_root, load_app
 from .load.config_files import environment
+from .load.problems import reading
 from .openapi import build_openapi, validate_openapi
 from .render import diff_package, render_package, write_package
 
@@ -45,13 +46,37 @@ def _print_problems(problems: list[SpecError]) -> None:
         print(p, file=sys.stderr)
 
 
+def internal_error(command: str, exc: Exception) -> int:
+    """A bug in specgen is one line naming the file it was reading, never a traceback (set
+    SPECGEN_TRACEBACK=1 to see it)."""
+    if os.environ.get("SPECGEN_TRACEBACK"):
+        raise exc
+    where = reading.get()
+    at = f" while reading {where}" if where else ""
+    print(
+        f"specgen {command}: internal error{at}: {type(exc).__name__}: {exc} "
+        "(a bug in specgen: please report it with that file)",
+        file=sys.stderr,
+    )
+    return 2
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        return _check(args)
+    except Exception as exc:  # see internal_error
+        return internal_error("check", exc)
+
+
+def _check(args: argparse.Namespace) -> int:
+    reading.set("")
     app, problems = load_app(args.app_dir)
     _print_problems(problems)
     if app is None:
         errors = sum(1 for p in problems if p.level == "error")
         print(f"{errors} error(s) in {args.app_dir}", file=sys.stderr)
         return 1
+    reading.set(f"{app.app_dir} (its OpenAPI document)")
     document = build_openapi(app)
     validate_openapi(document)
     print(f"{args.app_dir}: {len(app.models)} models, {len(document['paths'])} paths, OK")
@@ -156,8 +181,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except SpecInvalid as exc:
         _print_problems(exc.errors)
         return 1
-    package = load_generated(pkg_dir)
+    except Exception as exc:  # see internal_error
+        return internal_error("serve", exc)
     try:
+        package = load_generated(pkg_dir)
+        reading.set(str(Path(args.app_dir) / "datasources.json"))
         app = package.create_app(db_url=args.db)  # creates missing tables, once
     except (DataSourceError, UnsupportedDatabase, TableDefinitionError) as exc:
         print(f"specgen serve: {exc}", file=sys.stderr)
@@ -165,6 +193,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except LoopBackError as exc:  # the database refused or could not be reached at start-up
         print(f"specgen serve: cannot create the tables: {exc.message}", file=sys.stderr)
         return 1
+    except Exception as exc:  # see internal_error
+        return internal_error("serve", exc)
     host = args.host or app.config.host
     port = args.port or app.config.port
     print(f"Web server listening at: http://{host}:{port}{app.config.rest_api_root}")

@@ -17,11 +17,13 @@ from .config_files import load_config
 from .discovery import BUILTIN_DIR, COMPONENT_DIRS, discover_models, model_sources
 from .embeds import embedded_ids
 from .files import Display, app_root, as_port, load_datasources
+from .ignored_settings import warn_ignored_settings
 from .inheritance import resolve
 from .join_models import add_join_models
 from .model_config import attached_entries, configure
 from .problems import Collector, error_order
 from .relation_keys import add_relation_keys
+from .through_keys import check_through_keys
 
 
 def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
@@ -72,6 +74,7 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
     raw_models = discover_models(
         root, model_sources(model_config), errors, display, mc_file, unreadable
     )
+    warn_ignored_settings(raw_models, errors)
     attached = attached_entries(
         model_config, raw_models, unreadable, datasource_names, mc_file, errors
     )
@@ -87,6 +90,7 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
     models = embedded_ids(models, raw_models, {d.name: d.connector for d in datasources})
     models = add_relation_keys(models, raw_models, errors, mc_file)
     models = separate_builtin_tables(models, raw_models, mc_file, errors)
+    check_through_keys(models, errors)
 
     app = AppSpec(
         name=root.resolve().name if root.resolve().name != "server" else root.resolve().parent.name,

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import pointer
 from ..ir import DataSourceSpec
-from .problems import Collector
+from .problems import Collector, reading
 
 # `transient` stores nothing: it holds models that are only embedded in others (no table)
 CONNECTORS = {"memory", "postgresql", "mysql", "sqlite3", "sqlite", "transient"}
@@ -24,6 +24,7 @@ Display = Callable[[Path], str]
 
 def read_json(path: Path, errors: Collector, display: str) -> Any:
     """Parse a JSON file; a syntax error is reported with its line and column."""
+    reading.set(display)
     try:
         text = path.read_text(encoding="utf-8-sig")  # Node's require() skips a byte-order mark too
     except (OSError, UnicodeDecodeError) as exc:

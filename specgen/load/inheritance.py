@@ -16,7 +16,7 @@ from ..ir import ModelSpec, PropertySpec
 from .acls import parse_acl
 from .discovery import RawModel
 from .methods import parse_method
-from .problems import Collector
+from .problems import Collector, reading
 from .properties import IMPLICIT_ID, merge_properties
 from .relations import parse_relation
 from .values import name_list, object_setting, text
@@ -45,6 +45,7 @@ def resolve(
         return done[name]
     rm = raw[name]
     data, file = rm.data, rm.file
+    reading.set(file)
     for key in data:
         if key not in MODEL_KEYS:
             errors.warn(file, pointer(key), f'unknown model setting "{key}"')

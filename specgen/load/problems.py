@@ -6,7 +6,12 @@ app in a single run, in a stable order.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from ..errors import SpecError
+
+# the file the loader is reading: named in the one line an internal error becomes (see cli.py)
+reading: ContextVar[str] = ContextVar("reading", default="")
 
 
 class Collector:

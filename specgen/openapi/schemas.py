@@ -76,8 +76,8 @@ def _property_schema(
         schema["format"] = "email"
     if p.description:
         schema["description"] = p.description
-    if p.default is not NO_DEFAULT and p.default is not None:
-        schema["default"] = p.default
+    if p.default is not NO_DEFAULT and p.default is not None and p.default != "$now":
+        schema["default"] = p.default  # "$now" is the time of the create, not a value
     if nullable and schema:
         schema["nullable"] = True
     return schema
@@ -113,9 +113,18 @@ def model_schemas(model: ModelSpec) -> dict[str, Any]:
         "additionalProperties": False,
     }
     create_props = without_id if model.force_id else writable
+    # an id nothing generates must be sent on create (the runtime answers 422 "can't be blank")
+    sent_ids = [
+        p.name
+        for p in create_props
+        if p.id and not p.generated and p.default is NO_DEFAULT and not p.default_fn
+    ]
+    create_required = [*sent_ids, *required_of(create_props)] if model.persisted else None
     return {
         name: instance,
-        f"New{name}": _body("create", model, create_props, required_of(create_props)),
+        f"New{name}": _body(
+            "create", model, create_props, create_required or required_of(create_props)
+        ),
         f"{name}Replace": _body("replace", model, writable, required_of(writable)),
         f"{name}Patch": _body("patch", model, without_id, []),
         f"{name}PatchById": _body("patch by id", model, writable, ids),
