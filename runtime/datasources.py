@@ -144,7 +144,9 @@ def resolve_all(
     settings = read_datasources(app_dir)
     out: dict[str, DataSource] = {}
     for name, models in sorted(used.items()):
-        own = settings.get(name, {"connector": "memory"})
+        # a model without a data source is served from memory; one naming a data source the JSON
+        # files do not define (a datasources.*.js may) is served like an unserved connector's
+        own = settings.get(name, {"connector": "memory" if not name else None})
         pool = PoolSettings.from_settings(own)
         if override:
             out[name] = DataSource(name=name, url=override, pool=pool)
@@ -153,10 +155,15 @@ def resolve_all(
         if connector not in SERVED:
             fallback = default_sql(settings)
             if fallback is None:
+                what = (
+                    f'uses connector "{connector}", which is not served here'
+                    if name in settings
+                    else "is not defined in datasources.json"
+                )
                 raise DataSourceError(
-                    f'data source "{name}" uses connector "{connector}", which is not served here '
-                    f"(models {', '.join(sorted(models))}): pass --db URL to serve them from a "
-                    "SQL database, or attach them to a SQL data source in model-config.json"
+                    f'data source "{name}" {what} (models {", ".join(sorted(models))}): pass '
+                    "--db URL to serve them from a SQL database, or attach them to a SQL data "
+                    "source in model-config.json"
                 )
             own = settings[fallback]
             pool = PoolSettings.from_settings(own)

@@ -167,7 +167,11 @@ def load_generated(pkg_dir: Path) -> Any:
     return importlib.import_module(pkg_dir.resolve().name)
 
 
+FIX_DB = " (start the database named in datasources.json, correct its settings, or pass --db URL)"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import sqlalchemy
     import uvicorn
 
     from runtime import workers
@@ -191,7 +195,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"specgen serve: {exc}", file=sys.stderr)
         return 1
     except LoopBackError as exc:  # the database refused or could not be reached at start-up
-        print(f"specgen serve: cannot create the tables: {exc.message}", file=sys.stderr)
+        print(f"specgen serve: cannot create the tables: {exc.message}{FIX_DB}", file=sys.stderr)
+        return 1
+    except sqlalchemy.exc.SQLAlchemyError as exc:  # e.g. a login the server refuses
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"specgen serve: cannot create the tables: {reason}{FIX_DB}", file=sys.stderr)
         return 1
     except Exception as exc:  # see internal_error
         return internal_error("serve", exc)

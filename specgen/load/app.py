@@ -16,7 +16,7 @@ from .builtin_tables import separate_builtin_tables
 from .config_files import load_config
 from .discovery import BUILTIN_DIR, COMPONENT_DIRS, discover_models, model_sources
 from .embeds import embedded_ids
-from .files import Display, app_root, as_port, load_datasources
+from .files import Display, app_root, as_port, js_defined_datasources, load_datasources
 from .ignored_settings import warn_ignored_settings
 from .inheritance import resolve
 from .join_models import add_join_models
@@ -70,6 +70,10 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
         return None, errors.items
 
     mc_file = display(model_config_path)
+    datasources += js_defined_datasources(
+        root, model_config, datasource_names, datasources, mc_file, errors
+    )
+    datasource_names |= {d.name for d in datasources}
     unreadable: set[str] = set()  # names of model files that did not parse: reported already
     raw_models = discover_models(
         root, model_sources(model_config), errors, display, mc_file, unreadable
@@ -90,7 +94,7 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
     models = embedded_ids(models, raw_models, {d.name: d.connector for d in datasources})
     models = add_relation_keys(models, raw_models, errors, mc_file)
     models = separate_builtin_tables(models, raw_models, mc_file, errors)
-    check_through_keys(models, errors)
+    models = check_through_keys(models, errors)
 
     app = AppSpec(
         name=root.resolve().name if root.resolve().name != "server" else root.resolve().parent.name,

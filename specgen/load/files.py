@@ -100,6 +100,38 @@ def unserved_warning(ds: DataSourceSpec, fallback: DataSourceSpec | None) -> str
     return f'connector "{ds.connector}" is not served here: {what}'
 
 
+def js_defined_datasources(
+    root: Path,
+    model_config: dict[str, Any],
+    known: set[str],
+    datasources: list[DataSourceSpec],
+    mc_file: str,
+    errors: Collector,
+) -> list[DataSourceSpec]:
+    """Data sources model-config.json names that the JSON files do not define, when a
+    datasources*.js file (which LB3 would run, and we cannot) may define them: served like a
+    connector we do not serve, with a warning, instead of refusing the app LB3 boots."""
+    scripts = sorted(p.name for p in root.glob("datasources*.js"))
+    if not scripts:
+        return []
+    fallback = default_sql_datasource([d for d in datasources if d.connector in CONNECTORS])
+    found: dict[str, DataSourceSpec] = {}
+    for model, entry in model_config.items():
+        ds = entry.get("dataSource") if isinstance(entry, dict) and model != "_meta" else None
+        if not isinstance(ds, str) or ds in known or ds in found:
+            continue
+        spec = DataSourceSpec(name=ds, connector="unknown", settings={})
+        found[ds] = spec
+        where = unserved_warning(spec, fallback).split(": ", 1)[1]
+        errors.warn(
+            mc_file,
+            pointer(model, "dataSource"),
+            f'data source "{ds}" is not in datasources.json (it may be defined by '
+            f"{', '.join(scripts)}, which we cannot run: write it in datasources.json); {where}",
+        )
+    return list(found.values())
+
+
 def as_port(value: Any) -> int:
     try:
         return int(value)

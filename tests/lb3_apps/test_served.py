@@ -119,3 +119,17 @@ async def test_an_id_nothing_generates_must_be_sent(tmp_path: Path) -> None:
         schemas = document["components"]["schemas"]
         assert schemas["NewCountry"]["required"] == ["code", "name"]
         assert schemas["NewSensor"]["required"] == ["serial"]
+
+
+async def test_a_through_relation_reads_by_the_through_models_belongs_to(tmp_path: Path) -> None:
+    """Membership has no `playerId`: as LB3, the join rows are read through its belongsTo to
+    Player (foreign key `playerref`)."""
+    async for client in served("through_collect_relation", tmp_path):
+        assert (await client.post("/Teams", json={"name": "red"})).status_code == 200
+        assert (await client.post("/Players", json={"name": "ann"})).status_code == 200
+        link = await client.post("/Memberships", json={"teamref": 1, "playerref": 1})
+        assert link.status_code == 200
+        players = await client.get("/Teams/1/players")
+        assert players.json() == [{"name": "ann", "id": 1}]
+        included = await client.get("/Teams", params={"filter": '{"include": "players"}'})
+        assert included.json()[0]["players"] == [{"name": "ann", "id": 1}]
