@@ -213,8 +213,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except workers.WorkersRefused as exc:
             print(f"specgen serve: {exc}", file=sys.stderr)
             return 1
-        app.db.dispose()
-        workers.export(pkg_dir, app.db.url)
+        databases = {id(db): db for db in (app.db, *app.databases.values())}
+        for db in databases.values():
+            db.dispose()
+        workers.export(pkg_dir, app.db.url if len(databases) == 1 else "")
         uvicorn.run(
             "runtime.workers:worker_app",
             factory=True,

@@ -247,3 +247,26 @@ async def test_db_overrides_every_data_source(tmp_path: Path) -> None:
     app = package.create_app()
     assert app.models["Tag"].db is app.db
     await app.db.close()
+
+
+def test_migrate_creates_each_models_table_in_its_own_database(tmp_path: Path) -> None:
+    from runtime.migrate import run_migrate
+
+    note = {"name": "Note", "properties": {"text": {"type": "string"}}}
+    tag = {"name": "Tag", "properties": {"label": {"type": "string"}}}
+    app_dir = write_app(
+        tmp_path / "split",
+        [note, tag],
+        attach={"Tag": {"dataSource": "archive", "public": True}},
+        datasources={
+            "db": {"connector": "memory", "file": str(tmp_path / "db.json")},
+            "archive": {"connector": "memory", "file": str(tmp_path / "archive.json")},
+        },
+    )
+    _, files, _ = compile_app(app_dir, tmp_path / "migrate_split")
+    write_package(files, tmp_path / "migrate_split")
+    assert run_migrate(app_dir, tmp_path / "migrate_split", db=None, drop=False, dry_run=False) == 0
+    with sync_engine(f"sqlite:///{tmp_path / 'db.sqlite'}") as engine:
+        assert sa.inspect(engine).get_table_names() == ["Note"]
+    with sync_engine(f"sqlite:///{tmp_path / 'archive.sqlite'}") as engine:
+        assert sa.inspect(engine).get_table_names() == ["Tag"]
