@@ -16,6 +16,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
+from ..errors import InvalidFilter
 from ..filter.ast import Exists, Where
 from .tables import ModelTable
 
@@ -34,6 +35,13 @@ def exists_clause(
 ) -> sa.ColumnElement[bool]:
     relation = mt.model.relations[node.relation]
     raw = relation.raw
+    for other in (relation.model, raw.get("through")):
+        if other is not None and str(other) not in mt.catalog:
+            # the catalog holds one database's tables: an EXISTS cannot reach another database
+            raise InvalidFilter(
+                f'a where on relation "{node.relation}" reads model "{other}", which is stored '
+                "in another data source's database: filter it in a request of its own"
+            )
     target = aliased(mt.catalog[str(relation.model)])
     fk = str(relation.foreign_key)
     primary = raw.get("primaryKey")

@@ -217,6 +217,12 @@ async def test_each_model_is_served_from_its_own_data_source(
         assert children.json() == [{"text": "call", "id": 1, "tagId": 1}]
         back = await client.get("/Tags", params={"filter": '{"include": "notes"}'})
         assert back.json()[0]["notes"] == [{"text": "call", "id": 1, "tagId": 1}]
+        across = await client.get("/Notes", params={"filter": '{"where": {"tag.label": "work"}}'})
+        assert across.status_code == 400
+        assert across.json()["error"]["message"] == (
+            'a where on relation "tag" reads model "Tag", which is stored in another data '
+            "source's database: filter it in a request of its own"
+        )
     for db in app.databases.values():
         await db.close()
     note_url = urls["db"] if backend != "sqlite" else f"sqlite:///{tmp_path / 'db.sqlite'}"
