@@ -215,6 +215,11 @@ async def test_each_model_is_served_from_its_own_data_source(
         ]
         children = await client.get("/Tags/1/notes")
         assert children.json() == [{"text": "call", "id": 1, "tagId": 1}]
+        child = await client.post("/Tags/1/notes", json={"text": "write"})
+        assert child.json() == {"text": "write", "id": 2, "tagId": 1}
+        owner = await client.get("/Notes/2/tag")
+        assert owner.json() == {"label": "work", "id": 1}
+        assert (await client.delete("/Notes/2")).json() == {"count": 1}
         back = await client.get("/Tags", params={"filter": '{"include": "notes"}'})
         assert back.json()[0]["notes"] == [{"text": "call", "id": 1, "tagId": 1}]
         across = await client.get("/Notes", params={"filter": '{"where": {"tag.label": "work"}}'})
