@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib
+import json
 import os
 import shutil
 import sys
@@ -23,8 +24,9 @@ from typing import Any
 from . import naming
 from .errors import SpecError, SpecInvalid
 from .ir import AppSpec
-from .load import app_root, load_app
+from .load import BUILTIN_SOURCES, app_root, load_app
 from .load.config_files import environment
+from .load.discovery import model_sources
 from .load.problems import reading
 from .openapi import build_openapi, validate_openapi
 from .render import diff_package, render_package, write_package
@@ -146,14 +148,37 @@ def _orphan_packages(out: Path, expected: set[str]) -> list[Path]:
     return found
 
 
+def _inputs(app_dir: Path) -> list[Path]:
+    """The files an app compiles from: its server/ directory (without node_modules) and the model
+    directories `_meta.sources` names (../common/models, a package's models), which may lie
+    outside it."""
+    root = app_root(app_dir).resolve()
+    wanted = {".json", ".py"}
+    files = {
+        f
+        for f in root.rglob("*")
+        if f.is_file()
+        and f.suffix in wanted
+        and not {"__pycache__", "node_modules"} & set(f.relative_to(root).parts)
+    }
+    try:
+        model_config = json.loads((root / "model-config.json").read_text(encoding="utf-8-sig"))
+        sources = model_sources(model_config) if isinstance(model_config, dict) else []
+    except (OSError, UnicodeDecodeError, ValueError):
+        sources = []  # reported by the loader
+    for src in sources if isinstance(sources, list) else []:
+        if isinstance(src, str) and src not in BUILTIN_SOURCES and (root / src).is_dir():
+            files |= {f.resolve() for f in (root / src).iterdir() if f.suffix in wanted}
+    return sorted(files)
+
+
 def _cached_package(app_dir: Path) -> Path:
     """Generate into a cache keyed by the app's content, so `serve` works on any LB3 directory."""
     digest = hashlib.sha256()
     digest.update(environment().encode())  # model-config.<env>.json depends on it
-    for f in sorted(app_dir.rglob("*")):
-        if f.is_file() and f.suffix in {".json", ".py"} and "__pycache__" not in f.parts:
-            digest.update(f.relative_to(app_dir).as_posix().encode())
-            digest.update(f.read_bytes())
+    for f in _inputs(app_dir):
+        digest.update(f.as_posix().encode())
+        digest.update(f.read_bytes())
     root = Path(os.environ.get("SPECGEN_CACHE", Path.home() / ".cache" / "specgen"))
     pkg = root / digest.hexdigest()[:16] / f"lbapp_{naming.package_name(app_dir.resolve().name)}"
     if _generate(app_dir, pkg, "write", quiet=True) != 0:  # stdout may be migrate's DDL

@@ -133,3 +133,28 @@ async def test_a_through_relation_reads_by_the_through_models_belongs_to(tmp_pat
         assert players.json() == [{"name": "ann", "id": 1}]
         included = await client.get("/Teams", params={"filter": '{"include": "players"}'})
         assert included.json()[0]["players"] == [{"name": "ann", "id": 1}]
+
+
+def test_the_serve_cache_follows_the_model_sources_outside_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`specgen serve project/server` compiles ../common/models too: editing a model there must
+    not serve the stale package; node_modules is not read unless a source points into it."""
+    import shutil
+
+    from specgen.cli import _cached_package
+
+    monkeypatch.setenv("SPECGEN_CACHE", str(tmp_path / "cache"))
+    project = tmp_path / "project"
+    shutil.copytree(CORPUS / "methods_empty_array", project)
+    (project / "server" / "node_modules").mkdir()
+    (project / "server" / "node_modules" / "big.json").write_text("{}")
+    first = _cached_package(project / "server")
+    assert _cached_package(project / "server") == first
+    (project / "server" / "node_modules" / "big.json").write_text('{"a": 1}')
+    assert _cached_package(project / "server") == first
+    note = project / "common" / "models" / "note.json"
+    note.write_text(note.read_text().replace('"title"', '"heading"'))
+    second = _cached_package(project / "server")
+    assert second != first
+    assert "heading" in (second / "openapi.yaml").read_text()
