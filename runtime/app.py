@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 import yaml
 from connexion import AsyncApp
 from connexion.apps.abstract import AbstractApp
@@ -30,8 +31,8 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from .datasources import DataSourceError, resolve
-from .db import open_database
+from .datasources import resolve, resolve_all
+from .db import Database, open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
 from .extensions import run_setup
 from .filter.limits import load_limits
@@ -45,9 +46,9 @@ from .operations import Operation
 from .operations.arguments import binder
 from .operations.remote import caller, success_status, warn_unimplemented
 from .operations.surface import surface
-from .registry import Registry, build_registry
+from .registry import ModelMeta, Registry, build_registry
 from .routes import VERBS, Dispatch, Route, RouteTable
-from .sql.tables import build_tables
+from .sql.tables import ModelTable, build_tables
 from .validation.check import stale_rules
 
 logger = logging.getLogger("runtime")
@@ -104,20 +105,25 @@ class LoopBackApp:
             host=str(meta.get("host", "0.0.0.0")),
             port=int(meta.get("port", 3000)),
         )
-        used = self.registry.datasources()
-        if len(used) > 1:  # serving them all from one database would put rows in the wrong place
-            listed = "; ".join(f"{ds}: {', '.join(names)}" for ds, names in sorted(used.items()))
-            raise DataSourceError(
-                f"the models are attached to {len(used)} data sources ({listed}); this release "
-                "serves one data source per app: attach every model to the same one"
-            )
-        self.datasource = resolve(app_dir, self.registry.datasource, db_url)
-        self.db = open_database(self.datasource.url, self.datasource.pool)
+        # one Database per data source, as LB3 serves each model from its own (data sources with the
+        # same URL, and every one under --db, share it)
+        sources = resolve_all(app_dir, self.registry.datasources(), db_url)
+        primary = self.registry.datasource
+        self.datasource = sources.get(primary or "") or resolve(app_dir, primary, db_url)
+        by_url = {self.datasource.url: open_database(self.datasource.url, self.datasource.pool)}
+        for source in sources.values():
+            if source.url not in by_url:
+                by_url[source.url] = open_database(source.url, source.pool)
+        self.db = by_url[self.datasource.url]
+        self.databases = {name: by_url[source.url] for name, source in sources.items()}
         stored = [m for m in self.registry.models.values() if m.has_table]
-        self.metadata, tables = build_tables(stored, self.db.backend)
+        tables, self.metadata_by_db = self._tables(stored)
+        self.metadata = self.metadata_by_db.get(self.db) or sa.MetaData()
         limits = self.limits = load_limits(app_dir)  # config.json's filterLimits
         self.models: dict[str, Model] = {
-            m.name: Model(m, tables[m.name], self.db, models=self.registry.models, limits=limits)
+            m.name: Model(
+                m, tables[m.name], self._db_of(m), models=self.registry.models, limits=limits
+            )
             for m in stored
         }
         embedded = {
@@ -126,7 +132,8 @@ class LoopBackApp:
         for model in self.models.values():
             model.codec.embed(embedded)
         if create_tables:
-            self.db.create_all(self.metadata)
+            for db, metadata in self.metadata_by_db.items():
+                db.create_all(metadata)
         # middleware.json around the API, and the routes boot scripts add (docs/middleware.md)
         self._served, self._routes, problems = build_middleware(
             self._serve, app_dir, self.config.rest_api_root
@@ -161,6 +168,23 @@ class LoopBackApp:
         """A route of the app's own beside the REST API (LB3's `app.get('/ping', ...)` in a boot
         script): `fn(request)` gets starlette's Request and returns a Response or a value to send."""
         self._routes.add(path, fn, methods)
+
+    def _db_of(self, model: ModelMeta) -> Database:
+        return self.databases.get(model.datasource or "", self.db)
+
+    def _tables(
+        self, stored: list[ModelMeta]
+    ) -> tuple[dict[str, ModelTable], dict[Database, sa.MetaData]]:
+        """Each database's tables on a MetaData of its own (index names are unique per database)."""
+        groups: dict[Database, list[ModelMeta]] = {}
+        for m in stored:
+            groups.setdefault(self._db_of(m), []).append(m)
+        tables: dict[str, ModelTable] = {}
+        metadata: dict[Database, sa.MetaData] = {}
+        for db, models in groups.items():
+            metadata[db], catalog = build_tables(models, db.backend)
+            tables.update(catalog)
+        return tables, metadata
 
     def _later(self, awaitable: Awaitable[Any] | None) -> None:
         if awaitable is not None:
@@ -220,7 +244,8 @@ class LoopBackApp:
         for model in self.models.values():  # after async setups too: they may assign methods
             warn_unimplemented(model)
         yield
-        await self.db.close()
+        for db in {id(d): d for d in (self.db, *self.databases.values())}.values():
+            await db.close()
 
     def _build_connexion(self, swagger_ui: bool) -> _ConnexionApp:
         middlewares = [

@@ -62,24 +62,7 @@ def environment() -> str:
 
 def read_datasources(app_dir: Path, env: str | None = None) -> dict[str, dict[str, Any]]:
     """Every data source's settings, overrides merged and `${NAME}` references resolved."""
-    merged: dict[str, dict[str, Any]] = {}
-    for name in (
-        "datasources.json",
-        "datasources.local.json",
-        f"datasources.{env or environment()}.json",
-    ):
-        path = app_dir / name
-        if not path.exists():
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataSourceError(f"{path}: cannot read it ({exc})") from None
-        if not isinstance(data, dict):
-            raise DataSourceError(f"{path}: must be a JSON object")
-        for ds, settings in data.items():
-            if isinstance(settings, dict):
-                merged[ds] = {**merged.get(ds, {}), **settings}
+    merged = _read_merged(app_dir, "datasources", env)
     config = _read_config(app_dir)
     return {ds: _resolve(settings, config, f"datasource {ds!r}") for ds, settings in merged.items()}
 
@@ -137,13 +120,94 @@ def resolve(app_dir: Path, datasource: str | None, override: str | None) -> Data
     return DataSource(name=name, url=url, pool=PoolSettings.from_settings(settings))
 
 
+# connectors served from a SQL database (memory and sqlite as SQLite)
+SERVED = {"memory", "sqlite", "sqlite3", "transient", *SERVER_CONNECTORS}
+
+
+def connector_of(settings: dict[str, Any]) -> str:
+    return str(settings.get("connector", "memory")).removeprefix("loopback-connector-")
+
+
+def default_sql(settings: dict[str, dict[str, Any]]) -> str | None:
+    """The data source that serves the models of a connector we do not serve (the loader's rule):
+    the one named "db" (LB3's default), else the only one storing rows."""
+    storing = [n for n, s in settings.items() if connector_of(s) in SERVED - {"transient"}]
+    return "db" if "db" in storing else (storing[0] if len(storing) == 1 else None)
+
+
+def resolve_all(
+    app_dir: Path, used: dict[str, list[str]], override: str | None
+) -> dict[str, DataSource]:
+    """The database of each data source that has models, as LB3 serves each model from its own data
+    source. `--db` serves them all; a connector we do not serve (mongodb, rest, ...) is served from
+    the default SQL data source, or refused naming the connector and the fix."""
+    settings = read_datasources(app_dir)
+    out: dict[str, DataSource] = {}
+    for name, models in sorted(used.items()):
+        # a model without a data source is served from memory; one naming a data source the JSON
+        # files do not define (a datasources.*.js may) is served like an unserved connector's
+        own = settings.get(name, {"connector": "memory" if not name else None})
+        pool = PoolSettings.from_settings(own)
+        if override:
+            out[name] = DataSource(name=name, url=override, pool=pool)
+            continue
+        connector = connector_of(own)
+        if connector not in SERVED:
+            fallback = default_sql(settings)
+            if fallback is None:
+                what = (
+                    f'uses connector "{connector}", which is not served here'
+                    if name in settings
+                    else "is not defined in datasources.json"
+                )
+                raise DataSourceError(
+                    f'data source "{name}" {what} (models {", ".join(sorted(models))}): pass '
+                    "--db URL to serve them from a SQL database, or attach them to a SQL data "
+                    "source in model-config.json"
+                )
+            own = settings[fallback]
+            pool = PoolSettings.from_settings(own)
+        out[name] = DataSource(name=name, url=url_for(own, Path.cwd()), pool=pool)
+    return out
+
+
 def _read_config(app_dir: Path) -> dict[str, Any]:
-    path = app_dir / "config.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return _read_merged(app_dir, "config", None)
+    except DataSourceError:
         return {}  # the loader reports a broken config.json; references then use the environment
-    return data if isinstance(data, dict) else {}
+
+
+def _read_merged(app_dir: Path, name: str, env: str | None) -> dict[str, Any]:
+    """NAME.json with NAME.local.json and NAME.<env>.json merged over it, deeply, as loopback-boot
+    merges them (the loader reports what it refuses; here a value of another kind is skipped)."""
+    main = app_dir / f"{name}.json"
+    if not main.exists():
+        return {}
+    merged: dict[str, Any] = {}
+    for path in (
+        main,
+        app_dir / f"{name}.local.json",
+        app_dir / f"{name}.{env or environment()}.json",
+    ):
+        if not path.exists():
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DataSourceError(f"{path}: cannot read it ({exc})") from None
+        if not isinstance(data, dict):
+            raise DataSourceError(f"{path}: must be a JSON object")
+        _deep_merge(merged, data)
+    return merged
+
+
+def _deep_merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(target.get(key), dict) and isinstance(value, dict):
+            _deep_merge(target[key], value)
+        else:
+            target[key] = value
 
 
 def _resolve(value: Any, config: dict[str, Any], where: str) -> Any:

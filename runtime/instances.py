@@ -46,6 +46,19 @@ def next_embedded_id(prop: PropertyMeta, taken: list[Any]) -> Any:
     return None
 
 
+def id_required(model: ModelMeta) -> bool:
+    """A stored model whose id nothing generates (no `generated`, default or defaultFn): a create
+    must send it, or the row could not be stored."""
+    prop = model.id_property
+    return (
+        prop is not None
+        and model.has_table
+        and not prop.generated
+        and prop.default is MISSING
+        and prop.default_fn is None
+    )
+
+
 def is_blank(value: Any) -> bool:
     """LB3's presence check: undefined, null and "" are blank."""
     return value is UNDEFINED or value is None or value == ""
@@ -73,6 +86,7 @@ class InstanceCodec:
         # stored); true, and a model that does not say, refuse them (422 unknown-property)
         self.drop_unknown = model.strict is False or model.strict == "filter"
         self.id_prop = model.id_property
+        self.id_required = id_required(model)
         self.visible = tuple(n for n, p in model.properties.items() if not p.hidden)
         # a read with `include` carries related objects under relation names: a client writing
         # that instance back sends them too, and LB3 drops them (they are never stored)
@@ -126,6 +140,8 @@ class InstanceCodec:
             self.required if mode != "patch" else tuple(k for k in self.required if k in data)
         )
         reported = {p[0] for p in problems}
+        if mode == "create" and self.id_required:
+            required = (self.id_name, *required)  # nothing else would give the row its id
         for key in required:
             if key not in reported and is_blank(data.get(key, UNDEFINED)):
                 problems.append((key, "presence", "can't be blank", data.get(key, UNDEFINED)))

@@ -339,7 +339,7 @@ class Model(Validatable):
     async def upsert_with_where(
         self, where: dict[str, Any] | None, data: dict[str, Any], *, ctx: Context | None = None
     ) -> dict[str, Any]:
-        await self.checked(data, "create", allow_id=False, ctx=ctx)  # LB3: the body alone, in full
+        await self.checked(data, "replace", allow_id=False, ctx=ctx)  # LB3: the body alone
         op = self._operation(ctx)
         ids = Filter(where=self.parse_where(where), fields=(self.meta.id_name,))
         ids, _ = await read.restrict(self, ids, op.ctx if op else ctx, op)

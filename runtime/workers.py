@@ -25,7 +25,7 @@ class WorkersRefused(ValueError):
 
 def check_shareable(app: LoopBackApp) -> None:
     """An in-memory SQLite database lives in one process; workers would each have their own."""
-    if in_memory(app.db.url):
+    if any(in_memory(db.url) for db in (app.db, *app.databases.values())):
         raise WorkersRefused(
             "--workers needs a database the workers share: PostgreSQL, MySQL or a SQLite file "
             "(each worker would have its own in-memory database)"
@@ -44,5 +44,6 @@ def worker_app() -> LoopBackApp:
     if str(package_dir.parent) not in sys.path:
         sys.path.insert(0, str(package_dir.parent))
     package = importlib.import_module(package_dir.name)
-    app: LoopBackApp = package.create_app(db_url=os.environ[DB_ENV], create_tables=False)
+    # empty: the workers read the data sources themselves (several databases, one per data source)
+    app: LoopBackApp = package.create_app(db_url=os.environ[DB_ENV] or None, create_tables=False)
     return app

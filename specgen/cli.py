@@ -14,6 +14,7 @@ import argparse
 import dataclasses
 import hashlib
 import importlib
+import json
 import os
 import shutil
 import sys
@@ -25,7 +26,10 @@ from . import naming
 from .errors import SpecError, SpecInvalid
 from .implementations import unimplemented, unread_settings
 from .ir import AppSpec
-from .load import app_root, load_app
+from .load import BUILTIN_SOURCES, app_root, load_app
+from .load.config_files import environment
+from .load.discovery import model_sources
+from .load.problems import reading
 from .openapi import build_openapi, validate_openapi
 from .render import diff_package, render_package, write_package
 
@@ -65,7 +69,30 @@ def _print_problems(problems: list[SpecError]) -> None:
         print(p, file=sys.stderr)
 
 
+def internal_error(command: str, exc: Exception) -> int:
+    """A bug in specgen is one line naming the file it was reading, never a traceback (set
+    SPECGEN_TRACEBACK=1 to see it)."""
+    if os.environ.get("SPECGEN_TRACEBACK"):
+        raise exc
+    where = reading.get()
+    at = f" while reading {where}" if where else ""
+    print(
+        f"specgen {command}: internal error{at}: {type(exc).__name__}: {exc} "
+        "(a bug in specgen: please report it with that file)",
+        file=sys.stderr,
+    )
+    return 2
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        return _check(args)
+    except Exception as exc:  # see internal_error
+        return internal_error("check", exc)
+
+
+def _check(args: argparse.Namespace) -> int:
+    reading.set("")
     app, problems = load_app(args.app_dir)
     if app is not None:
         problems = [*problems, *unimplemented(app), *unread_settings(app)]
@@ -77,6 +104,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         errors = sum(1 for p in problems if p.level == "error")
         print(f"{errors} error(s) in {args.app_dir}", file=sys.stderr)
         return 1
+    reading.set(f"{app.app_dir} (its OpenAPI document)")
     found: list[SpecError] = []
     app = with_rules(app, found)
     _print_problems(found)
@@ -157,13 +185,37 @@ def _orphan_packages(out: Path, expected: set[str]) -> list[Path]:
     return found
 
 
+def _inputs(app_dir: Path) -> list[Path]:
+    """The files an app compiles from: its server/ directory (without node_modules) and the model
+    directories `_meta.sources` names (../common/models, a package's models), which may lie
+    outside it."""
+    root = app_root(app_dir).resolve()
+    wanted = {".json", ".py"}
+    files = {
+        f
+        for f in root.rglob("*")
+        if f.is_file()
+        and f.suffix in wanted
+        and not {"__pycache__", "node_modules"} & set(f.relative_to(root).parts)
+    }
+    try:
+        model_config = json.loads((root / "model-config.json").read_text(encoding="utf-8-sig"))
+        sources = model_sources(model_config) if isinstance(model_config, dict) else []
+    except (OSError, UnicodeDecodeError, ValueError):
+        sources = []  # reported by the loader
+    for src in sources if isinstance(sources, list) else []:
+        if isinstance(src, str) and src not in BUILTIN_SOURCES and (root / src).is_dir():
+            files |= {f.resolve() for f in (root / src).iterdir() if f.suffix in wanted}
+    return sorted(files)
+
+
 def _cached_package(app_dir: Path) -> Path:
     """Generate into a cache keyed by the app's content, so `serve` works on any LB3 directory."""
     digest = hashlib.sha256()
-    for f in sorted(app_dir.rglob("*")):
-        if f.is_file() and f.suffix in {".json", ".py"} and "__pycache__" not in f.parts:
-            digest.update(f.relative_to(app_dir).as_posix().encode())
-            digest.update(f.read_bytes())
+    digest.update(environment().encode())  # model-config.<env>.json depends on it
+    for f in _inputs(app_dir):
+        digest.update(f.as_posix().encode())
+        digest.update(f.read_bytes())
     root = Path(os.environ.get("SPECGEN_CACHE", Path.home() / ".cache" / "specgen"))
     pkg = root / digest.hexdigest()[:16] / f"lbapp_{naming.package_name(app_dir.resolve().name)}"
     if _generate(app_dir, pkg, "write", quiet=True) != 0:  # stdout may be migrate's DDL
@@ -177,7 +229,11 @@ def load_generated(pkg_dir: Path) -> Any:
     return importlib.import_module(pkg_dir.resolve().name)
 
 
+FIX_DB = " (start the database named in datasources.json, correct its settings, or pass --db URL)"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import sqlalchemy
     import uvicorn
 
     from runtime import workers
@@ -191,15 +247,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except SpecInvalid as exc:
         _print_problems(exc.errors)
         return 1
-    package = load_generated(pkg_dir)
+    except Exception as exc:  # see internal_error
+        return internal_error("serve", exc)
     try:
+        package = load_generated(pkg_dir)
+        reading.set(str(Path(args.app_dir) / "datasources.json"))
         app = package.create_app(db_url=args.db)  # creates missing tables, once
     except (DataSourceError, UnsupportedDatabase, TableDefinitionError) as exc:
         print(f"specgen serve: {exc}", file=sys.stderr)
         return 1
     except LoopBackError as exc:  # the database refused or could not be reached at start-up
-        print(f"specgen serve: cannot create the tables: {exc.message}", file=sys.stderr)
+        print(f"specgen serve: cannot create the tables: {exc.message}{FIX_DB}", file=sys.stderr)
         return 1
+    except sqlalchemy.exc.SQLAlchemyError as exc:  # e.g. a login the server refuses
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"specgen serve: cannot create the tables: {reason}{FIX_DB}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # see internal_error
+        return internal_error("serve", exc)
     host = args.host or app.config.host
     port = args.port or app.config.port
     print(f"Web server listening at: http://{host}:{port}{app.config.rest_api_root}")
@@ -210,8 +275,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except workers.WorkersRefused as exc:
             print(f"specgen serve: {exc}", file=sys.stderr)
             return 1
-        app.db.dispose()
-        workers.export(pkg_dir, app.db.url)
+        databases = {id(db): db for db in (app.db, *app.databases.values())}
+        for db in databases.values():
+            db.dispose()
+        workers.export(pkg_dir, app.db.url if len(databases) == 1 else "")
         uvicorn.run(
             "runtime.workers:worker_app",
             factory=True,

@@ -18,7 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..app import load_document
-from ..datasources import DataSourceError, PoolSettings, resolve
+from ..datasources import DataSource, DataSourceError, PoolSettings, resolve, resolve_all
 from ..db import backend_of, display, in_memory, sync_engine
 from ..db.urls import UnsupportedDatabase
 from ..registry import Registry, build_registry
@@ -41,25 +41,43 @@ __all__ = [
 
 
 def run_migrate(app_dir: Path, pkg_dir: Path, *, db: str | None, drop: bool, dry_run: bool) -> int:
-    """The command: exit status 0, or 1 after one line on stderr saying what went wrong."""
+    """The command: exit status 0, or 1 after one line on stderr saying what went wrong. Each data
+    source's database is migrated with its own models (one database under --db)."""
     try:
         registry = build_registry(load_document(pkg_dir / "openapi.yaml"))
-        source = resolve(app_dir, registry.datasource, db)
-        backend = backend_of(source.url)
-        metadata = model_metadata(registry, backend)
+        sources = resolve_all(app_dir, registry.datasources(), db)
+        if not sources:
+            sources = {"": resolve(app_dir, registry.datasource, db)}
+        by_url: dict[str, tuple[DataSource, list[str]]] = {}
+        for name, source in sorted(sources.items()):
+            by_url.setdefault(source.url, (source, []))[1].extend(
+                registry.datasources().get(name, [])
+            )
+        work = [
+            (source, model_metadata(registry, backend_of(source.url), set(models)))
+            for source, models in by_url.values()
+        ]
     except (OSError, DataSourceError, UnsupportedDatabase, TableDefinitionError) as exc:
         return _error(str(exc))
-    if in_memory(source.url):
+    stored = [(source, metadata) for source, metadata in work if not in_memory(source.url)]
+    if not stored:
         return _error(
             "the database is SQLite in memory, which the server creates afresh at each start; "
             "give --db or a data source with a file"
         )
-    return migrate(source.url, metadata, drop=drop, dry_run=dry_run, pool=source.pool)
+    status = 0
+    for source, metadata in stored:
+        status |= migrate(source.url, metadata, drop=drop, dry_run=dry_run, pool=source.pool)
+    return status
 
 
-def model_metadata(registry: Registry, backend: str) -> sa.MetaData:
-    """The models' tables, each tagged with its model's name for the warnings."""
-    metadata, tables = build_tables([m for m in registry.models.values() if m.has_table], backend)
+def model_metadata(registry: Registry, backend: str, names: set[str] | None = None) -> sa.MetaData:
+    """The models' tables (those named, else all), each tagged with its model's name for the
+    warnings."""
+    models = [
+        m for m in registry.models.values() if m.has_table and (names is None or m.name in names)
+    ]
+    metadata, tables = build_tables(models, backend)
     for name, model_table in tables.items():
         model_table.table.info["model"] = name
     return metadata

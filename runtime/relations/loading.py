@@ -83,16 +83,28 @@ async def attach(
         if not rows:
             return
         rel = model.relation(inc.relation)
-        if rel.type == "belongsTo":
-            await _belongs_to(rel, rows, inc.filter, s, ctx)
-        elif rel.type in THROUGH:
-            await _through(rel, rows, inc.filter, s, ctx)
-        elif rel.type == "referencesMany":
-            await _references(rel, rows, inc.filter, s, ctx)
-        elif rel.type in EMBEDDED:
-            _embedded(rel, rows, inc.filter)
+        target = rel.target if rel.type not in EMBEDDED else None
+        if target is not None and target.db is not model.db:
+            # a relation across data sources: its targets are read from their own database
+            async with target.db.read() as own:
+                await _attach_one(rel, rows, inc, own, ctx)
         else:
-            await _children(rel, rows, inc.filter, s, ctx)
+            await _attach_one(rel, rows, inc, s, ctx)
+
+
+async def _attach_one(
+    rel: Relation, rows: list[Row], inc: Include, s: Session, ctx: Context | None
+) -> None:
+    if rel.type == "belongsTo":
+        await _belongs_to(rel, rows, inc.filter, s, ctx)
+    elif rel.type in THROUGH:
+        await _through(rel, rows, inc.filter, s, ctx)
+    elif rel.type == "referencesMany":
+        await _references(rel, rows, inc.filter, s, ctx)
+    elif rel.type in EMBEDDED:
+        _embedded(rel, rows, inc.filter)
+    else:
+        await _children(rel, rows, inc.filter, s, ctx)
 
 
 # ---- the kinds ---------------------------------------------------------------------------------

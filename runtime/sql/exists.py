@@ -16,6 +16,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
+from ..errors import InvalidFilter
 from ..filter.ast import Exists, Where
 from .tables import ModelTable
 
@@ -33,6 +34,13 @@ def exists_clause(
     mt: ModelTable, node: Exists, compile_where: WhereCompiler
 ) -> sa.ColumnElement[bool]:
     relation = mt.model.relations[node.relation]
+    for other in (relation.model, relation.through):
+        if other is not None and str(other) not in mt.catalog:
+            # the catalog holds one database's tables: an EXISTS cannot reach another database
+            raise InvalidFilter(
+                f'a where on relation "{node.relation}" reads model "{other}", which is stored '
+                "in another data source's database: filter it in a request of its own"
+            )
     target = aliased(mt.catalog[str(relation.model)])
     fk = str(relation.foreign_key)
     key = relation.owner_key(mt.model, target.model)  # the key the foreign key holds

@@ -81,7 +81,23 @@ def build_tables(
     for m in models:
         built = build_table(m, metadata, backend, foreign_keys=keys.get(m.name, set()))
         catalog[m.name] = ModelTable(built.model, built.table, built.columns, catalog)
+    if backend != "mysql":
+        _unique_index_names(metadata)
     return metadata, catalog
+
+
+def _unique_index_names(metadata: sa.MetaData) -> None:
+    """An index name is unique per database on PostgreSQL and SQLite (per table on MySQL): a model
+    index name that several tables use (LB3 apps often repeat `code_idx`) is prefixed with its
+    table's name, as property indexes are."""
+    by_name: dict[str, list[tuple[sa.Table, sa.Index]]] = {}
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            by_name.setdefault(str(index.name), []).append((table, index))
+    for name, uses in by_name.items():
+        if len(uses) > 1:
+            for table, index in uses:
+                index.name = sa.sql.elements.conv(f"{table.name}_{name}")
 
 
 def foreign_keys(models: Iterable[ModelMeta]) -> dict[str, set[str]]:

@@ -12,15 +12,19 @@ from typing import Any
 
 from ..errors import SpecError
 from ..ir import AppSpec, ModelSpec
-from .discovery import BUILTIN_DIR, discover_models, model_sources
+from .builtin_tables import separate_builtin_tables
+from .config_files import load_config
+from .discovery import BUILTIN_DIR, COMPONENT_DIRS, discover_models, model_sources
 from .embeds import embedded_ids
-from .files import Display, app_root, as_port, load_datasources, load_optional
+from .files import Display, app_root, as_port, js_defined_datasources, load_datasources
+from .ignored_settings import warn_ignored_settings
 from .inheritance import resolve
 from .join_models import add_join_models
 from .mixins import apply_mixins, mixin_dirs
 from .model_config import attached_entries, configure
 from .problems import Collector, error_order
 from .relation_keys import add_relation_keys
+from .through_keys import check_through_keys
 
 
 def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
@@ -35,18 +39,29 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
         """Paths in messages: relative to the app's parent; built-ins as LB3's source names them."""
         if p.parent == BUILTIN_DIR:
             return f"loopback/common/models/{p.name}"
+        for package, directory in COMPONENT_DIRS.items():
+            if p.parent == directory:
+                return f"{package}/lib/models/{p.name}"
         try:
             return p.resolve().relative_to(root.resolve().parent).as_posix()
         except ValueError:
             return str(p)
 
-    config = load_optional(root / "config.json", errors, display) or {}
-    datasources = load_datasources(root / "datasources.json", errors, display)
-    # a data source whose settings are wrong is reported there, not again by every model using it
-    raw_datasources = load_optional(root / "datasources.json", Collector(), display)
-    datasource_names = set(raw_datasources) if isinstance(raw_datasources, dict) else set()
+    config_file = load_config(root, "config", errors, display)
+    config = config_file.data if config_file is not None else {}
+    ds_file = load_config(root, "datasources", errors, display)
+    datasources = load_datasources(
+        ds_file.data if ds_file is not None else None,
+        lambda name: display(ds_file.origin(name)) if ds_file is not None else "",
+        errors,
+    )
+    datasource_names = {d.name for d in datasources}
+    if ds_file is not None and isinstance(ds_file.data, dict):
+        # a data source whose settings are wrong is reported there, not again by every model using it
+        datasource_names |= set(ds_file.data)
     model_config_path = root / "model-config.json"
-    model_config = load_optional(model_config_path, errors, display)
+    mc = load_config(root, "model-config", errors, display)
+    model_config = mc.data if mc is not None else None
     if model_config is None:
         if not model_config_path.exists():
             errors.error(display(model_config_path), "", "model-config.json is missing")
@@ -56,10 +71,15 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
         return None, errors.items
 
     mc_file = display(model_config_path)
+    datasources += js_defined_datasources(
+        root, model_config, datasource_names, datasources, mc_file, errors
+    )
+    datasource_names |= {d.name for d in datasources}
     unreadable: set[str] = set()  # names of model files that did not parse: reported already
     raw_models = discover_models(
         root, model_sources(model_config), errors, display, mc_file, unreadable
     )
+    warn_ignored_settings(raw_models, errors)
     attached = attached_entries(
         model_config, raw_models, unreadable, datasource_names, mc_file, errors
     )
@@ -74,7 +94,9 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
     models = apply_mixins(models, mixin_dirs(model_config, root), root, errors)
     models, raw_models = add_join_models(models, list(attached), raw_models, errors)
     models = embedded_ids(models, raw_models, {d.name: d.connector for d in datasources})
-    models = add_relation_keys(models, raw_models, errors)
+    models = add_relation_keys(models, raw_models, errors, mc_file)
+    models = separate_builtin_tables(models, raw_models, mc_file, errors)
+    models = check_through_keys(models, errors)
 
     app = AppSpec(
         name=root.resolve().name if root.resolve().name != "server" else root.resolve().parent.name,

@@ -19,6 +19,9 @@ from .problems import Collector
 
 BUILTIN_DIR = Path(__file__).parent.parent / "builtins"
 BUILTIN_SOURCES = {"loopback/common/models": BUILTIN_DIR, "loopback/server/models": None}
+# models of LB3 components we ship, served when the package is not installed beside the app
+COMPONENT_DIRS = {"loopback-component-passport": BUILTIN_DIR / "passport"}
+_PACKAGE = re.compile(r"(?:^|/)node_modules/((?:@[^/]+/)?[^/]+)")
 DEFAULT_SOURCES = [
     "loopback/common/models",
     "loopback/server/models",
@@ -58,9 +61,14 @@ def discover_models(
     if not isinstance(sources, list):
         errors.error(model_config, "/_meta/sources", "must be an array of directories")
         return found
-    for src in sources:
+    implicit = 0
+    if "loopback/common/models" not in sources:
+        # LB3 defines its built-in models whatever the sources say (`base: "User"` always works)
+        sources, implicit = ["loopback/common/models", *sources], 1
+    for index, src in enumerate(sources):
         if not isinstance(src, str):
             continue
+        component = False
         if src in BUILTIN_SOURCES:
             directory = BUILTIN_SOURCES[src]
             if directory is None:
@@ -68,7 +76,21 @@ def discover_models(
         else:
             directory = (root / src).resolve()
             if not directory.is_dir():
-                continue
+                package = _PACKAGE.search(src)
+                if package is None:
+                    continue
+                shipped = COMPONENT_DIRS.get(package.group(1))
+                if shipped is None:
+                    errors.missing_packages.append(package.group(1))
+                    errors.warn(
+                        model_config,
+                        f"/_meta/sources/{index - implicit}",
+                        f'package "{package.group(1)}" is not installed, so its models are unknown: '
+                        f"run `npm install {package.group(1)}` beside the app, or copy its model "
+                        "JSON files into common/models",
+                    )
+                    continue
+                directory, component = shipped, True
         for f in sorted(directory.glob("*.json")):
             if f.name.startswith("_"):  # loopback-boot skips these too
                 continue
@@ -100,12 +122,13 @@ def discover_models(
                 )
                 continue
             py = f.with_suffix(".py")
-            if f.with_suffix(".js").exists() and directory != BUILTIN_DIR:
+            if f.with_suffix(".js").exists() and directory != BUILTIN_DIR and not component:
                 errors.warn(
                     display(f.with_suffix(".js")),
                     "",
                     f"JavaScript model file ignored; write {py.name} with setup(Model) instead",
                 )
             module = os.path.relpath(py, root).replace(os.sep, "/") if py.exists() else None
-            found[name] = RawModel(name, display(f), data, module, builtin=src in BUILTIN_SOURCES)
+            builtin = src in BUILTIN_SOURCES or component
+            found[name] = RawModel(name, display(f), data, module, builtin=builtin)
     return found

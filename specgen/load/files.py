@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import pointer
 from ..ir import DataSourceSpec
-from .problems import Collector
+from .problems import Collector, reading
 
 # `transient` stores nothing: it holds models that are only embedded in others (no table)
 CONNECTORS = {"memory", "postgresql", "mysql", "sqlite3", "sqlite", "transient"}
@@ -24,6 +24,7 @@ Display = Callable[[Path], str]
 
 def read_json(path: Path, errors: Collector, display: str) -> Any:
     """Parse a JSON file; a syntax error is reported with its line and column."""
+    reading.set(display)
     try:
         text = path.read_text(encoding="utf-8-sig")  # Node's require() skips a byte-order mark too
     except (OSError, UnicodeDecodeError) as exc:
@@ -49,32 +50,86 @@ def load_optional(path: Path, errors: Collector, display: Display) -> Any:
     return read_json(path, errors, display(path)) if path.exists() else None
 
 
-def load_datasources(path: Path, errors: Collector, display: Display) -> list[DataSourceSpec]:
-    data = load_optional(path, errors, display)
+def load_datasources(
+    data: Any, origin: Callable[[str], str], errors: Collector
+) -> list[DataSourceSpec]:
+    """The data sources of the merged datasources*.json; ORIGIN names the file that wrote one. A
+    connector we do not serve is a warning: its models are served from another database (see
+    `unserved_warning`)."""
     if data is None:
         return []
     if not isinstance(data, dict):
-        errors.error(display(path), "", "must be a JSON object")
+        errors.error(origin(""), "", "must be a JSON object")
         return []
     out = []
     for name, settings in sorted(data.items()):
         if not isinstance(settings, dict):
-            errors.error(display(path), pointer(name), "must be an object")
+            errors.error(origin(name), pointer(name), "must be an object")
             continue
         connector = settings.get("connector", "memory")
         if not isinstance(connector, str):
-            errors.error(display(path), pointer(name, "connector"), "must be a string")
+            errors.error(origin(name), pointer(name, "connector"), "must be a string")
             continue
         short = connector.removeprefix("loopback-connector-")
-        if short not in CONNECTORS:
-            errors.error(
-                display(path),
-                pointer(name, "connector"),
-                f'unsupported connector "{connector}" (supported: {", ".join(sorted(CONNECTORS))})',
-            )
-            continue
         out.append(DataSourceSpec(name=name, connector=short, settings=dict(settings)))
+    served = [d for d in out if d.connector in CONNECTORS]
+    fallback = default_sql_datasource(served)
+    for ds in out:
+        if ds.connector not in CONNECTORS:
+            errors.warn(
+                origin(ds.name), pointer(ds.name, "connector"), unserved_warning(ds, fallback)
+            )
     return out
+
+
+def default_sql_datasource(served: list[DataSourceSpec]) -> DataSourceSpec | None:
+    """Where the models of an unserved connector go without --db: the data source named "db" (LB3's
+    default), else the only one that stores rows."""
+    storing = [d for d in served if d.connector != "transient"]
+    named = [d for d in storing if d.name == "db"]
+    return named[0] if named else (storing[0] if len(storing) == 1 else None)
+
+
+def unserved_warning(ds: DataSourceSpec, fallback: DataSourceSpec | None) -> str:
+    instead = (
+        f'its models are served from --db, else from data source "{fallback.name}" ({fallback.connector})'
+        if fallback is not None
+        else "its models are served only with --db URL (a SQL database)"
+    )
+    what = f"no mail is sent; {instead}" if ds.connector == "mail" else instead
+    return f'connector "{ds.connector}" is not served here: {what}'
+
+
+def js_defined_datasources(
+    root: Path,
+    model_config: dict[str, Any],
+    known: set[str],
+    datasources: list[DataSourceSpec],
+    mc_file: str,
+    errors: Collector,
+) -> list[DataSourceSpec]:
+    """Data sources model-config.json names that the JSON files do not define, when a
+    datasources*.js file (which LB3 would run, and we cannot) may define them: served like a
+    connector we do not serve, with a warning, instead of refusing the app LB3 boots."""
+    scripts = sorted(p.name for p in root.glob("datasources*.js"))
+    if not scripts:
+        return []
+    fallback = default_sql_datasource([d for d in datasources if d.connector in CONNECTORS])
+    found: dict[str, DataSourceSpec] = {}
+    for model, entry in model_config.items():
+        ds = entry.get("dataSource") if isinstance(entry, dict) and model != "_meta" else None
+        if not isinstance(ds, str) or ds in known or ds in found:
+            continue
+        spec = DataSourceSpec(name=ds, connector="unknown", settings={})
+        found[ds] = spec
+        where = unserved_warning(spec, fallback).split(": ", 1)[1]
+        errors.warn(
+            mc_file,
+            pointer(model, "dataSource"),
+            f'data source "{ds}" is not in datasources.json (it may be defined by '
+            f"{', '.join(scripts)}, which we cannot run: write it in datasources.json); {where}",
+        )
+    return list(found.values())
 
 
 def as_port(value: Any) -> int:

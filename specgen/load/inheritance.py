@@ -16,7 +16,7 @@ from ..ir import ModelSpec, PropertySpec
 from .acls import parse_acl
 from .discovery import RawModel
 from .methods import parse_method
-from .problems import Collector
+from .problems import Collector, reading
 from .properties import IMPLICIT_ID, merge_properties
 from .relations import parse_relation
 from .values import name_list, object_setting, text
@@ -49,6 +49,7 @@ def resolve(
         return done[name]
     rm = raw[name]
     data, file = rm.data, rm.file
+    reading.set(file)
     for key in data:
         if key not in MODEL_KEYS:
             errors.warn(file, pointer(key), f'unknown model setting "{key}"')
@@ -63,7 +64,7 @@ def resolve(
         errors.error(file, "/base", f"base models form a cycle: {cycle}")
         base_name = "PersistedModel"
     elif base_name not in ABSTRACT_BASES and base_name not in raw:
-        errors.error(file, "/base", f'unknown base model "{base_name}"')
+        errors.error(file, "/base", f'unknown base model "{base_name}"{errors.hint()}')
         base_name = "PersistedModel"
     parent: ModelSpec | None = None
     if base_name in ABSTRACT_BASES:
@@ -113,6 +114,8 @@ def resolve(
 
     methods = {m.name: m for m in parent.methods} if parent else {}
     raw_methods = data.get("methods", {})
+    if raw_methods is None or raw_methods == []:
+        raw_methods = {}  # LB3 (juggler) reads an empty array as no methods; generators write it
     if isinstance(raw_methods, dict):
         for mname, mdata in raw_methods.items():
             method = parse_method(mname, mdata, file, errors)

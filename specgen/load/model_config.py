@@ -39,7 +39,9 @@ def attached_entries(
             if name in unreadable:
                 continue
             errors.error(
-                mc_file, pointer(name), f'unknown model "{name}": no model definition found'
+                mc_file,
+                pointer(name),
+                f'unknown model "{name}": no model definition found{errors.hint()}',
             )
             continue
         ds = entry.get("dataSource")

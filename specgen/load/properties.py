@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import pointer
 from ..ir import NO_DEFAULT, SCALAR_TYPES, ModelSpec, PropertySpec
+from .defaults import coerce_default
 from .problems import Collector
 from .values import text
 
@@ -33,15 +34,6 @@ _SPEC_FIELDS = {"type", "required", "default", "defaultFn", "id", "generated", "
 # "float", "double", "bool" and "datetime" are not registered: LB3 boots with such a type as a
 # placeholder model, then answers 500 to every write of the property, so here they are errors.
 _TYPE_ALIASES = {"text": "string", "json": "object", "datestring": "string", "binary": "buffer"}
-# JSON values a default may take, by property type; the other types are not checked
-_DEFAULT_VALUE_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "date": (str, int, float),  # ISO text, epoch milliseconds or "$now"
-    "array": (list,),
-    "object": (dict,),
-}
 
 
 def merge_properties(
@@ -136,9 +128,9 @@ def parse_property(
             f"unknown defaultFn {json.dumps(default_fn)} (known: {', '.join(sorted(DEFAULT_FNS))})",
         )
         default_fn = None
-    default = data.get("default")
-    if default is not None and not _default_fits(typ[0], default):
-        errors.error(file, ptr + "/default", f"default {json.dumps(default)} is not a {typ[0]}")
+    default = coerce_default(
+        typ[0], data.get("default", NO_DEFAULT), file, ptr + "/default", errors
+    )
     raw_id = data.get("id", False)
     id_pos = (
         (int(raw_id) if isinstance(raw_id, int) and not isinstance(raw_id, bool) else 1)
@@ -152,7 +144,7 @@ def parse_property(
         required=bool(data.get("required", False)),
         id=id_pos,
         generated=bool(data.get("generated", False)),
-        default=data.get("default", NO_DEFAULT),
+        default=default,
         default_fn=default_fn,
         index=data.get("index"),
         hidden=bool(data.get("hidden", False)),
@@ -160,12 +152,3 @@ def parse_property(
         description=text(data.get("description", data.get("doc"))),
         settings={k: v for k, v in data.items() if k not in _SPEC_FIELDS},
     )
-
-
-def _default_fits(type_name: str, value: Any) -> bool:
-    allowed = _DEFAULT_VALUE_TYPES.get(type_name)
-    if allowed is None:
-        return True
-    if isinstance(value, bool) and bool not in allowed:
-        return False  # JSON true is not a number
-    return isinstance(value, allowed)

@@ -19,7 +19,7 @@ from .problems import Collector
 
 
 def add_relation_keys(
-    models: dict[str, ModelSpec], raw: dict[str, RawModel], errors: Collector
+    models: dict[str, ModelSpec], raw: dict[str, RawModel], errors: Collector, mc_file: str = ""
 ) -> dict[str, ModelSpec]:
     """Give each relation its LB3 default foreign key and define missing key properties, as LB3 does at
     attach time: belongsTo on the owner, hasMany/hasOne on the target; embedded relations get the
@@ -71,6 +71,19 @@ def add_relation_keys(
                 for key, value in (("model", rel.model), ("through", rel.through))
                 if value is not None and value not in models
             ]
+            if missing and rel.type not in EMBEDS and _builtin_relation(model, rel.name, raw):
+                # LB3 boots with it (the target exists, unattached); the user never wrote it, so
+                # the relation is dropped with a warning on the user's own file
+                for key, value in missing:
+                    errors.warn(
+                        mc_file,
+                        pointer(name),
+                        f'relation "{rel.name}" (from LB3\'s built-in models) is dropped: its '
+                        f'{key} "{value}" is not attached to a data source in model-config.json',
+                    )
+                if rel.type == "belongsTo" and rel.model not in models:
+                    define(name, key_property(rel.foreign_key or f"{rel.name}Id", None))
+                continue
             if missing and rel.type not in EMBEDS:
                 for key, value in missing:
                     if value not in ABSTRACT_BASES:
@@ -167,3 +180,13 @@ def polymorphic_keys(rel: RelationSpec) -> tuple[str, str, str] | None:
         f"{selector}_type", low_first_letter=True
     )
     return str(selector), str(fk), str(discriminator)
+
+
+def _builtin_relation(model: ModelSpec, relation: str, raw: dict[str, RawModel]) -> bool:
+    """Whether the relation comes from one of LB3's built-in model files (the nearest model in the
+    chain declaring it is a built-in one)."""
+    for name in (model.name, *model.base_chain):
+        relations = raw[name].data.get("relations") if name in raw else None
+        if isinstance(relations, dict) and relation in relations:
+            return raw[name].builtin
+    return False

@@ -129,9 +129,18 @@ def model_schemas(model: ModelSpec) -> dict[str, Any]:
         "additionalProperties": False,
     }
     create_props = without_id if model.force_id else writable
+    # an id nothing generates must be sent on create (the runtime answers 422 "can't be blank")
+    sent_ids = [
+        p.name
+        for p in create_props
+        if p.id and not p.generated and p.default is NO_DEFAULT and not p.default_fn
+    ]
+    create_required = [*sent_ids, *required_of(create_props)] if model.persisted else None
     return {
         name: instance,
-        f"New{name}": _body("create", model, create_props, required_of(create_props), rules),
+        f"New{name}": _body(
+            "create", model, create_props, create_required or required_of(create_props), rules
+        ),
         f"{name}Replace": _body("replace", model, writable, required_of(writable), rules),
         f"{name}Patch": _body("patch", model, without_id, [], rules),
         f"{name}PatchById": _body("patch by id", model, writable, ids, rules),

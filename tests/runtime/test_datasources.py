@@ -154,20 +154,130 @@ async def test_an_app_is_served_from_its_datasources_json(
     assert rows == ["stored on the server"]
 
 
-def test_models_on_several_data_sources_are_refused(tmp_path: Path) -> None:
-    """One database per app for now: serving every model from it would store some in the wrong
-    place, so start-up says so instead."""
+def _ds_settings(url: str, tmp_path: Path, name: str) -> dict[str, Any]:
+    """LB3 settings for a test database: a SQLite file (memory connector) or a server's fields."""
+    if url == "sqlite://":
+        return {"connector": "memory", "file": str(tmp_path / f"{name}.json")}
+    parsed = sa.make_url(url)
+    backend = parsed.get_backend_name()
+    return {
+        "connector": backend,
+        "host": parsed.host,
+        "port": parsed.port,
+        "user": parsed.username,
+        "database": parsed.database,
+    }
+
+
+def _rows(url: str, table: str) -> list[Any]:
+    with sync_engine(url) as engine, engine.connect() as conn:
+        return list(conn.execute(sa.text(f"SELECT * FROM {table}")).all())
+
+
+@pytest.mark.parametrize(("backend", "other"), [("sqlite", "sqlite"), ("postgresql", "mysql")])
+async def test_each_model_is_served_from_its_own_data_source(
+    backend: str, other: str, databases: TestDatabases, tmp_path: Path
+) -> None:
+    """As in LB3: Note on `db`, Tag on `archive`; each row lands in its own database and a relation
+    across them loads (include, where on the owner, the nested list)."""
+    note = {
+        "name": "Note",
+        "properties": {"text": {"type": "string"}},
+        "relations": {"tag": {"type": "belongsTo", "model": "Tag", "foreignKey": "tagId"}},
+    }
+    tag = {
+        "name": "Tag",
+        "properties": {"label": {"type": "string"}},
+        "relations": {"notes": {"type": "hasMany", "model": "Note", "foreignKey": "tagId"}},
+    }
+    urls = {"db": databases.fresh(backend), "archive": databases.fresh(other)}
+    app_dir = write_app(
+        tmp_path / "split",
+        [note, tag],
+        attach={"Tag": {"dataSource": "archive", "public": True}},
+        datasources={n: _ds_settings(u, tmp_path, n) for n, u in urls.items()},
+    )
+    _, files, _ = compile_app(app_dir, tmp_path / f"split_{backend}_{other}")
+    write_package(files, tmp_path / f"split_{backend}_{other}")
+    app = load_generated(tmp_path / f"split_{backend}_{other}").create_app()
+    assert app.models["Note"].db is not app.models["Tag"].db
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api") as client:
+        assert (await client.post("/Tags", json={"label": "work"})).json() == {
+            "label": "work",
+            "id": 1,
+        }
+        created = await client.post("/Notes", json={"text": "call", "tagId": 1})
+        assert created.json() == {"text": "call", "id": 1, "tagId": 1}
+        included = await client.get("/Notes", params={"filter": '{"include": "tag"}'})
+        assert included.json() == [
+            {"text": "call", "id": 1, "tagId": 1, "tag": {"label": "work", "id": 1}}
+        ]
+        children = await client.get("/Tags/1/notes")
+        assert children.json() == [{"text": "call", "id": 1, "tagId": 1}]
+        child = await client.post("/Tags/1/notes", json={"text": "write"})
+        assert child.json() == {"text": "write", "id": 2, "tagId": 1}
+        owner = await client.get("/Notes/2/tag")
+        assert owner.json() == {"label": "work", "id": 1}
+        assert (await client.delete("/Notes/2")).json() == {"count": 1}
+        back = await client.get("/Tags", params={"filter": '{"include": "notes"}'})
+        assert back.json()[0]["notes"] == [{"text": "call", "id": 1, "tagId": 1}]
+        across = await client.get("/Notes", params={"filter": '{"where": {"tag.label": "work"}}'})
+        assert across.status_code == 400
+        assert across.json()["error"]["message"] == (
+            'a where on relation "tag" reads model "Tag", which is stored in another data '
+            "source's database: filter it in a request of its own"
+        )
+    for db in app.databases.values():
+        await db.close()
+    note_url = urls["db"] if backend != "sqlite" else f"sqlite:///{tmp_path / 'db.sqlite'}"
+    tag_url = urls["archive"] if other != "sqlite" else f"sqlite:///{tmp_path / 'archive.sqlite'}"
+    note_table = "note" if backend == "postgresql" else "Note"
+    tag_table = "tag" if other == "postgresql" else "Tag"
+    assert len(_rows(note_url, note_table)) == 1 and len(_rows(tag_url, tag_table)) == 1
+    with pytest.raises(sa.exc.DBAPIError):  # Tag is not in Note's database, nor the reverse
+        _rows(note_url, tag_table)
+
+
+async def test_db_overrides_every_data_source(tmp_path: Path) -> None:
     note = {"name": "Note", "properties": {"text": {"type": "string"}}}
     tag = {"name": "Tag", "properties": {"label": {"type": "string"}}}
     app_dir = write_app(
         tmp_path / "split",
         [note, tag],
         attach={"Tag": {"dataSource": "archive", "public": True}},
-        datasources={"db": {"connector": "memory"}, "archive": {"connector": "memory"}},
+        datasources={"db": {"connector": "memory"}, "archive": {"connector": "mongodb"}},
     )
-    _, files, _ = compile_app(app_dir, tmp_path / "split_pkg")
-    write_package(files, tmp_path / "split_pkg")
-    with pytest.raises(
-        DataSourceError, match=r"attached to 2 data sources \(archive: Tag; db: Note\)"
-    ):
-        load_generated(tmp_path / "split_pkg").create_app()
+    _, files, _ = compile_app(app_dir, tmp_path / "override_pkg")
+    write_package(files, tmp_path / "override_pkg")
+    package = load_generated(tmp_path / "override_pkg")
+    app = package.create_app(db_url="sqlite://")
+    assert app.models["Note"].db is app.models["Tag"].db is app.db
+    await app.db.close()
+    # without --db, the mongodb data source's models go to the default SQL data source "db"
+    app = package.create_app()
+    assert app.models["Tag"].db is app.db
+    await app.db.close()
+
+
+def test_migrate_creates_each_models_table_in_its_own_database(tmp_path: Path) -> None:
+    from runtime.migrate import run_migrate
+
+    note = {"name": "Note", "properties": {"text": {"type": "string"}}}
+    tag = {"name": "Tag", "properties": {"label": {"type": "string"}}}
+    app_dir = write_app(
+        tmp_path / "split",
+        [note, tag],
+        attach={"Tag": {"dataSource": "archive", "public": True}},
+        datasources={
+            "db": {"connector": "memory", "file": str(tmp_path / "db.json")},
+            "archive": {"connector": "memory", "file": str(tmp_path / "archive.json")},
+        },
+    )
+    _, files, _ = compile_app(app_dir, tmp_path / "migrate_split")
+    write_package(files, tmp_path / "migrate_split")
+    assert run_migrate(app_dir, tmp_path / "migrate_split", db=None, drop=False, dry_run=False) == 0
+    with sync_engine(f"sqlite:///{tmp_path / 'db.sqlite'}") as engine:
+        assert sa.inspect(engine).get_table_names() == ["Note"]
+    with sync_engine(f"sqlite:///{tmp_path / 'archive.sqlite'}") as engine:
+        assert sa.inspect(engine).get_table_names() == ["Tag"]

@@ -42,7 +42,6 @@ def test_there_is_a_case_for_each_kind_of_problem() -> None:
         "many_problems",
         "missing_model_config",
         "unknown_base",
-        "unknown_connector",
         "unknown_datasource",
         "unknown_model_in_config",
         "unknown_property_type",
@@ -79,7 +78,7 @@ def test_several_problems_are_all_reported(capsys: pytest.CaptureFixture[str]) -
         "many_problems/models/order.json#/base",
         "many_problems/models/order.json#/properties/placed/type",
         "many_problems/models/order.json#/properties/total/type",
-        "many_problems/models/order.json#/relations/customer/model",
+        "warning: many_problems/models/order.json#/relations/customer/model",
         "many_problems/models/order.json#/relations/lines/type",
     ]
 

@@ -81,10 +81,6 @@ def test_no_setting_value_makes_the_loader_raise(tmp_path: Path) -> None:
             {**ITEM, "relations": {"other": {"type": "belongsTo", "model": ["Other"]}}},
             'app/models/item.json#/relations/other/model: unknown model ["Other"]',
         ),
-        (
-            {**ITEM, "properties": {"n": {"type": "number", "default": "ten"}}},
-            'app/models/item.json#/properties/n/default: default "ten" is not a number',
-        ),
         ({**ITEM, "plural": {"a": 1}}, "app/models/item.json#/plural: must be a string"),
         (
             {**ITEM, "acls": [{**ITEM["acls"][0], "permission": ["ALLOW"]}]},

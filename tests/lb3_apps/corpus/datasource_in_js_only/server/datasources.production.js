@@ -1,0 +1,1 @@
+module.exports = {pg: {connector: 'postgresql', url: process.env.PG_URL}};

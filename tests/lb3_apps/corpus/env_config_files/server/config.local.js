@@ -1,0 +1,2 @@
+var p = require('../package.json');
+module.exports = {version: p.version};

@@ -1,0 +1,1 @@
+module.exports = {db: {connector: 'postgresql', url: process.env.DATABASE_URL}};
