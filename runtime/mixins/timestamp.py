@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..coercion import format_date
+from ..coercion import Invalid, format_date, parse_date
 from ..instances import DEFAULT_FNS
 
 
@@ -25,12 +25,25 @@ def setup(Model: Any, options: dict[str, Any]) -> None:
         if (ctx.options or {}).get("skipUpdatedAt"):
             return
         stamp = format_date(now())  # a JSON value: what a hook sets is validated as client input
-        if ctx.instance is not None:
-            ctx.instance[updated_at] = stamp
-            if ctx.is_new_instance and created_at not in ctx.instance:
-                # LB3 applies createdAt's defaultFn before this hook runs: never later than updatedAt
-                ctx.instance[created_at] = stamp
-        else:
-            ctx.data[updated_at] = stamp
+        changed = ctx.instance if ctx.instance is not None else ctx.data
+        if not _replaceable(changed, updated_at):
+            return  # validation refuses what the client sent there (LB3 would overwrite it)
+        changed[updated_at] = stamp
+        if ctx.instance is not None and ctx.is_new_instance and created_at not in changed:
+            # LB3 applies createdAt's defaultFn before this hook runs: never later than updatedAt
+            changed[created_at] = stamp
 
     Model.observe("before save", touch)
+
+
+def _replaceable(values: dict[str, Any], key: str) -> bool:
+    """Whether the stamp may take KEY's place: nothing sent, null, or a date. A value that is no
+    date stays, so the write is refused with a 422 as the schema says, not stored as the stamp."""
+    value = values.get(key)
+    if value is None:
+        return True
+    try:
+        parse_date(value)
+    except Invalid:
+        return False
+    return True

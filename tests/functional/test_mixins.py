@@ -216,3 +216,19 @@ async def test_timestamp_keeps_updated_at_current_on_every_save(store: httpx.Asy
     await asyncio.sleep(0.005)
     replaced = (await store.put(f"/api/Orders/{order['id']}", json={"quantity": 5})).json()
     assert replaced["updatedAt"] > after_update["updatedAt"]
+
+
+async def test_timestamp_leaves_a_date_that_is_no_date_to_validation(
+    store: httpx.AsyncClient,
+) -> None:
+    """The stamp replaces a date the client sent, but not text that is no date: that is a 422, as
+    the schema says (LB3's mixin would store the stamp over it)."""
+    sent = {"quantity": 1, "updatedAt": "AAA"}
+    refused = await store.post("/api/Orders", json=sent)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["details"]["codes"] == {"updatedAt": ["date"]}
+    order = (await store.post("/api/Orders", json={"quantity": 1})).json()
+    patched = await store.patch(f"/api/Orders/{order['id']}", json={"updatedAt": "AAA"})
+    assert patched.status_code == 422, patched.text
+    old = {"quantity": 1, "updatedAt": "2000-01-01T00:00:00.000Z"}
+    assert (await store.post("/api/Orders", json=old)).json()["updatedAt"] > "2026"
