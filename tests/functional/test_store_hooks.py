@@ -59,6 +59,18 @@ async def test_total_and_stock_over_rest(client: httpx.AsyncClient) -> None:
     assert ok(await client.post("/Orders/update", json={"quantity": 4}))["count"] == 2
 
 
+async def test_a_total_that_is_no_number_is_refused_not_priced(client: httpx.AsyncClient) -> None:
+    """The hook prices a number it may replace, but leaves what is no number to validation: the
+    schema says number, so `{}` is a 422 (schemathesis found it accepted and overwritten)."""
+    for body in ({"productId": 1, "quantity": 1, "total": {}}, [{"quantity": 1, "total": "x"}]):
+        answer = await client.post("/Products/1/orders", json=body)
+        assert answer.status_code == 422, answer.text
+    order = ok(await client.post("/Orders", json={"productId": 1, "quantity": 1, "total": 1}))
+    assert order["total"] == 4.5
+    refused = await client.patch(f"/Orders/{order['id']}", json={"total": {}})
+    assert refused.status_code == 422, refused.text
+
+
 async def test_archived_orders_are_hidden(
     client: httpx.AsyncClient, store: tuple[LoopBackApp, sa.Engine]
 ) -> None:

@@ -39,6 +39,9 @@ def operation_hooks(Order: Model) -> None:
         quantity = changed.get("quantity", current.get("quantity"))
         if product_id is None or not isinstance(quantity, int | float):
             return
+        sent = changed.get("total")
+        if sent is not None and (isinstance(sent, bool) or not isinstance(sent, int | float)):
+            return  # no number: left for validation to refuse (422), as the schema says
         product = await products().find_by_id(product_id, ctx=ctx.context)
         if product is not None and isinstance(product.get("price"), int | float):
             total = product["price"] * quantity
