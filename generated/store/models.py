@@ -148,7 +148,7 @@ class NewOrder(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    quantity: float
+    quantity: Annotated[float, Field(multiple_of=1.0)]
     total: float | None = None
     status: str | None = "open"
     createdAt: Annotated[
@@ -171,7 +171,7 @@ class OrderReplace(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    quantity: float
+    quantity: Annotated[float, Field(multiple_of=1.0)]
     total: float | None = None
     status: str | None = "open"
     id: Annotated[int | None, Field(ge=1)] = None
@@ -194,7 +194,7 @@ class OrderPatch(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    quantity: float | None = None
+    quantity: Annotated[float | None, Field(multiple_of=1.0)] = None
     total: float | None = None
     status: str | None = "open"
     createdAt: Annotated[
@@ -217,7 +217,7 @@ class OrderPatchById(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    quantity: float | None = None
+    quantity: Annotated[float | None, Field(multiple_of=1.0)] = None
     total: float | None = None
     status: str | None = "open"
     id: Annotated[int, Field(ge=1)]

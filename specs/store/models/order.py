@@ -6,6 +6,7 @@ remote hook.
 - `after save`: a new order takes its quantity from the product's stock, in that transaction too.
 - `access`: archived orders are hidden from every read, update and delete unless the caller's options
   say `archived: True` (Python callers: `Order.find(ctx=Context(options={"archived": True}))`).
+- A quantity is a whole number of units (a validator; the stock is an integer too).
 - `Order.prototype.cancel` (declared in order.json) and a before-remote hook on create that stores
   the status in lower case.
 """
@@ -20,6 +21,7 @@ from runtime.model import Model
 
 
 def setup(Order: Model) -> None:
+    Order.validates_numericality_of("quantity", int=True)  # whole units leave the stock whole
     remote_methods(Order)
     operation_hooks(Order)
 
