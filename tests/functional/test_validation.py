@@ -211,9 +211,11 @@ async def test_relation_writes_are_validated(client: httpx.AsyncClient, app: Loo
         "messages": {"name": ["too short"]}, "index": 1}  # fmt: skip
     created = await client.post("/Plains/1/checks", json={"name": "fine"})
     assert created.status_code == 200
-    patched = await client.put("/Plains/1/checks/1", json={"name": "no"})
+    # a server's sequence does not give back the ids of the refused bulk create's rolled-back rows
+    key = created.json()["id"]
+    patched = await client.put(f"/Plains/1/checks/{key}", json={"name": "no"})
     assert patched.status_code == 422
-    assert await app.models["Checked"].find() == [{"name": "fine", "id": 1, "plainId": 1}]
+    assert await app.models["Checked"].find() == [{"name": "fine", "id": key, "plainId": 1}]
 
 
 async def test_strict_modes(client: httpx.AsyncClient) -> None:
