@@ -3,7 +3,9 @@ one app per backend for the whole module, emptied around every test."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -21,14 +23,23 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@asynccontextmanager
+async def app_on(
+    make_app: Callable[..., Any], backend: str, databases: TestDatabases
+) -> AsyncIterator[tuple[LoopBackApp, sa.Engine]]:
+    """An example app on a fresh database of BACKEND, with a sync engine for emptying it."""
+    application: LoopBackApp = make_app(db_url=databases.fresh(backend))
+    with sync_engine(application.db.url) as engine:
+        yield application, engine
+    await application.db.close()
+
+
 @pytest.fixture(scope="module")
 async def library(
     backend: str, databases: TestDatabases
 ) -> AsyncIterator[tuple[LoopBackApp, sa.Engine]]:
-    application = create_app(db_url=databases.fresh(backend))
-    with sync_engine(application.db.url) as engine:
-        yield application, engine
-    await application.db.close()
+    async with app_on(create_app, backend, databases) as served:
+        yield served
 
 
 @pytest.fixture

@@ -13,11 +13,10 @@ import sqlalchemy as sa
 from generated.store import create_app
 from runtime.app import LoopBackApp
 from runtime.context import Context
-from runtime.db import sync_engine
 from runtime.errors import LoopBackError
 from runtime.hooks import HookContext
 from tests.databases import TestDatabases
-from tests.functional.library import backend
+from tests.functional.library import app_on, backend
 from tests.http.conftest import empty
 from tests.http.support import ok
 
@@ -28,10 +27,8 @@ __all__ = ["backend"]  # the library's per-module backend parameter
 async def store(
     backend: str, databases: TestDatabases
 ) -> AsyncIterator[tuple[LoopBackApp, sa.Engine]]:
-    application = create_app(db_url=databases.fresh(backend))
-    with sync_engine(application.db.url) as engine:
-        yield application, engine
-    await application.db.close()
+    async with app_on(create_app, backend, databases) as served:
+        yield served
 
 
 @pytest.fixture

@@ -14,9 +14,8 @@ import sqlalchemy as sa
 
 from generated.store import create_app
 from runtime.app import LoopBackApp
-from runtime.db import sync_engine
 from tests.databases import TestDatabases
-from tests.functional.library import backend
+from tests.functional.library import app_on, backend
 from tests.http.conftest import empty
 from tests.http.support import error, ok
 
@@ -34,10 +33,8 @@ PRODUCTS = [
 async def store(
     backend: str, databases: TestDatabases
 ) -> AsyncIterator[tuple[LoopBackApp, sa.Engine]]:
-    application = create_app(db_url=databases.fresh(backend))
-    with sync_engine(application.db.url) as engine:
-        yield application, engine
-    await application.db.close()
+    async with app_on(create_app, backend, databases) as served:
+        yield served
 
 
 @pytest.fixture
