@@ -9,6 +9,7 @@
      +-- PayloadTooLarge      413
      +-- UnsupportedMediaType 415
      +-- ValidationFailed     422  ValidationError with details.codes / details.messages
+     +-- ItemsFailed          4xx  a bulk create: one error per failed item in details (LB3's array)
      +-- Unprocessable        422  a value its database column cannot hold (DATA_ERROR)
      +-- ServiceUnavailable   503  the database cannot be reached
 
@@ -143,3 +144,27 @@ def show_value(value: Any, limit: int = 60) -> str:
     except TypeError:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class ItemsFailed(LoopBackError):
+    """A create of several items that some of them failed: LB3's answer to an array of errors, the
+    message strong-error-handler gives it and `details` holding each item's error up to the last
+    that failed (`null` for an item that did not). LB3 answers 500; the status here is the first
+    failed item's (422 for a ValidationError): the request was the client's mistake."""
+
+    MESSAGE = "Failed with multiple errors, see `details` for more information."
+
+    def __init__(self, errors: list[LoopBackError | None]) -> None:
+        errors = list(errors)
+        while errors and errors[-1] is None:
+            errors.pop()
+        first = next(e for e in errors if e is not None)
+        details = [None if e is None else e.body()["error"] for e in errors]
+        super().__init__(self.MESSAGE, details=details)
+        self.status, self.name = first.status, first.name
+        self.errors = errors
+
+    @classmethod
+    def at(cls, index: int, error: LoopBackError) -> ItemsFailed:
+        """Item `index` failed, the ones before it did not."""
+        return cls([*([None] * index), error])

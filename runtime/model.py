@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from . import read, users
 from .context import Context, context_or_system
 from .db import Database, Session
-from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound, ValidationFailed
+from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound
 from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
 from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
@@ -46,6 +46,7 @@ from .instances import InstanceCodec, Mode
 from .operations.hooks import Hook, RemoteHooks
 from .operations.remote import Prototype, RemoteMethod, declare, from_declaration
 from .plan import plan_query
+from .bulk import create_items
 from .registry import ModelMeta
 from .relations import Handle, Relation, bind, loading
 from .relations import resolve as resolve_relation
@@ -275,7 +276,8 @@ class Model(Validatable):
     async def create(
         self, data: dict[str, Any] | list[Any], *, ctx: Context | None = None
     ) -> dict[str, Any] | list[dict[str, Any]]:
-        """An array creates every item or, if any is invalid, none (LB3 stores the valid ones)."""
+        """An array creates every item or, if any fails, none, and the error (ItemsFailed) reports
+        each item as LB3 does (LB3 stores the valid ones: docs/validation.md)."""
         op = self._operation(ctx)
         if not isinstance(data, list):
             if op is None:  # the hot path: validated before a connection is taken, one statement
@@ -287,14 +289,7 @@ class Model(Validatable):
         if not all(isinstance(item, dict) for item in data):
             raise BadRequest("Some of array items are not an object.")
         async with self._writing(op) as s:
-            created = []
-            for index, item in enumerate(data):
-                try:  # model rules that read the table (a User's unique email) fail here too
-                    created.append(await self._save_new(op, s, item, allow_id=False, ctx=ctx))
-                except ValidationFailed as exc:
-                    exc.details["index"] = index
-                    raise
-            return created
+            return await create_items(self, op, s, data, ctx)
 
     async def replace_by_id(
         self, id: Any, data: dict[str, Any], *, ctx: Context | None = None
@@ -479,12 +474,24 @@ class Model(Validatable):
         self, op: Operation | None, s: Session, data: Any, *, allow_id: bool, ctx: Context | None
     ) -> dict[str, Any]:
         """create, and the create side of the upserts (as LB3's SQL connectors run them)."""
+        values = await self._prepare_new(op, data, allow_id=allow_id, ctx=ctx)
+        return await self._store_new(op, s, values)
+
+    async def _prepare_new(
+        self, op: Operation | None, data: Any, *, allow_id: bool, ctx: Context | None
+    ) -> dict[str, Any]:
+        """A create's first half: before save, then the values checked and validated."""
         if op is not None and op.has("before save"):
             if not isinstance(data, dict):
                 raise BadRequest(NOT_AN_OBJECT)
             hctx = await op.fire("before save", instance=dict(data), is_new_instance=True)
             data = hctx.instance
-        values = await self._new_values(data, allow_id=allow_id, ctx=ctx)
+        return await self._new_values(data, allow_id=allow_id, ctx=ctx)
+
+    async def _store_new(
+        self, op: Operation | None, s: Session, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A create's second half: persist, the insert, loaded, after save."""
         if op is not None and op.has("persist"):
             hctx = await op.fire(
                 "persist", data=values, current_instance=values, is_new_instance=True

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, overload
 
-from ..errors import NOT_AN_OBJECT, BadRequest, Conflict, NotFound, ValidationFailed
+from ..errors import NOT_AN_OBJECT, BadRequest, Conflict, ItemsFailed, NotFound, ValidationFailed
 from ..filter.ast import And, Condition, Filter, Or, Where
 from .base import Bound, and_, none_found
 
@@ -71,9 +71,8 @@ class Keyed(Bound):
                 for index, item in enumerate(data):
                     try:
                         items.append(self._new(item, parent) if isinstance(item, dict) else item)
-                    except ValidationFailed as exc:
-                        exc.details["index"] = index
-                        raise
+                    except ValidationFailed as exc:  # reported as the target's create reports it
+                        raise ItemsFailed.at(index, exc) from exc
                 return await self.target.create(items, ctx=self.ctx)
             if not isinstance(data, dict):
                 raise BadRequest(NOT_AN_OBJECT)

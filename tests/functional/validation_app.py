@@ -1,5 +1,5 @@
-"""The validation probe app (tests/oracle/lb3-3.28/validation-probe.js) as our own LB3 app directory:
-the same models, the same validators written in Python, compiled once per test session."""
+"""The validation probe app (tests/oracle/lb3-3.28/validation-probe.js, and bulk-create-probe.js's
+Hooked) as our own LB3 app directory: the same models, the same validators written in Python, compiled once per test session."""
 
 from __future__ import annotations
 
@@ -77,6 +77,7 @@ MODELS: dict[str, dict[str, Any]] = {
         "properties": {"name": {"type": "string", "required": True}},
         "relations": {"checks": {"type": "hasMany", "model": "Checked", "foreignKey": "plainId"}},
     },
+    "Hooked": {"properties": {"name": {"type": "string", "required": True}}},
     "Stamp": {
         "properties": {
             "at": {"type": "date", "default": "$now"},
@@ -89,7 +90,7 @@ MODELS: dict[str, dict[str, Any]] = {
     },
 }  # fmt: skip
 MODULES = {"Product": PRODUCT, "Member": MEMBER, "Lenient": SHORT_NAME, "Checked": SHORT_NAME,
-           "Plain": SHORT_NAME}  # fmt: skip
+           "Plain": SHORT_NAME, "Hooked": SHORT_NAME}  # fmt: skip
 
 
 def write_app(app_dir: Path) -> Path:

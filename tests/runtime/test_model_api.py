@@ -18,6 +18,7 @@ from runtime.errors import (
     BadRequest,
     Conflict,
     InvalidFilter,
+    ItemsFailed,
     ModelNotFound,
     NotFound,
     Unprocessable,
@@ -156,9 +157,11 @@ async def test_create_validates(app: LoopBackApp) -> None:
 
 
 async def test_create_list_is_atomic(shops: Model) -> None:
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(ItemsFailed) as exc:
         await shops.create([{"name": "OK", "city": "X"}, {"name": "No city"}])
-    assert exc.value.details["index"] == 1
+    first, second = exc.value.errors
+    assert first is None and isinstance(second, ValidationFailed)
+    assert exc.value.status == 422
     assert await shops.count() == 4
 
 
@@ -471,8 +474,9 @@ async def test_a_taken_unique_value_is_409(standalone: Callable[..., Model]) -> 
     with pytest.raises(Conflict) as exc:
         await model.create({"code": "A"})
     assert (exc.value.status, exc.value.code) == (409, "UNIQUE_VIOLATION")
-    with pytest.raises(Conflict):  # the whole array, atomically
+    with pytest.raises(ItemsFailed) as bulk:  # the whole array, atomically; item 1 is the 409
         await model.create([{"code": "B"}, {"code": "A"}])
+    assert bulk.value.status == 409 and isinstance(bulk.value.errors[1], Conflict)
     assert await model.find({"fields": ["code"]}) == [{"code": "A"}]
 
 
