@@ -37,6 +37,7 @@ from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
 from .extensions import run_setup
 from .filter.limits import load_limits
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
+from .inheritance import Inheritance
 from .instances import InstanceCodec
 from .middleware.routes import RouteFunction
 from .middleware.stack import build_middleware
@@ -143,6 +144,10 @@ class LoopBackApp:
         self._startup: list[Awaitable[Any]] = []
         for model in self.models.values():
             model.app = self
+        inheritance = Inheritance(self, app_dir)
+        self.base_models = inheritance.stand_ins  # bases that are not served (LB3's registry)
+        for model in inheritance.in_order(self.models.values()):  # bases first, as LB3 defines them
+            inheritance.inherit(model)
             self._startup += apply_mixins(model, app_dir)
             module = model.meta.raw.get("pythonModule")
             if module:

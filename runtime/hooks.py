@@ -101,14 +101,26 @@ class HookContext:
 
 class Observers:
     """One model's observers by hook name, registered at start-up (model modules, boot scripts).
-    Built-in observers (a User's rules) run before the app's, on the same path."""
+    Built-in observers (a User's rules) run before the app's, on the same path. A sub-model's
+    `base` is its base model's observers: the app's observers of the base run too, first, whenever
+    they were registered (LB3's notifyObserversOf notifies the base class first)."""
 
     def __init__(self) -> None:
         self._by_name: dict[str, list[Observer]] = {}
         self._builtin: dict[str, list[Observer]] = {}
+        self.base: Observers | None = None  # set at start-up for a sub-model (runtime/inheritance)
 
     def __bool__(self) -> bool:
-        return bool(self._by_name) or bool(self._builtin)
+        return bool(self._by_name) or bool(self._builtin) or self._inherits()
+
+    def _inherits(self) -> bool:
+        return self.base is not None and self.base.observed()
+
+    def _chain(self, name: str) -> list[list[Observer]]:
+        """The app's observers of `name`, the farthest base's first."""
+        own = self._by_name.get(name)
+        found = self.base._chain(name) if self.base is not None else []
+        return [*found, own] if own else found
 
     def add(self, name: str, fn: Observer, *, builtin: bool = False) -> None:
         if name not in HOOK_NAMES:
@@ -118,11 +130,15 @@ class Observers:
         (self._builtin if builtin else self._by_name).setdefault(name, []).append(fn)
 
     def has(self, name: str) -> bool:
-        return name in self._by_name or name in self._builtin
+        return (
+            name in self._by_name
+            or name in self._builtin
+            or (self.base is not None and bool(self._chain(name)))
+        )
 
     def observed(self) -> bool:
-        """Whether the app observes the model (built-in observers aside)."""
-        return bool(self._by_name)
+        """Whether the app observes the model or a base of it (built-in observers aside)."""
+        return bool(self._by_name) or self._inherits()
 
     def remove(self, name: str, fn: Observer) -> None:
         found = self._by_name.get(name, [])
@@ -134,7 +150,8 @@ class Observers:
     async def notify(self, name: str, hctx: HookContext) -> None:
         """Call each observer of `name` in registration order; the first that raises stops the
         operation (its transaction rolls back)."""
-        for fns in (self._builtin.get(name, ()), self._by_name.get(name, ())):
+        chain = self._chain(name) if self.base is not None else [self._by_name.get(name, [])]
+        for fns in (self._builtin.get(name, ()), *chain):
             for fn in fns:
                 result = fn(hctx)
                 if inspect.isawaitable(result):

@@ -35,6 +35,7 @@ from typing import Any, overload
 import sqlalchemy as sa
 
 from . import read, users
+from .bulk import create_items
 from .context import Context, context_or_system
 from .db import Database, Session
 from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound
@@ -46,7 +47,6 @@ from .instances import InstanceCodec, Mode
 from .operations.hooks import Hook, RemoteHooks
 from .operations.remote import Prototype, RemoteMethod, declare, from_declaration
 from .plan import plan_query
-from .bulk import create_items
 from .registry import ModelMeta
 from .relations import Handle, Relation, bind, loading
 from .relations import resolve as resolve_relation

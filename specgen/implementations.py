@@ -60,7 +60,8 @@ def unimplemented(app: AppSpec) -> list[SpecError]:
             found = method.name in (static if method.is_static else proto)
             if not found:
                 name = method.name if method.is_static else f"prototype.{method.name}"
-                where = model.python_module or "models/<name>.py (none found)"
+                modules = [m for m in (model.python_module, *model.base_modules.values()) if m]
+                where = " or ".join(modules) or "models/<name>.py (none found)"
                 problems.append(
                     SpecError(
                         model.source,
@@ -95,11 +96,18 @@ def unread_settings(app: AppSpec) -> list[SpecError]:
 
 
 def _module_names(app: AppSpec, model: ModelSpec) -> tuple[set[str], set[str]]:
-    if not model.python_module:
-        return set(), set()
-    path = Path(app.app_dir) / model.python_module
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return set(), set()
-    return _assigned(tree)
+    """What the model's module assigns, and its base models' modules (LB3: a sub-model gets the
+    implementations its bases' modules assign)."""
+    static: set[str] = set()
+    proto: set[str] = set()
+    for module in (model.python_module, *model.base_modules.values()):
+        if not module:
+            continue
+        try:
+            tree = ast.parse((Path(app.app_dir) / module).read_text(encoding="utf-8"))
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue
+        names = _assigned(tree)
+        static |= names[0]
+        proto |= names[1]
+    return static, proto

@@ -126,6 +126,9 @@ class ModelSpec:
     public: bool = False
     datasource: str | None = None
     python_module: str | None = None  # models/<file>.py beside the JSON, relative to the app dir
+    # the Python modules of the base models (name -> path, nearest base first): what a sub-model
+    # inherits from them (implementations, operation hooks) is found at start-up (runtime/inheritance.py)
+    base_modules: dict[str, str] = field(default_factory=dict)
     # mixins found as Python files (name -> path relative to the app dir); built-ins are not listed
     mixin_modules: dict[str, str] = field(default_factory=dict)
 

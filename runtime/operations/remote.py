@@ -62,8 +62,10 @@ class RemoteMethod:
     def implementation(self, model: Model) -> Callable[..., Any] | None:
         if self.fn is not None:
             return self.fn
-        where = vars(model) if self.is_static else vars(model.prototype)
-        fn = where.get(self.name)
+        if self.is_static:
+            fn = vars(model).get(self.name)
+        else:  # the base model's prototype answers what this one's lacks (runtime/inheritance)
+            fn = getattr(model.prototype, self.name, None)
         return fn if callable(fn) else None
 
     def takes_ctx(self, fn: Callable[..., Any]) -> bool:
@@ -137,7 +139,14 @@ def declare(
 
 
 class Prototype(SimpleNamespace):
-    """`Model.prototype`: where instance methods are assigned, as in LB3 JavaScript."""
+    """`Model.prototype`: where instance methods are assigned, as in LB3 JavaScript. A sub-model's
+    prototype falls back to its base model's, as JavaScript's prototype chain does."""
+
+    def __getattr__(self, name: str) -> Any:  # only for what this prototype lacks
+        base = self.__dict__.get("_base")
+        if base is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(base, name)
 
 
 async def invoke(ctx: Context, *values: Any) -> Any:

@@ -179,9 +179,17 @@ def resolve(
         description=text(data.get("description")),
         settings=settings,
         python_module=rm.python_module,
+        base_modules=_base_modules(parent),
     )
     done[name] = spec
     return spec
+
+
+def _base_modules(parent: ModelSpec | None) -> dict[str, str]:
+    if parent is None:
+        return {}
+    own = {parent.name: parent.python_module} if parent.python_module else {}
+    return {**own, **parent.base_modules}
 
 
 def parent_hidden(parent: ModelSpec | None) -> list[str]:

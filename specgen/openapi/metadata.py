@@ -41,6 +41,7 @@ def model_extension(model: ModelSpec, *, table: bool = True) -> dict[str, Any]:
     optional = {
         "httpPath": model.http_path,
         "pythonModule": model.python_module,
+        "baseModules": model.base_modules or None,
         "strict": model.strict,
         "options": model.options or None,
         "rules": list(model.rules) or None,

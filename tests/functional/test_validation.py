@@ -212,13 +212,24 @@ def bulk_answer(lb3: dict[str, Any]) -> tuple[int, Any]:
     if status == 500:
         return 422, {"error": {**body["error"], "statusCode": 422, "name": "ValidationError"}}
     if lb3["method"] == "POST" and "DUP-001" in json.dumps(lb3["body"]):
-        taken = "The `Product` instance is not valid. Details: `sku` is not unique (value: \"DUP-001\")."
+        taken = (
+            'The `Product` instance is not valid. Details: `sku` is not unique (value: "DUP-001").'
+        )
         return 422, {"error": {**BULK["memory"][0]["response"]["error"], "statusCode": 422,
                                "name": "ValidationError", "details": [None, {
                                    "statusCode": 422, "name": "ValidationError", "message": taken,
                                    "details": {"context": "Product", "codes": {"sku": ["uniqueness"]},
                                                "messages": {"sku": ["is not unique"]}}}]}}  # fmt: skip
     return status, body
+
+
+def recording(seen: list[str]) -> dict[str, Any]:
+    """Observers that record `<hook> <name>` for before save, persist and after save."""
+
+    def record(hook: str) -> Any:
+        return lambda ctx: seen.append(f"{hook} {(ctx.instance or ctx.data)['name']}")
+
+    return {hook: record(hook) for hook in ("before save", "persist", "after save")}
 
 
 def names(rows: Any) -> list[tuple[Any, Any]]:
@@ -231,8 +242,7 @@ async def test_bulk_create_answers_per_item_and_stores_all_or_nothing(
     """LB3's bulk-create answers (memory and PostgreSQL agree but for the order it stores in), with
     our deliberate differences: nothing of a failed batch is stored, each item still reported."""
     seen: list[str] = []
-    hooks = {h: (lambda h: lambda ctx: seen.append(f"{h} {(ctx.instance or ctx.data)['name']}"))(h)
-             for h in ("before save", "persist", "after save")}  # fmt: skip
+    hooks = recording(seen)
     for hook, fn in hooks.items():
         app.models["Hooked"].observe(hook, fn)
     try:
@@ -259,8 +269,7 @@ async def test_bulk_create_answers_per_item_and_stores_all_or_nothing(
 async def test_bulk_create_hooks_run_in_two_passes(app: LoopBackApp) -> None:
     """A whole batch: every item's before save (and validation), then each item stored."""
     seen: list[str] = []
-    hooks = {h: (lambda h: lambda ctx: seen.append(f"{h} {(ctx.instance or ctx.data)['name']}"))(h)
-             for h in ("before save", "persist", "after save")}  # fmt: skip
+    hooks = recording(seen)
     for hook, fn in hooks.items():
         app.models["Hooked"].observe(hook, fn)
     try:

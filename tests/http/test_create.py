@@ -155,9 +155,14 @@ async def test_bulk_create_is_atomic(seeded: httpx.AsyncClient) -> None:
 
 
 async def test_bulk_create_reports_each_invalid_item(client: httpx.AsyncClient) -> None:
-    response = await client.post("/CoffeeShops", json=[{"city": "A"}, {"name": 5}, {"name": "B", "city": "C"}])
+    response = await client.post(
+        "/CoffeeShops", json=[{"city": "A"}, {"name": 5}, {"name": "B", "city": "C"}]
+    )
     details = error(response, 422)["details"]  # fmt: skip
-    assert [d["details"]["codes"] for d in details] == [{"name": ["presence"]}, {"name": ["type"], "city": ["presence"]}]
+    assert [d["details"]["codes"] for d in details] == [
+        {"name": ["presence"]},
+        {"name": ["type"], "city": ["presence"]},
+    ]
     assert ok(await client.get("/CoffeeShops")) == []
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from runtime.app import LoopBackApp
 from runtime.context import Context
-from runtime.errors import ItemsFailed, LoopBackError, ValidationFailed
+from runtime.errors import ItemsFailed, LoopBackError
 from runtime.hooks import HOOK_NAMES, HookContext
 from runtime.model import Model
 

@@ -1,0 +1,3 @@
+module.exports = function(Cat) {
+  Cat.speak = function(cb) { cb(null, 'meow'); };
+};
