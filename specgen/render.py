@@ -21,7 +21,7 @@ from .binders import remote_code
 from .ir import AppSpec
 from .openapi.operations import ENDPOINTS, base_path, operation_id
 from .openapi.relation_endpoints import Surface, relation_operations
-from .openapi.remote_methods import remote_operations
+from .openapi.remote_methods import Owner, remote_operations
 from .openapi.shared_methods import exposed
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -115,7 +115,7 @@ def render_package(app: AppSpec, document: dict[str, Any], app_dir_rel: str) -> 
         ]
         remotes = [
             remote_code(op, set(surface.served))
-            for op in remote_operations(model)
+            for op in remote_operations(Owner.of(model), model.methods)
             if exposed(model, op.lb_name)
         ]
         files[f"handlers/{module}.py"] = _env.get_template("handlers.py.jinja").render(

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import inspect
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+
+from specgen.ir import MethodSpec
+from specgen.openapi import name_operations
+from specgen.openapi.remote_methods import Owner, method_paths
 
 from ..coercion import format_date
 from ..errors import BadRequest, LoopBackError
@@ -243,35 +246,29 @@ def caller(method: RemoteMethod) -> Callable[[Context], Any]:
     return call
 
 
-VERBS = {"del": "delete", "all": "post"}
-
-
-def document_paths(base: str, model: str, method: RemoteMethod) -> dict[str, dict[str, Any]]:
-    """Path items for a method registered from Python (JSON-declared ones are in the document):
-    enough for routing and the explorer; declare the method in the JSON for typed parameters."""
-    paths: dict[str, dict[str, Any]] = {}
-    routes = method.http or ({},)
-    for index, http in enumerate(routes):
-        verb = str(http.get("verb", "post")).lower()
-        verb = VERBS.get(verb, verb)
-        sub = str(http.get("path") or f"/{method.name}")
-        sub = "/" + re.sub(r":(\w+)", r"{\1}", sub).strip("/")
-        prefix = base if method.is_static else f"{base}/{{id}}"
-        path = prefix if sub == "/" else prefix + sub
-        oid = f"{model}.{method.lb_name}" + (f"__{verb}_{index}" if index else "")
-        paths.setdefault(path, {})[verb] = {
-            "operationId": oid,
-            "summary": method.description or f"Remote method {model}.{method.lb_name}.",
-            "parameters": [
-                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                for name in re.findall(r"\{([^}]+)\}", path)
-            ],
-            "responses": {"200": {"description": "Request was successful"}},
-            "x-lb-operation": {
-                "model": model,
-                "method": method.lb_name,
-                "remote": True,
-                "route": index,
-            },
-        }
+def document_paths(
+    document: dict[str, Any], model: str, root: str, method: RemoteMethod
+) -> dict[str, dict[str, Any]]:
+    """Path items for a method declared from Python, typed as the compiler types the JSON-declared
+    ones (the same specgen function, on the same declaration): LB3 names made identifiers, no
+    generated handler (the runtime binds its arguments: caller)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    spec = MethodSpec(method.name, method.is_static, method.accepts, method.returns, method.http,
+                      method.description)  # fmt: skip
+    owner = Owner(model, root, _id_schema(document, model))
+    paths = method_paths(owner, [spec], schemas)
+    name_operations(paths)
+    for item in paths.values():
+        for op in item.values():
+            op["x-lb-operation"].pop("handler", None)
     return paths
+
+
+def _id_schema(document: dict[str, Any], model: str) -> dict[str, Any] | None:
+    """The id's value schema, as the model's schema states it (None: the model has no id)."""
+    props = document.get("x-lb-models", {}).get(model, {}).get("properties", {})
+    ids = sorted((p.get("id"), name) for name, p in props.items() if p.get("id"))
+    if not ids:
+        return None
+    schema = document["components"]["schemas"].get(model, {}).get("properties", {}).get(ids[0][1])
+    return {k: v for k, v in (schema or {}).items() if k not in ("description", "readOnly")}

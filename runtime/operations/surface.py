@@ -36,7 +36,7 @@ def surface(document: dict[str, Any], models: Mapping[str, Model]) -> dict[str, 
         base = "/" + str(raw.get("httpPath") or raw.get("plural") or name).strip("/")
         for method in model.remote_methods.values():
             if not method.declared_in_document:
-                for path, item in document_paths(base, name, method).items():
+                for path, item in document_paths(document, name, base, method).items():
                     added.setdefault(path, {}).update(item)
     if not disabled and not added:
         return document

@@ -57,7 +57,7 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
         for path, item in remote_paths(model, schemas).items():
             own.setdefault(path, {}).update(item)
         paths.update(hide(own, model))
-    _name_operations(paths)
+    name_operations(paths)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -77,7 +77,7 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
     }
 
 
-def _name_operations(paths: dict[str, Any]) -> None:
+def name_operations(paths: dict[str, Any]) -> None:
     """LB3's operationIds (what the builders set, links included) -> identifiers, in one place for
     every kind of operation; LB3's name moves to x-lb-operation."""
     operations = [op for item in paths.values() for op in item.values() if "operationId" in op]

@@ -5,11 +5,14 @@ responses (LB3's `returns`: one `root` value, or an object of the named values).
 
 Each carries `x-lb-operation: {model, method, handler, remote: true}`; the method's declaration
 travels in `x-lb-models` for the runtime, and specgen.render writes each one's typed argument binder.
+The runtime builds the operations of methods declared from Python (`Model.remote_method`) with the
+same `method_paths`, from an `Owner` and the declarations (runtime/operations/surface.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,10 +50,24 @@ class Arg:
 
 
 @dataclass(frozen=True)
+class Owner:
+    """The model a remote method belongs to, as much as its operations need."""
+
+    name: str
+    root: str  # the model's base path: /Shops
+    id_schema: dict[str, Any] | None  # None: the model has no id (no instance methods)
+
+    @classmethod
+    def of(cls, model: ModelSpec) -> Owner:
+        ids = model.id_properties
+        return cls(model.name, base_path(model), value_schema(ids[0]) if ids else None)
+
+
+@dataclass(frozen=True)
 class RemoteOperation:
     """One route of a remote method."""
 
-    model: ModelSpec
+    model: Owner
     method: MethodSpec
     verb: str
     path: str  # full path, with {id} for an instance method and {x} for path arguments
@@ -122,12 +139,12 @@ def success_status(method: MethodSpec, index: int = 0) -> int:
     return 200 if method.returns else 204
 
 
-def remote_operations(model: ModelSpec) -> list[RemoteOperation]:
-    """Every route of every remote method of the model, in declaration order."""
+def remote_operations(owner: Owner, methods: Iterable[MethodSpec]) -> list[RemoteOperation]:
+    """Every route of every one of the model's remote methods, in declaration order."""
     out = []
-    root = base_path(model)
-    for method in model.methods:
-        if not method.is_static and not model.id_properties:
+    root = owner.root
+    for method in methods:
+        if not method.is_static and owner.id_schema is None:
             continue
         routes = method.http or ({},)
         for i, http in enumerate(routes):
@@ -136,7 +153,7 @@ def remote_operations(model: ModelSpec) -> list[RemoteOperation]:
             sub = "/" + re.sub(r":(\w+)", r"{\1}", sub).strip("/")
             prefix = root if method.is_static else f"{root}/{{id}}"
             path = prefix if sub == "/" else prefix + sub
-            out.append(RemoteOperation(model, method, verb, path, i, len(routes) > 1))
+            out.append(RemoteOperation(owner, method, verb, path, i, len(routes) > 1))
     return out
 
 
@@ -238,17 +255,23 @@ def _responses(op: RemoteOperation, schemas: dict[str, Any]) -> dict[str, Any]:
 
 
 def remote_paths(model: ModelSpec, schemas: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return method_paths(Owner.of(model), model.methods, schemas)
+
+
+def method_paths(
+    owner: Owner, methods: Iterable[MethodSpec], schemas: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """The path items of the methods' routes: typed parameters, body and responses."""
     paths: dict[str, dict[str, Any]] = {}
-    for op in remote_operations(model):
+    for op in remote_operations(owner, methods):
         args = list(op.args)
         params = []
         if not op.method.is_static:
-            id_prop = model.id_properties[0]
             params.append({"name": "id", "in": "path", "required": True,
-                           "description": "Model id", "schema": value_schema(id_prop)})  # fmt: skip
+                           "description": "Model id", "schema": owner.id_schema})  # fmt: skip
         params += [_parameter(a, schemas) for a in args if a.source in ("query", "path", "header")]
         entry: dict[str, Any] = {
-            "tags": [model.name],
+            "tags": [owner.name],
             "summary": op.summary,
             "operationId": op.operation_id,
         }
@@ -259,7 +282,7 @@ def remote_paths(model: ModelSpec, schemas: dict[str, Any]) -> dict[str, dict[st
             entry["requestBody"] = body
         entry["responses"] = _responses(op, schemas)
         entry["x-lb-operation"] = {
-            "model": model.name,
+            "model": owner.name,
             "method": op.lb_name,
             "handler": op.python_name,
             "remote": True,

@@ -143,6 +143,13 @@ def setup(Shop):
         http={"verb": "get"},
         fn=lambda word: word * 2,
     )
+    Shop.remote_method(
+        "prototype.tag",
+        accepts={"arg": "label", "type": "number"},
+        returns={"arg": "tagged", "type": "Shop", "root": True},
+        http={"verb": "get"},
+        fn=lambda shop, label: {**shop, "name": f"{shop['name']} {label:g}"},
+    )
     Shop.disable_remote_method_by_name("hidden")
     Shop.disable_remote_method_by_name("destroyById")
 """

@@ -167,7 +167,35 @@ async def test_declared_without_implementation_is_501_and_a_startup_warning(
 async def test_method_declared_from_python(client: httpx.AsyncClient, shops: LoopBackApp) -> None:
     assert ok(await client.get("/Shops/echo?word=ab")) == {"echo": "abab"}
     assert (await client.get("/Shops/echo")).json() == lb3_error(400, "word is a required argument")
-    assert "/Shops/echo" in shops.document["paths"]
+    assert ok(await client.get("/Shops/1/tag?label=2.5"))["name"] == "a 2.5"
+    error(await client.get("/Shops/1/tag?label=x"), 400)
+
+
+async def test_methods_declared_from_python_are_typed_in_the_served_document(
+    client: httpx.AsyncClient,
+) -> None:
+    """Typed by the compiler's own function, as if the JSON declared them."""
+    served = (await client.get("/openapi.json")).json()["paths"]
+    echo = served["/Shops/echo"]["get"]
+    assert echo["operationId"] == "Shop_echo"
+    assert echo["parameters"] == [
+        {"name": "word", "in": "query", "required": True,
+         "schema": {"type": "string", "minLength": 1}}
+    ]  # fmt: skip
+    assert echo["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "type": "object",
+        "properties": {"echo": {"type": "string"}},
+    }
+    assert echo["x-lb-operation"] == {"model": "Shop", "method": "echo", "remote": True,
+                                      "lb3OperationId": "Shop.echo"}  # fmt: skip
+    tag = served["/Shops/{id}/tag"]["get"]
+    assert [(p["name"], p["schema"]) for p in tag["parameters"]] == [
+        ("id", {"type": "integer", "format": "int64", "minimum": 1}),
+        ("label", {"type": "number"}),
+    ]
+    ok_schema = tag["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok_schema == {"$ref": "#/components/schemas/Shop"}
+    assert set(tag["responses"]) == {"200", "400", "404", "501"}
 
 
 async def test_hidden_methods_leave_rest_and_the_document(
