@@ -31,6 +31,7 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from .auth.principal import PrincipalResolver
 from .datasources import resolve, resolve_all
 from .db import Database, open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
@@ -131,6 +132,7 @@ class LoopBackApp:
         }
         for model in self.models.values():
             model.codec.embed(embedded)
+        self.principals: PrincipalResolver | None = PrincipalResolver.for_app(self)
         if create_tables:
             for db, metadata in self.metadata_by_db.items():
                 db.create_all(metadata)

@@ -78,6 +78,7 @@ class Operation:
         if not (self.before or self.after or self.on_error):  # the hot path: no hooks, no extras
             return await self.call(ctx)
         try:
+            await ctx.load_principal()  # hooks may ask who calls (ctx.access_token, ctx.user_id)
             if not self.is_static and "id" in ctx.args and (self.before or self.after):
                 await self.load_instance(ctx)
             if self.before:
