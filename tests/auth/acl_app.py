@@ -25,6 +25,15 @@ NOTE_ACLS = [
      "accessType": "READ"},
     {"principalType": "ROLE", "principalId": "$owner", "permission": "ALLOW", "accessType": "WRITE"},
     {"principalType": "ROLE", "principalId": "admin", "permission": "ALLOW"},
+    {"principalType": "ROLE", "principalId": "$everyone", "permission": "ALLOW",
+     "property": "count"},
+    {"principalType": "USER", "principalId": "3", "permission": "DENY", "property": "find"},
+]  # fmt: skip
+
+MEMO_ACLS = [
+    {"principalType": "ROLE", "principalId": "$everyone", "permission": "DENY"},
+    {"principalType": "ROLE", "principalId": "teamMember", "permission": "ALLOW",
+     "accessType": "READ"},
 ]  # fmt: skip
 
 MODELS: dict[str, Any] = {
@@ -36,6 +45,13 @@ MODELS: dict[str, Any] = {
         "relations": {"owner": {"type": "belongsTo", "model": "Member", "foreignKey": "ownerId"}},
         "acls": NOTE_ACLS,
     },
+    "memo": {
+        "name": "Memo",
+        "base": "PersistedModel",
+        "properties": {"text": "string", "team": "string"},
+        "acls": MEMO_ACLS,
+        "options": {"aclErrorStatus": 403},
+    },
     "open": {
         "name": "Open",
         "base": "PersistedModel",
@@ -45,7 +61,15 @@ MODELS: dict[str, Any] = {
                 "accepts": [{"arg": "options", "type": "object", "http": "optionsFromRequest"}],
                 "returns": {"arg": "data", "type": "object", "root": True},
                 "http": {"verb": "get"},
-            }
+            },
+            "mayDeleteNote": {
+                "accepts": [
+                    {"arg": "id", "type": "number", "required": True},
+                    {"arg": "options", "type": "object", "http": "optionsFromRequest"},
+                ],
+                "returns": {"arg": "allowed", "type": "boolean"},
+                "http": {"verb": "get"},
+            },
         },
     },
 }
@@ -61,12 +85,22 @@ def setup(Open):
             "userModel": options.principal.user_model,
         }
 
+    async def may_delete_note(id, options):
+        Note = Open.app.models["Note"]
+        return await Note.check_access(options, "deleteById", id)
+
     Open.whoami = whoami
+    Open.mayDeleteNote = may_delete_note
 """
 
 BOOT = """
 def setup(app):
     app.enable_auth()
+
+    def team_member(role, actx):  # LB3's Role.registerResolver("teamMember", fn)
+        return actx.user_id is not None and str(actx.user_id) == "2"
+
+    app.models["Role"].register_resolver("teamMember", team_member)
 """
 
 
@@ -87,9 +121,10 @@ def make_app(tmp: Path, *, enable_auth: bool = True, name: str = "acl") -> Any:
             "relations": {"user": {"type": "belongsTo", "model": "Member", "foreignKey": "userId"}},
         },
         "Role": {"dataSource": "db", "public": False},
-        "RoleMapping": {"dataSource": "db", "public": False},
+        "RoleMapping": {"dataSource": "db", "public": True},
         "ACL": {"dataSource": "db", "public": False},
         "Note": {"dataSource": "db", "public": True},
+        "Memo": {"dataSource": "db", "public": True},
         "Open": {"dataSource": "db", "public": True},
     }
     write(app_dir / "model-config.json", config)
