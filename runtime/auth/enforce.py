@@ -161,9 +161,7 @@ class Enforcement:
         self._authorizer: Authorizer | None = None
         self.acl_model = _model_based_on(app.models, "ACL")
         self.table_loaded = self.acl_model is None
-        if self.acl_model is not None:  # LB3 queries the table per check; we reload on a change
-            for hook in ("after save", "after delete"):
-                self.acl_model.hooks.add(hook, self._table_changed, builtin=True)
+        self._watching = False
 
     @property
     def authorizer(self) -> Authorizer:
@@ -190,6 +188,11 @@ class Enforcement:
         """Give each operation with a policy its guard (and take it from one that lost it)."""
         if not self.enabled:
             return
+        if self.acl_model is not None and not self._watching:
+            # LB3 queries the table per check; we recompile when it changes (in this process)
+            self._watching = True
+            for hook in ("after save", "after delete"):
+                self.acl_model.hooks.add(hook, self._table_changed, builtin=True)
         authorizer = self.authorizer
         for op in operations:
             _, policy = authorizer.policy(op.model.name, op.name)
