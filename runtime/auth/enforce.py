@@ -212,6 +212,24 @@ class Enforcement:
         return decision.allowed
 
 
+    def check_scopes(self, ctx: Context) -> None:
+        """LB3 checks a token's scopes before any rule, on every method, ACLs or not: a token
+        limited to other scopes (a reset-password token) is refused (401) on a method that does not
+        accept them, even one no rule restricts (its remote methods and hooks would otherwise
+        act for the user)."""
+        op, principal = ctx.method, ctx.principal
+        if not self.enabled or op is None or principal.scopes is None:
+            return
+        access, _ = self.authorizer.policy(op.model.name, op.name)
+        if not any(scope in principal.scopes for scope in access.scopes):
+            raise self.authorizer.error(op.model.name, principal, model_id=_path_id(ctx))
+
+
+def _path_id(ctx: Context) -> Any:
+    request = ctx.request
+    return request.scope.get("path_params", {}).get("id") if request is not None else None
+
+
 class Guard:
     """One operation's ACL check, run before its arguments are bound."""
 
@@ -227,8 +245,7 @@ class Guard:
         if not auth.table_loaded:
             await auth.load_table()
         principal = await ctx.load_principal()
-        request = ctx.request
-        model_id = request.scope.get("path_params", {}).get("id") if request is not None else None
+        model_id = _path_id(ctx)
         authorizer = auth.authorizer
         decision = authorizer.check(self.model, self.method, principal, model_id=model_id, ctx=ctx)
         if inspect.isawaitable(decision):
