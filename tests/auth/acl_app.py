@@ -109,8 +109,11 @@ def write(path: Path, content: Any) -> None:
     path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
 
 
-def make_app(tmp: Path, *, enable_auth: bool = True, name: str = "acl") -> Any:
-    """Compile the app into tmp; return the generated package."""
+def make_app(
+    tmp: Path, *, enable_auth: bool = True, name: str = "acl", boot_js: str | None = None
+) -> Any:
+    """Compile the app into tmp; return the generated package. `boot_js`: the text of a
+    boot/authentication.js (LB3's scaffold's, which cannot run here)."""
     app_dir = tmp / name
     config = {
         "_meta": {"sources": ["./models"]},
@@ -135,6 +138,8 @@ def make_app(tmp: Path, *, enable_auth: bool = True, name: str = "acl") -> Any:
     write(app_dir / "models" / "open.py", OPEN_MODULE)
     if enable_auth:
         write(app_dir / "boot" / "auth.py", BOOT)
+    if boot_js is not None:
+        write(app_dir / "boot" / "authentication.js", boot_js)
     out = tmp / "gen" / f"pkg_{name}"
     _, files, _ = compile_app(app_dir, out)
     write_package(files, out)
