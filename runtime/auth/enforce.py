@@ -29,6 +29,7 @@ from ..context import Context
 from .authorizer import Authorizer
 from .owner import OwnerCheck, Where
 from .roles import RoleRegistry
+from .rows import RowAccess, decide_rows
 from .subject import PrincipalRef, _text
 
 if TYPE_CHECKING:
@@ -223,6 +224,19 @@ class Enforcement:
         access, _ = self.authorizer.policy(op.model.name, op.name)
         if not any(scope in principal.scopes for scope in access.scopes):
             raise self.authorizer.error(op.model.name, principal, model_id=_path_id(ctx))
+
+
+    async def row_access(self, ctx: Context, model: str, method: str) -> RowAccess:
+        """For a call about no single row (find, count, updateAll, an include's target): which
+        rows the caller may touch (`decide_rows`: all, none, or the owner's where). The seam for
+        `$owner` on list reads and bulk writes (the read stage ANDs the where in)."""
+        if not self.table_loaded:
+            await self.load_table()
+        principal = await ctx.load_principal()
+        authorizer = self.authorizer
+        _, policy = authorizer.policy(model, method)
+        actx = authorizer.context(model, method, principal, ctx=ctx)
+        return await decide_rows(policy, actx, self.roles)
 
 
 def _path_id(ctx: Context) -> Any:

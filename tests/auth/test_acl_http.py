@@ -17,7 +17,9 @@ import httpx
 import pytest
 
 from runtime.app import LoopBackApp
-from runtime.context import Context
+from runtime.auth.acl import ALLOW, DENY
+from runtime.auth.rows import RowAccess
+from runtime.context import Context, Principal
 from tests.auth.acl_app import EXPIRED, REQUESTS, SCOPED, TOKENS, USER_IDS, add_token, make_app
 from tests.databases import ALL_BACKENDS, TestDatabases
 from tests.functional.library import app_on
@@ -159,3 +161,15 @@ async def test_acl_table_rows_apply_and_reload(
     assert (await client.get("/Opens")).status_code == 200
     guarded = {(op.model.name, op.name) for op in served.operations() if op.guard is not None}
     assert ("Open", "find") not in guarded
+
+
+async def test_row_access_for_calls_about_no_single_row(served: LoopBackApp) -> None:
+    """The seam for `$owner` on list reads and bulk writes: which rows, not yes or no."""
+    member = Principal(user_id=1, user_model="Member", access_token={"id": TOKENS["a"]})
+    admin = Principal(user_id=4, user_model="Member", access_token={"id": TOKENS["admin"]})
+    rows = served.auth.row_access
+    assert await rows(Context(principal=member), "Note", "updateAll") == RowAccess(
+        ALLOW, {"ownerId": 1}
+    )
+    assert await rows(Context(principal=admin), "Note", "updateAll") == RowAccess(ALLOW)
+    assert await rows(Context(), "Note", "updateAll") == RowAccess(DENY)

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from runtime.auth.enforce import js_enables_auth
-from tests.auth.acl_app import make_app
+from runtime.context import Context
+from tests.auth.acl_app import add_token, make_app
 from tests.functional.test_extensions import _lifespan
 
 SCAFFOLD = """'use strict';
@@ -86,3 +87,55 @@ def test_only_a_call_counts(tmp_path: Path) -> None:
     assert js_enables_auth(tmp_path) == []
     (boot / "c.js").write_text("module.exports = (app) => app.enableAuth ( );\n")
     assert js_enables_auth(tmp_path) == ["c.js"]
+
+
+ADMIN_BOOT = """
+import os
+
+from runtime.context import Context
+
+
+async def setup(app):
+    ctx = Context.for_system()
+    users, roles, mappings = app.models["Member"], app.models["Role"], app.models["RoleMapping"]
+    email = os.environ["ADMIN_EMAIL"]
+    admin = await users.find_one({"where": {"email": email}}, ctx=ctx)
+    if admin is None:
+        admin = await users.create({"email": email, "password": os.environ["ADMIN_PASSWORD"]}, ctx=ctx)
+    role = await roles.find_one({"where": {"name": "admin"}}, ctx=ctx)
+    if role is None:
+        role = await roles.create({"name": "admin"}, ctx=ctx)
+    link = {"roleId": role["id"], "principalType": "USER", "principalId": str(admin["id"])}
+    if await mappings.count(link, ctx=ctx) == 0:
+        await mappings.create(link, ctx=ctx)
+"""
+
+
+async def test_the_documented_default_admin(
+    compiled: tuple[Any, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/auth.md's "Creating a default admin" boot script, as written there."""
+    package = with_boot_js(compiled, SCAFFOLD)
+    script = compiled[1] / "boot" / "admin.py"
+    script.write_text(ADMIN_BOOT)
+    monkeypatch.setenv("ADMIN_EMAIL", "root@example.com")
+    monkeypatch.setenv("ADMIN_PASSWORD", "a long passphrase")
+    try:
+        app = package.create_app(db_url="sqlite://")
+    finally:
+        script.unlink()
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        _lifespan(app),
+        httpx.AsyncClient(transport=transport, base_url="http://t/api") as client,
+    ):
+        system = Context.for_system()
+        admin = await app.models["Member"].find_one({"where": {"email": "root@example.com"}})
+        assert admin is not None
+        await add_token(app, "Z" * 64, admin["id"])
+        await app.models["Note"].create({"title": "x", "ownerId": 99}, ctx=system)
+        patched = await client.patch(
+            "/Notes/1", json={"title": "y"}, headers={"Authorization": "Z" * 64}
+        )
+        assert patched.status_code == 200, patched.text
+        assert (await client.patch("/Notes/1", json={"title": "z"})).status_code == 401
