@@ -131,6 +131,7 @@ def test_models_without_acls_are_not_guarded(served: LoopBackApp) -> None:
     guarded = {(op.model.name, op.name) for op in served.operations() if op.guard is not None}
     assert ("Note", "find") in guarded and ("Member", "findById") in guarded
     assert not any(model == "Open" for model, _ in guarded)
+    assert ("Note", "count") not in guarded  # its best rule: $everyone ALLOW
 
 
 async def test_python_callers_are_not_checked(served: LoopBackApp) -> None:
