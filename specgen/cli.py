@@ -24,7 +24,7 @@ from typing import Any
 
 from . import naming
 from .errors import SpecError, SpecInvalid
-from .implementations import unimplemented, unread_settings
+from .implementations import unimplemented
 from .ir import AppSpec
 from .load import BUILTIN_SOURCES, app_root, load_app
 from .load.config_files import environment
@@ -95,7 +95,7 @@ def _check(args: argparse.Namespace) -> int:
     reading.set("")
     app, problems = load_app(args.app_dir)
     if app is not None:
-        problems = [*problems, *unimplemented(app), *unread_settings(app)]
+        problems = [*problems, *unimplemented(app)]
     _print_problems(problems)
     root = app_root(Path(args.app_dir))
     if (root / "model-config.json").is_file():
