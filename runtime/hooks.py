@@ -110,8 +110,10 @@ class Observers:
         self._builtin: dict[str, list[Observer]] = {}
         self.base: Observers | None = None  # set at start-up for a sub-model (runtime/inheritance)
 
-    def __bool__(self) -> bool:
-        return bool(self._by_name) or bool(self._builtin) or self._inherits()
+    def __bool__(self) -> bool:  # on every call of every model: no call unless it has a base
+        return bool(self._by_name or self._builtin) or (
+            self.base is not None and self.base.observed()
+        )
 
     def _inherits(self) -> bool:
         return self.base is not None and self.base.observed()

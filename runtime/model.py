@@ -45,7 +45,7 @@ from .filter.parse import FilterParser
 from .hooks import Observer, Observers, Operation
 from .instances import InstanceCodec, Mode
 from .operations.hooks import Hook, RemoteHooks
-from .operations.remote import Prototype, RemoteMethod, declare, from_declaration
+from .operations.remote import Prototype, RemoteMethod, declare, from_declaration, in_setup
 from .plan import plan_query
 from .registry import ModelMeta
 from .relations import Handle, Relation, bind, loading
@@ -146,10 +146,7 @@ class Model(Validatable):
         """Declare a remote method from Python, as LB3's `Model.remoteMethod(name, options)`, in a
         model module's synchronous `setup`: `"prototype.x"` (or `is_static=False`) makes an instance
         method. `fn` is the implementation, or assign it later (`Model.name = fn`)."""
-        if self.app is not None and getattr(self.app, "_endpoints", None) is not None:
-            raise RuntimeError(
-                f"{self.name}.remote_method({name!r}) after start-up: call it in setup"
-            )
+        in_setup(self, f"remote_method({name!r})")
         method = declare(name, accepts=accepts, returns=returns, http=http, is_static=is_static,
                          description=description, fn=fn)  # fmt: skip
         known = self.remote_methods.get(method.name)
@@ -163,10 +160,7 @@ class Model(Validatable):
         """Hide a built-in or custom method from REST and from the served document (LB3's
         `disableRemoteMethodByName`): `"find"`, `"prototype.patchAttributes"`,
         `"prototype.__get__reviews"`, `"status"`. Call it in setup."""
-        if self.app is not None and getattr(self.app, "_endpoints", None) is not None:
-            raise RuntimeError(
-                f"{self.name}.disable_remote_method_by_name({name!r}) after start-up"
-            )
+        in_setup(self, f"disable_remote_method_by_name({name!r})")
         self.disabled_methods.add(name)
 
     # ---- reads -----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 
 from . import naming
 from .errors import SpecError, SpecInvalid
-from .implementations import unimplemented, unread_settings
+from .implementations import unimplemented
 from .ir import AppSpec
 from .load import BUILTIN_SOURCES, app_root, load_app
 from .load.config_files import environment
@@ -95,7 +95,7 @@ def _check(args: argparse.Namespace) -> int:
     reading.set("")
     app, problems = load_app(args.app_dir)
     if app is not None:
-        problems = [*problems, *unimplemented(app), *unread_settings(app)]
+        problems = [*problems, *unimplemented(app)]
     _print_problems(problems)
     root = app_root(Path(args.app_dir))
     if (root / "model-config.json").is_file():
@@ -122,13 +122,16 @@ def _middleware_problems(app_dir: Path) -> list[SpecError]:
     return [SpecError(p.file, p.pointer, p.message, "warning") for p in check_middleware(app_dir)]
 
 
-def _generate(app_dir: Path, out_dir: Path, mode: str, *, quiet: bool = False) -> int:
+def _generate(
+    app_dir: Path, out_dir: Path, mode: str, *, quiet: bool = False, starting: bool = False
+) -> int:
+    """`starting`: the server starts next and says its start-up warnings itself: not twice."""
     try:
         _, files, problems = compile_app(app_dir, out_dir)
     except SpecInvalid as exc:
         _print_problems(exc.errors)
         return 1
-    _print_problems(problems)
+    _print_problems([p for p in problems if not (starting and p.at_startup)])
     stale = diff_package(files, out_dir)
     if mode == "check":
         for rel in stale:
@@ -209,7 +212,7 @@ def _inputs(app_dir: Path) -> list[Path]:
     return sorted(files)
 
 
-def _cached_package(app_dir: Path) -> Path:
+def _cached_package(app_dir: Path, *, starting: bool = False) -> Path:
     """Generate into a cache keyed by the app's content, so `serve` works on any LB3 directory."""
     digest = hashlib.sha256()
     digest.update(environment().encode())  # model-config.<env>.json depends on it
@@ -218,7 +221,7 @@ def _cached_package(app_dir: Path) -> Path:
         digest.update(f.read_bytes())
     root = Path(os.environ.get("SPECGEN_CACHE", Path.home() / ".cache" / "specgen"))
     pkg = root / digest.hexdigest()[:16] / f"lbapp_{naming.package_name(app_dir.resolve().name)}"
-    if _generate(app_dir, pkg, "write", quiet=True) != 0:  # stdout may be migrate's DDL
+    if _generate(app_dir, pkg, "write", quiet=True, starting=starting) != 0:  # stdout: DDL
         raise SystemExit(1)
     return pkg
 
@@ -243,7 +246,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from runtime.sql.tables import TableDefinitionError
 
     try:
-        pkg_dir = _package_dir(args)
+        pkg_dir = _package_dir(args, starting=True)
     except SpecInvalid as exc:
         _print_problems(exc.errors)
         return 1
@@ -293,8 +296,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _package_dir(args: argparse.Namespace) -> Path:
-    return Path(args.generated) if args.generated else _cached_package(Path(args.app_dir))
+def _package_dir(args: argparse.Namespace, *, starting: bool = False) -> Path:
+    if args.generated:
+        return Path(args.generated)
+    return _cached_package(Path(args.app_dir), starting=starting)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -17,6 +17,9 @@ class SpecError:
     pointer: str
     message: str
     level: Level = "error"
+    # the server warns about it again when it starts (an unknown mixin): `specgen serve`, which
+    # compiles and then starts it, prints it once
+    at_startup: bool = False
 
     def __str__(self) -> str:
         prefix = "warning: " if self.level == "warning" else ""

@@ -9,7 +9,6 @@ the runtime checks again on the live model and warns the same way; the method an
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 
 from .errors import SpecError, pointer
@@ -72,27 +71,6 @@ def unimplemented(app: AppSpec) -> list[SpecError]:
                     )
                 )
     return problems
-
-
-def unread_settings(app: AppSpec) -> list[SpecError]:
-    """config.json's app-wide `remoting.sharedMethods`, which is not applied yet: a warning."""
-    path = Path(app.app_dir) / "config.json"
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    remoting = config.get("remoting") if isinstance(config, dict) else None
-    if isinstance(remoting, dict) and remoting.get("sharedMethods"):
-        return [
-            SpecError(
-                "config.json",
-                pointer("remoting", "sharedMethods"),
-                "app-wide sharedMethods are not applied: every method stays exposed; put them in "
-                "model-config.json under <Model>.options.remoting.sharedMethods",
-                "warning",
-            )
-        ]
-    return []
 
 
 def _module_names(app: AppSpec, model: ModelSpec) -> tuple[set[str], set[str]]:

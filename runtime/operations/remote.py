@@ -91,6 +91,13 @@ class RemoteMethod:
         return status if isinstance(status, int) else None
 
 
+def in_setup(model: Model, call: str) -> None:
+    """Routes are built once, at start-up: declaring or hiding a method later would change
+    nothing, so it is refused."""
+    if model.app is not None and getattr(model.app, "_endpoints", None) is not None:
+        raise RuntimeError(f"{model.name}.{call} after start-up: call it in setup")
+
+
 def success_status(method: RemoteMethod, index: int = 0) -> int:
     """LB3's `http.status`; a method that returns nothing answers 204."""
     http = method.http[index] if index < len(method.http) else {}

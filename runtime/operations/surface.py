@@ -1,11 +1,14 @@
 """The REST surface as the model modules left it: the compiled document's paths, less the methods
-`disable_remote_method_by_name` hid, plus the remote methods declared from Python. Computed once, after
+`disable_remote_method_by_name` hid, plus the remote methods declared from Python that the model's
+sharedMethods (model-config and config.json, combined by the compiler) share. Computed once, after
 every model's setup, before routes and the served document are built."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from specgen.openapi.shared_methods import is_shared, options_settings
 
 from .remote import document_paths
 
@@ -34,8 +37,9 @@ def surface(document: dict[str, Any], models: Mapping[str, Model]) -> dict[str, 
     for name, model in models.items():
         raw = model.meta.raw
         base = "/" + str(raw.get("httpPath") or raw.get("plural") or name).strip("/")
+        shared = options_settings(raw.get("options") or {})  # sharedMethods, as the compiler's
         for method in model.remote_methods.values():
-            if not method.declared_in_document:
+            if not method.declared_in_document and is_shared(method.lb_name, shared):
                 for path, item in document_paths(document, name, base, method).items():
                     added.setdefault(path, {}).update(item)
     if not disabled and not added:

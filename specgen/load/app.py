@@ -24,6 +24,7 @@ from .mixins import apply_mixins, mixin_dirs
 from .model_config import attached_entries, configure
 from .problems import Collector, error_order
 from .relation_keys import add_relation_keys
+from .shared_methods import app_shared_methods
 from .through_keys import check_through_keys
 
 
@@ -91,6 +92,8 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
             resolved[name] = configure(spec, attached[name], raw_models, mc_file, errors)
 
     models = {n: m for n, m in resolved.items() if n in attached}
+    config_name = display(config_file.origin("remoting")) if config_file is not None else ""
+    models = app_shared_methods(models, config, config_name, errors)
     models = apply_mixins(models, mixin_dirs(model_config, root), root, errors)
     models, raw_models = add_join_models(models, list(attached), raw_models, errors)
     models = embedded_ids(models, raw_models, {d.name: d.connector for d in datasources})

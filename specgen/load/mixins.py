@@ -106,7 +106,7 @@ def apply_mixins(
                     else f'unknown mixin "{mixin}": no {mixin}.py in the mixin directories '
                     f"({shown}); it is ignored"
                 )
-                errors.warn(model.source, pointer("mixins", mixin), hint)
+                errors.warn(model.source, pointer("mixins", mixin), hint, at_startup=True)
         out[name] = replace(model, properties=tuple(props.values()), mixin_modules=modules)
     return out
 

@@ -22,8 +22,8 @@ class Collector:
     def error(self, file: str, ptr: str, message: str) -> None:
         self.items.append(SpecError(file, ptr, message))
 
-    def warn(self, file: str, ptr: str, message: str) -> None:
-        self.items.append(SpecError(file, ptr, message, "warning"))
+    def warn(self, file: str, ptr: str, message: str, *, at_startup: bool = False) -> None:
+        self.items.append(SpecError(file, ptr, message, "warning", at_startup))
 
     def hint(self) -> str:
         """Said after an unknown model: the packages that would have defined it."""

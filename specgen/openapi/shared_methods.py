@@ -1,7 +1,9 @@
-"""LB3's `options.remoting.sharedMethods` (model-config.json, or the model's own options): which
-methods a model exposes over REST. A specific name wins; otherwise `*`-globs apply in order
-(`{"*": false, "find": true}` exposes find alone). Names follow LB3, aliases included
-(`destroyById` is `deleteById`, `upsert` is `patchOrCreate`)."""
+"""LB3's `options.remoting.sharedMethods` (model-config.json, or the model's own options, over
+config.json's app-wide `remoting.sharedMethods`: specgen/load/shared_methods.py): which methods a
+model exposes over REST. A specific name wins; otherwise a `*`-glob that says false hides
+(`{"*": false, "find": true}` exposes find alone; `{"*": false, "prototype.*": true}` exposes none). Names follow LB3, aliases included
+(`destroyById` is `deleteById`, `upsert` is `patchOrCreate`). The runtime applies the same to the
+methods declared from Python (runtime/operations/surface.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,12 @@ ALIASES = {
 
 
 def settings(model: ModelSpec) -> dict[str, bool]:
-    remoting = model.options.get("remoting")
+    return options_settings(model.options)
+
+
+def options_settings(options: dict[str, Any]) -> dict[str, bool]:
+    """The sharedMethods of a model's options (x-lb-models carries them for the runtime)."""
+    remoting = options.get("remoting")
     shared = remoting.get("sharedMethods") if isinstance(remoting, dict) else None
     if not isinstance(shared, dict):
         return {}
@@ -31,16 +38,20 @@ def settings(model: ModelSpec) -> dict[str, bool]:
 
 def exposed(model: ModelSpec, method: str, config: dict[str, bool] | None = None) -> bool:
     """Whether the method (`find`, `prototype.__get__reviews`, `status`) is shared over REST."""
-    shared = settings(model) if config is None else config
-    if not shared:
-        return True
+    return is_shared(method, settings(model) if config is None else config)
+
+
+def is_shared(method: str, shared: dict[str, bool]) -> bool:
+    """Whether the method is shared under these settings (`{}`: every method). As LB3 applies
+    them: a setting for the method's own name decides; else any `*`-glob that matches it with
+    `false` hides it (LB3 disables the method, and a later `true` glob does not undo that)."""
     if method in shared:
         return shared[method]
-    result = True
-    for glob, value in shared.items():
-        if "*" in glob and _glob(glob).search(method):
-            result = value
-    return result
+    return not any(
+        value is False and _glob(glob).search(method)
+        for glob, value in shared.items()
+        if "*" in glob
+    )
 
 
 def _glob(pattern: str) -> re.Pattern[str]:

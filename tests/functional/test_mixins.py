@@ -133,6 +133,17 @@ def test_check_names_unknown_and_javascript_mixins(
     ]
 
 
+def test_serve_says_an_unknown_mixin_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`specgen serve` compiles, then starts the server, which warns (below): not the compiler too."""
+    from specgen.cli import _generate
+
+    app_dir = _app_dir(tmp_path, {"Audited": True})
+    assert _generate(app_dir, tmp_path / "pkg", "write", quiet=True, starting=True) == 0
+    assert UNKNOWN not in capsys.readouterr().err
+
+
 async def test_serve_warns_about_an_unknown_mixin_and_serves(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -259,3 +259,11 @@ def test_specgen_check_names_the_unimplemented_method(
     warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert len(warnings) == 1, warnings
     assert "#/methods/declared: Shop.declared is declared but models/shop.py" in warnings[0]
+
+
+def test_declaring_or_hiding_after_start_up_is_refused(shops: LoopBackApp) -> None:
+    shop = shops.models["Shop"]
+    with pytest.raises(RuntimeError, match=r"Shop.remote_method\('late'\) after start-up"):
+        shop.remote_method("late")
+    with pytest.raises(RuntimeError, match=r"disable_remote_method_by_name.*after start-up"):
+        shop.disable_remote_method_by_name("find")
