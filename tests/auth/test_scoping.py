@@ -1,0 +1,129 @@
+"""`$owner` in the read stage and the bulk writes, through the Python API with a caller's Context: each
+read sees the caller's own rows (in the SQL where), a refused caller gets LB3's error, includes and
+related wheres leave out what the caller may not read, bulk writes touch only the caller's rows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from runtime.app import LoopBackApp
+from runtime.auth.denial import AccessError
+from runtime.auth.scoping import NOTHING, negate
+from runtime.context import Context
+from runtime.filter.ast import And, Condition, Or
+from tests.auth.owner_app import ALICE, BOB, as_user, build_package, enforce, seed
+from tests.databases import ALL_BACKENDS, TestDatabases
+
+
+@pytest.fixture(scope="session")
+def package(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any]]:
+    return build_package(tmp_path_factory.mktemp("owner"))
+
+
+@pytest.fixture(scope="module", params=ALL_BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def app(
+    package: tuple[Any, dict[str, Any]], backend: str, databases: TestDatabases
+) -> AsyncIterator[LoopBackApp]:
+    application: LoopBackApp = package[0].create_app(db_url=databases.fresh(backend))
+    enforce(application)
+    await seed(application)
+    yield application
+    await application.db.close()
+
+
+def titles(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(r["title"] for r in rows)
+
+
+async def test_list_reads_see_the_callers_rows(app: LoopBackApp) -> None:
+    notes = app.models["Note"]
+    alice = as_user(ALICE)
+    assert titles(await notes.find(ctx=alice)) == ["a1", "a2"]
+    assert titles(await notes.find({"where": {"title": {"like": "b%"}}}, ctx=alice)) == []
+    assert await notes.count(ctx=alice) == 2
+    assert await notes.count({"title": "b1"}, ctx=as_user(BOB)) == 1
+    assert (await notes.find_one({"order": "title DESC"}, ctx=alice) or {})["title"] == "a2"
+    assert await notes.find_by_id(2, ctx=alice) is None
+    assert await notes.exists(1, ctx=alice) and not await notes.exists(2, ctx=alice)
+    # a system context (boot scripts, Python without a context) is not restricted
+    assert await notes.count() == 4 and await notes.count(ctx=Context.for_system()) == 4
+
+
+async def test_a_caller_with_no_rows_allowed_is_refused(app: LoopBackApp) -> None:
+    with pytest.raises(AccessError) as refused:
+        await app.models["Note"].find(ctx=as_user(None))
+    assert refused.value.status == 401
+    with pytest.raises(AccessError):
+        await app.models["Secret"].count(ctx=as_user(ALICE))
+
+
+async def test_relation_reads_and_includes_see_only_readable_targets(app: LoopBackApp) -> None:
+    boards = app.models["Board"]
+    alice = as_user(ALICE)
+    assert titles(await boards.related(1, "notes", ctx=alice).find()) == ["a1"]
+    assert await boards.related(2, "notes", ctx=as_user(BOB)).count() == 1
+    with pytest.raises(AccessError):  # a relation endpoint of an unreadable target: LB3's error
+        await boards.related(1, "secrets", ctx=alice).find()
+    found = await boards.find({"include": ["notes", "secrets"], "order": "id"}, ctx=alice)
+    assert [titles(b["notes"]) for b in found] == [["a1"], ["a2"]]
+    assert [b["secrets"] for b in found] == [[], []]  # unreadable: left out, no error
+    anonymous = await boards.find({"include": "notes"}, ctx=as_user(None))
+    assert [b["notes"] for b in anonymous] == [[], []]
+    # Member (a User) lets no one `find`: a note's owner is left out of the include (no key)
+    mine = await app.models["Note"].find({"include": ["owner", "board"]}, ctx=alice)
+    assert [("owner" in n, n["board"]["name"]) for n in mine] == [(False, "home"), (False, "work")]
+
+
+async def test_a_related_where_is_no_oracle_for_unreadable_rows(app: LoopBackApp) -> None:
+    boards = app.models["Board"]
+    alice = as_user(ALICE)
+    # bob's note "b2" is on board 2: alice cannot find boards by it
+    assert await boards.find({"where": {"notes.title": "b2"}}, ctx=alice) == []
+    assert len(await boards.find({"where": {"notes.title": "a2"}}, ctx=alice)) == 1
+    assert await boards.find({"where": {"secrets.text": "s1"}}, ctx=alice) == []
+    assert len(await boards.find({"where": {"secrets.text": "s1"}})) == 1  # system
+
+
+async def test_bulk_writes_touch_only_the_callers_rows(app: LoopBackApp) -> None:
+    notes = app.models["Note"]
+    alice = as_user(ALICE)
+    assert await notes.update_all(None, {"title": "mine"}, ctx=alice) == 2
+    assert await notes.update_all({"title": "b1"}, {"title": "stolen"}, ctx=alice) == 0
+    assert titles(await notes.find()) == ["b1", "b2", "mine", "mine"]
+    assert await notes.destroy_all({"title": {"neq": "x"}}, ctx=as_user(BOB)) == 2
+    assert titles(await notes.find()) == ["mine", "mine"]
+    assert await notes.destroy_by_id(1, ctx=as_user(BOB)) == 0
+    with pytest.raises(AccessError):
+        await notes.destroy_all(ctx=as_user(None))
+    assert await notes.count() == 2
+
+
+async def test_upsert_with_where_updates_only_an_owned_row(app: LoopBackApp) -> None:
+    notes = app.models["Note"]
+    bob = as_user(BOB)
+    updated = await notes.upsert_with_where(
+        {"title": "b1"}, {"title": "b1!", "ownerId": BOB}, ctx=bob
+    )
+    assert updated["id"] == 2
+    # alice's a1 is not bob's to update: his upsert creates his own
+    created = await notes.upsert_with_where(
+        {"title": "a1"}, {"title": "a1", "ownerId": BOB}, ctx=bob
+    )
+    assert created["id"] == 5
+    assert (await notes.find_by_id(1) or {})["ownerId"] == ALICE
+
+
+def test_negation_treats_null_as_not_owned() -> None:
+    owned = Or((Condition("userId", "eq", 1), And((Condition("userId", "eq", None),))))
+    assert negate(owned) == And(
+        (Condition("userId", "neq", 1), Or((Condition("userId", "neq", None),)))
+    )
+    assert negate(NOTHING) == And(())
