@@ -19,6 +19,7 @@ A model is scoped only when it has rules (JSON acls, ACL table rows, or `default
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +91,19 @@ class RowScope:
             return await self.where(ctx, "find")
         except AccessError:
             return NOTHING
+
+    async def check(self, ctx: Context | None, method: str, model_id: Any = None) -> None:
+        """A relation endpoint's write to this (target) model: the target's own ACL for the write
+        (`create`, `prototype.patchAttributes` or `deleteById` about the child's id) must allow
+        it too; LB3 checks only the parent's relation method."""
+        if ctx is None or ctx.system or self.method_for(ctx) is None:
+            return
+        name = self.model.name
+        decision = self.authorizer.check(name, method, ctx.principal, model_id=model_id, ctx=ctx)
+        if inspect.isawaitable(decision):
+            decision = await decision
+        if not decision.allowed:
+            raise self.authorizer.error(name, ctx.principal, model_id=model_id)
 
     def compile(self, raw: Mapping[str, Any]) -> Where:
         """An owner where (`{"userId": 5}`, `{"or": [...]}`, `{"user.id": 5}`) as this model's AST.

@@ -1,6 +1,7 @@
 """A small app whose ACLs make `$owner` decide list reads, includes and bulk writes, compiled once per
-test session: Member (a User), Note (`$everyone` DENY, `$owner` ALLOW, `$authenticated` may create),
-Board (no ACLs) with notes and secrets, Secret (`$everyone` DENY READ: never readable)."""
+test session: Member (a User; role `admin` may do anything), Note (`$everyone` DENY, `$owner` ALLOW,
+`$authenticated` may create), Board (no ACLs) with notes and secrets, Secret (`$everyone` DENY READ:
+never readable). Users alice (1), bob (2), carol (3)."""
 
 from __future__ import annotations
 
@@ -21,21 +22,25 @@ from specgen.render import write_package
 
 EVERYONE_DENY = {"principalType": "ROLE", "principalId": "$everyone", "permission": "DENY"}
 OWNER_ALLOW = {"principalType": "ROLE", "principalId": "$owner", "permission": "ALLOW"}
+ADMIN_ALLOW = {"principalType": "ROLE", "principalId": "admin", "permission": "ALLOW"}
 
+# the very models of tests/oracle/lb3_owner_probe.js (test_owner_http checks they are the same)
 MODELS: list[dict[str, Any]] = [
     {
         "name": "Member",
         "base": "User",
         "relations": {"notes": {"type": "hasMany", "model": "Note", "foreignKey": "ownerId"}},
+        "acls": [ADMIN_ALLOW],
     },
     {
         "name": "Note",
         "properties": {
             "title": {"type": "string", "required": True},
-            "code": {"type": "string", "hidden": True},
+            "code": "string",
             "ownerId": "number",
             "boardId": "number",
         },
+        "hidden": ["code"],
         "relations": {
             "owner": {"type": "belongsTo", "model": "Member", "foreignKey": "ownerId"},
             "board": {"type": "belongsTo", "model": "Board", "foreignKey": "boardId"},
@@ -53,7 +58,8 @@ MODELS: list[dict[str, Any]] = [
     },
     {
         "name": "Board",
-        "properties": {"name": {"type": "string", "required": True}},
+        "properties": {"name": {"type": "string", "required": True}, "code": "string"},
+        "hidden": ["code"],
         "relations": {
             "notes": {"type": "hasMany", "model": "Note", "foreignKey": "boardId"},
             "secrets": {"type": "hasMany", "model": "Secret", "foreignKey": "boardId"},
@@ -72,7 +78,7 @@ BUILTINS = {
 }
 
 ALICE, BOB = 1, 2
-BOARDS = [{"name": "home"}, {"name": "work"}]
+BOARDS = [{"name": "home", "code": "h-code"}, {"name": "work", "code": "w-code"}]
 NOTES = [  # ids 1..4: alice owns 1 and 3, bob 2 and 4
     {"title": "a1", "code": "alpha", "ownerId": ALICE, "boardId": 1},
     {"title": "b1", "code": "bravo", "ownerId": BOB, "boardId": 1},
@@ -116,7 +122,7 @@ def enforce(app: LoopBackApp) -> Authorizer:
 
 async def seed(app: LoopBackApp) -> None:
     members = app.models["Member"]
-    for name in ("alice", "bob"):
+    for name in ("alice", "bob", "carol"):
         await members.create({"email": f"{name}@example.com", "password": "secret-pw"})
     await app.models["Board"].create(BOARDS)
     await app.models["Note"].create(NOTES)

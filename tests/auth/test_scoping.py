@@ -127,3 +127,21 @@ def test_negation_treats_null_as_not_owned() -> None:
         (Condition("userId", "neq", 1), Or((Condition("userId", "neq", None),)))
     )
     assert negate(NOTHING) == And(())
+
+
+async def test_relation_writes_obey_the_targets_acls(app: LoopBackApp) -> None:
+    board = app.models["Board"].related(1, "notes", ctx=as_user(None))
+    with pytest.raises(AccessError) as refused:  # Note's `create` is for $authenticated only
+        await board.create({"title": "anonymous"})
+    assert refused.value.status == 401
+    alice = app.models["Board"].related(1, "notes", ctx=as_user(ALICE))
+    # the child's foreign key is the path's, whatever the body says
+    made = await alice.create({"title": "mine", "ownerId": ALICE, "boardId": 2})
+    assert made["boardId"] == 1
+    moved = await alice.update_by_id(1, {"boardId": 2, "title": "a1!"})
+    assert (moved["boardId"], moved["title"]) == (1, "a1!")
+    with pytest.raises(Exception) as hidden:  # bob's note on the board: not found for alice
+        await alice.update_by_id(2, {"title": "stolen"})
+    assert getattr(hidden.value, "status", None) == 404
+    await alice.destroy_by_id(1)
+    assert await app.models["Note"].count({"boardId": 1}) == 2
