@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from .authorizer import Authorizer
 
 NOTHING: Where = Or(())  # matches no row
+# the REST methods about no single row: their guard refuses only a caller who may touch no row
+ROW_METHODS = frozenset({"find", "findOne", "count", "updateAll", "upsertWithWhere", "destroyAll"})
 
 
 class Refused(Exception):
@@ -69,7 +71,8 @@ class RowScope:
         _, policy = self.authorizer.policy(name, method)
         if policy is None:
             return None
-        actx = self.authorizer.context(name, method, ctx.principal, ctx=ctx)
+        principal = await ctx.load_principal()
+        actx = self.authorizer.context(name, method, principal, ctx=ctx)
         return await decide_rows(policy, actx, self.authorizer.roles)
 
     async def where(self, ctx: Context | None, write: str | None = None) -> Where | None:
@@ -80,7 +83,7 @@ class RowScope:
             return None
         if not access.allowed:
             assert ctx is not None
-            raise self.authorizer.error(self.model.name, ctx.principal)
+            raise self.authorizer.error(self.model.name, await ctx.load_principal())
         assert access.where is not None
         where = self.compile(access.where)
         return negate(where) if access.negate else where
@@ -99,11 +102,12 @@ class RowScope:
         if ctx is None or ctx.system or self.method_for(ctx) is None:
             return
         name = self.model.name
-        decision = self.authorizer.check(name, method, ctx.principal, model_id=model_id, ctx=ctx)
+        principal = await ctx.load_principal()
+        decision = self.authorizer.check(name, method, principal, model_id=model_id, ctx=ctx)
         if inspect.isawaitable(decision):
             decision = await decision
         if not decision.allowed:
-            raise self.authorizer.error(name, ctx.principal, model_id=model_id)
+            raise self.authorizer.error(name, principal, model_id=model_id)
 
     def compile(self, raw: Mapping[str, Any]) -> Where:
         """An owner where (`{"userId": 5}`, `{"or": [...]}`, `{"user.id": 5}`) as this model's AST.
@@ -147,6 +151,15 @@ def negate(where: Where) -> Where:
     if isinstance(where, Or):
         return And(tuple(negate(w) for w in where.items))
     return NOTHING
+
+
+async def check_rows(authorizer: Authorizer, model: str, method: str, ctx: Context) -> None:
+    """A ROW_METHODS operation's ACL check: LB3's error when `decide_rows` allows no row."""
+    _, policy = authorizer.policy(model, method)
+    principal = await ctx.load_principal()
+    actx = authorizer.context(model, method, principal, ctx=ctx)
+    if not (await decide_rows(policy, actx, authorizer.roles)).allowed:
+        raise authorizer.error(model, principal)
 
 
 def has_rules(authorizer: Authorizer, name: str) -> bool:
