@@ -363,6 +363,8 @@ class Model(Validatable):
                 )
             if matches:
                 return await self._patch(matches[0][0], data, op, ctx)
+            if self.acl is not None:  # no row the caller may write matched: it creates one
+                await self.acl.check(ctx, "create")
             return await self._save_new(op, s, data, allow_id=False, ctx=ctx)
 
     async def update_all(

@@ -12,13 +12,10 @@ from typing import Any
 import yaml
 
 from runtime.app import LoopBackApp
-from runtime.auth.authorizer import Authorizer
-from runtime.auth.owner import OwnerCheck
-from runtime.auth.roles import RoleRegistry
-from runtime.auth.scoping import attach, row_lookup
 from runtime.context import Context, Principal
 from specgen.cli import compile_app, load_generated
 from specgen.render import write_package
+from tests.functional.test_extensions import _lifespan
 
 EVERYONE_DENY = {"principalType": "ROLE", "principalId": "$everyone", "permission": "DENY"}
 OWNER_ALLOW = {"principalType": "ROLE", "principalId": "$owner", "permission": "ALLOW"}
@@ -72,10 +69,39 @@ MODELS: list[dict[str, Any]] = [
         "acls": [{**EVERYONE_DENY, "accessType": "READ"}],
     },
 ]
-BUILTINS = {
-    name: {"dataSource": "db", "public": False}
-    for name in ("User", "AccessToken", "ACL", "RoleMapping", "Role")
+BUILTINS: dict[str, Any] = {
+    "User": {"dataSource": "db", "public": False},
+    "AccessToken": {
+        "dataSource": "db",
+        "public": True,
+        "relations": {"user": {"type": "belongsTo", "model": "Member", "foreignKey": "userId"}},
+    },
+    # public, as in the LB3 probe: ordinary users must still not be able to write them
+    **{name: {"dataSource": "db", "public": True} for name in ("ACL", "RoleMapping", "Role")},
 }
+
+# docs/auth.md's "A default admin user" boot script, word for word
+ADMIN_BOOT = """
+import os
+
+
+async def setup(app):
+    \"\"\"LB3's "Creating a default admin user": a user, the Role "admin" and a RoleMapping, once.\"\"\"
+    app.enable_auth()
+    Member, Role = app.models["Member"], app.models["Role"]
+    RoleMapping = app.models["RoleMapping"]
+    email = os.environ.get("ADMIN_EMAIL", "carol@example.com")
+    admin = await Member.find_one({"where": {"email": email}})
+    if admin is None:
+        password = os.environ.get("ADMIN_PASSWORD", "secret-pw")
+        admin = await Member.create({"email": email, "password": password})
+    role = await Role.find_one({"where": {"name": "admin"}})
+    if role is None:
+        role = await Role.create({"name": "admin"})
+    mapping = {"principalType": "USER", "principalId": str(admin["id"]), "roleId": role["id"]}
+    if await RoleMapping.count(mapping) == 0:
+        await RoleMapping.create(mapping)
+"""
 
 ALICE, BOB = 1, 2
 BOARDS = [{"name": "home", "code": "h-code"}, {"name": "work", "code": "w-code"}]
@@ -97,6 +123,8 @@ def write_app(root: Path) -> Path:
         path.write_text(json.dumps(model), "utf-8")
     (root / "model-config.json").write_text(json.dumps(config), "utf-8")
     (root / "datasources.json").write_text(json.dumps({"db": {"connector": "memory"}}), "utf-8")
+    (root / "boot").mkdir(exist_ok=True)
+    (root / "boot" / "admin.py").write_text(ADMIN_BOOT, "utf-8")
     return root
 
 
@@ -110,19 +138,15 @@ def build_package(root: Path) -> tuple[Any, dict[str, Any]]:
     return load_generated(out), yaml.safe_load((out / "openapi.yaml").read_text("utf-8"))
 
 
-def enforce(app: LoopBackApp) -> Authorizer:
-    """ACL enforcement for the Python API: the authorizer and the row scopes, as `enable_auth`
-    builds them."""
-    roles = RoleRegistry(owner=OwnerCheck.for_models(app.document["x-lb-models"],
-                                                     row_lookup(app.models)))  # fmt: skip
-    authorizer = Authorizer(app.document, roles)
-    attach(app.models.values(), authorizer)
-    return authorizer
+def serving(app: LoopBackApp) -> Any:
+    """The app started as a server starts it (its boot scripts run: auth enabled, the admin made)."""
+    return _lifespan(app)
 
 
 async def seed(app: LoopBackApp) -> None:
+    """The probe's rows; carol, the third user, is made by boot/admin.py when the app starts."""
     members = app.models["Member"]
-    for name in ("alice", "bob", "carol"):
+    for name in ("alice", "bob"):
         await members.create({"email": f"{name}@example.com", "password": "secret-pw"})
     await app.models["Board"].create(BOARDS)
     await app.models["Note"].create(NOTES)

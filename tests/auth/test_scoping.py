@@ -8,19 +8,17 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from runtime.app import LoopBackApp
 from runtime.auth.denial import AccessError
 from runtime.auth.scoping import NOTHING, negate
 from runtime.context import Context
+from runtime.db import sync_engine
 from runtime.filter.ast import And, Condition, Or
-from tests.auth.owner_app import ALICE, BOB, as_user, build_package, enforce, seed
+from tests.auth.owner_app import ALICE, BOB, as_user, seed, serving
 from tests.databases import ALL_BACKENDS, TestDatabases
-
-
-@pytest.fixture(scope="session")
-def package(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any]]:
-    return build_package(tmp_path_factory.mktemp("owner"))
+from tests.http.conftest import empty
 
 
 @pytest.fixture(scope="module", params=ALL_BACKENDS)
@@ -28,15 +26,23 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="module")
+async def started(
+    owner_package: tuple[Any, dict[str, Any]], backend: str, databases: TestDatabases
+) -> AsyncIterator[tuple[LoopBackApp, sa.Engine]]:
+    application: LoopBackApp = owner_package[0].create_app(db_url=databases.fresh(backend))
+    async with serving(application):  # boot/admin.py: enable_auth (and the default admin)
+        with sync_engine(application.db.url) as engine:
+            yield application, engine
+
+
 @pytest.fixture
-async def app(
-    package: tuple[Any, dict[str, Any]], backend: str, databases: TestDatabases
-) -> AsyncIterator[LoopBackApp]:
-    application: LoopBackApp = package[0].create_app(db_url=databases.fresh(backend))
-    enforce(application)
+async def app(started: tuple[LoopBackApp, sa.Engine]) -> LoopBackApp:
+    """The backend's app with the probe's rows only, ids from 1."""
+    application, engine = started
+    empty(application, engine)
     await seed(application)
-    yield application
-    await application.db.close()
+    return application
 
 
 def titles(rows: list[dict[str, Any]]) -> list[str]:
