@@ -4,6 +4,7 @@ related wheres leave out what the caller may not read, bulk writes touch only th
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,7 +16,10 @@ from runtime.auth.denial import AccessError
 from runtime.auth.scoping import NOTHING, negate
 from runtime.context import Context
 from runtime.db import sync_engine
+from runtime.errors import InvalidFilter
 from runtime.filter.ast import And, Condition, Or
+from runtime.filter.parse import FilterParser
+from runtime.registry import build_registry
 from tests.auth.owner_app import ALICE, BOB, as_user, seed, serving
 from tests.databases import ALL_BACKENDS, TestDatabases
 from tests.http.conftest import empty
@@ -151,3 +155,17 @@ async def test_relation_writes_obey_the_targets_acls(app: LoopBackApp) -> None:
     assert getattr(hidden.value, "status", None) == 404
     await alice.destroy_by_id(1)
     assert await app.models["Note"].count({"boardId": 1}) == 2
+
+
+def test_access_tokens_are_never_included(owner_package: tuple[Any, dict[str, Any]]) -> None:
+    """Even through a relation without `disableInclude` (here Member's own accessTokens, the option
+    removed), a token row is never included nor probed by a related where."""
+    document = copy.deepcopy(owner_package[1])
+    member = document["x-lb-models"]["Member"]
+    member["relations"]["accessTokens"]["options"] = {}
+    models = build_registry(document).models
+    parser = FilterParser(models["Member"], models)
+    with pytest.raises(InvalidFilter, match="access tokens never are"):
+        parser.parse({"include": "accessTokens"})
+    with pytest.raises(InvalidFilter, match="access tokens never are"):
+        parser.parse({"where": {"accessTokens.userId": 1}})
