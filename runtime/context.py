@@ -99,6 +99,8 @@ class Context:
                 self.principal = await app.principals.resolve(request)
                 if self.principal.access_token is not None:  # LB3's `ctx.options.accessToken`
                     self.options.setdefault("accessToken", self.principal.access_token)
+                    if self.principal.scopes is not None:  # a scoped token, on any method
+                        app.auth.check_scopes(self)
         return self.principal
 
     @property

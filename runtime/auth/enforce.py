@@ -30,6 +30,7 @@ from . import scoping
 from .authorizer import Authorizer
 from .owner import OwnerCheck
 from .roles import RoleRegistry
+from .rows import RowAccess, decide_rows
 from .subject import PrincipalRef, _text
 
 if TYPE_CHECKING:
@@ -148,9 +149,7 @@ class Enforcement:
         self._authorizer: Authorizer | None = None
         self.acl_model = _model_based_on(app.models, "ACL")
         self.table_loaded = self.acl_model is None
-        if self.acl_model is not None:  # LB3 queries the table per check; we reload on a change
-            for hook in ("after save", "after delete"):
-                self.acl_model.hooks.add(hook, self._table_changed, builtin=True)
+        self._watching = False
 
     @property
     def authorizer(self) -> Authorizer:
@@ -177,6 +176,11 @@ class Enforcement:
         """Give each operation with a policy its guard (and take it from one that lost it)."""
         if not self.enabled:
             return
+        if self.acl_model is not None and not self._watching:
+            # LB3 queries the table per check; we recompile when it changes (in this process)
+            self._watching = True
+            for hook in ("after save", "after delete"):
+                self.acl_model.hooks.add(hook, self._table_changed, builtin=True)
         authorizer = self.authorizer
         for op in operations:
             _, policy = authorizer.policy(op.model.name, op.name)
@@ -198,6 +202,37 @@ class Enforcement:
         return decision.allowed
 
 
+    def check_scopes(self, ctx: Context) -> None:
+        """LB3 checks a token's scopes before any rule, on every method, ACLs or not: a token
+        limited to other scopes (a reset-password token) is refused (401) on a method that does not
+        accept them, even one no rule restricts (its remote methods and hooks would otherwise
+        act for the user)."""
+        op, principal = ctx.method, ctx.principal
+        if not self.enabled or op is None or principal.scopes is None:
+            return
+        access, _ = self.authorizer.policy(op.model.name, op.name)
+        if not any(scope in principal.scopes for scope in access.scopes):
+            raise self.authorizer.error(op.model.name, principal, model_id=_path_id(ctx))
+
+
+    async def row_access(self, ctx: Context, model: str, method: str) -> RowAccess:
+        """For a call about no single row (find, count, updateAll, an include's target): which
+        rows the caller may touch (`decide_rows`: all, none, or the owner's where). The seam for
+        `$owner` on list reads and bulk writes (the read stage ANDs the where in)."""
+        if not self.table_loaded:
+            await self.load_table()
+        principal = await ctx.load_principal()
+        authorizer = self.authorizer
+        _, policy = authorizer.policy(model, method)
+        actx = authorizer.context(model, method, principal, ctx=ctx)
+        return await decide_rows(policy, actx, self.roles)
+
+
+def _path_id(ctx: Context) -> Any:
+    request = ctx.request
+    return request.scope.get("path_params", {}).get("id") if request is not None else None
+
+
 class Guard:
     """One operation's ACL check, run before its arguments are bound."""
 
@@ -213,8 +248,7 @@ class Guard:
         if not auth.table_loaded:
             await auth.load_table()
         principal = await ctx.load_principal()
-        request = ctx.request
-        model_id = request.scope.get("path_params", {}).get("id") if request is not None else None
+        model_id = _path_id(ctx)
         authorizer = auth.authorizer
         decision = authorizer.check(self.model, self.method, principal, model_id=model_id, ctx=ctx)
         if inspect.isawaitable(decision):

@@ -109,8 +109,11 @@ def write(path: Path, content: Any) -> None:
     path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
 
 
-def make_app(tmp: Path, *, enable_auth: bool = True, name: str = "acl") -> Any:
-    """Compile the app into tmp; return the generated package."""
+def make_app(
+    tmp: Path, *, enable_auth: bool = True, name: str = "acl", boot_js: str | None = None
+) -> Any:
+    """Compile the app into tmp; return the generated package. `boot_js`: the text of a
+    boot/authentication.js (LB3's scaffold's, which cannot run here)."""
     app_dir = tmp / name
     config = {
         "_meta": {"sources": ["./models"]},
@@ -135,6 +138,8 @@ def make_app(tmp: Path, *, enable_auth: bool = True, name: str = "acl") -> Any:
     write(app_dir / "models" / "open.py", OPEN_MODULE)
     if enable_auth:
         write(app_dir / "boot" / "auth.py", BOOT)
+    if boot_js is not None:
+        write(app_dir / "boot" / "authentication.js", boot_js)
     out = tmp / "gen" / f"pkg_{name}"
     _, files, _ = compile_app(app_dir, out)
     write_package(files, out)
@@ -157,3 +162,69 @@ async def add_token(
     if scopes is not None:
         row["scopes"] = scopes
     await app.models["AccessToken"].create(row, ctx=Context.for_system())
+
+
+TOKENS = {"a": "A" * 64, "b": "B" * 64, "c": "C" * 64, "admin": "D" * 64}
+USER_IDS = {"a": 1, "b": 2, "c": 3, "admin": 4}
+SCOPED = "R" * 64  # scopes ["reset-password"]
+EXPIRED = "X" * 64  # ttl 1, made 30 s ago
+
+# (who, verb, path, body): the requests tests/oracle/lb3_acl_http.js sends to LB3 3.28 and
+# tests/auth/test_acl_http.py to us, in this order (writes change the rows later requests see)
+REQUESTS: list[tuple[str | None, str, str, Any]] = [
+    (None, "GET", "/Notes", None),
+    ("a", "GET", "/Notes", None),
+    ("c", "GET", "/Notes", None),  # USER 3 DENY find
+    ("c", "GET", "/Notes/1", None),
+    (None, "GET", "/Notes/count", None),  # property rule: $everyone ALLOW count
+    (None, "GET", "/Notes/1", None),
+    ("a", "PATCH", "/Notes/1", {"title": "mine"}),
+    ("a", "PATCH", "/Notes/2", {"title": "theirs"}),
+    ("a", "PATCH", "/Notes/2?id=1", {"title": "theirs"}),  # only the path's id counts
+    ("admin", "PATCH", "/Notes/2", {"title": "admin"}),  # admin through RoleMapping
+    ("a", "POST", "/Notes", {"title": "new"}),  # $owner needs a row id
+    ("a", "DELETE", "/Notes/2", None),
+    ("a", "GET", "/Notes/2/owner", None),
+    (None, "GET", "/Memos", None),
+    ("a", "GET", "/Memos", None),  # aclErrorStatus 403 once a token is valid
+    ("b", "GET", "/Memos", None),  # teamMember: the app's resolver
+    (None, "GET", "/Members/1", None),
+    ("a", "GET", "/Members/1", None),  # User's $owner findById
+    ("b", "GET", "/Members/1", None),
+    ("a", "GET", "/Members", None),
+    (None, "POST", "/Members", {"email": "new@example.com", "password": "secret-2"}),
+    (None, "GET", "/Opens", None),  # no ACLs
+    ("scoped", "GET", "/Notes", None),
+    ("scoped", "GET", "/Opens", None),
+    ("a", "GET", "/Opens/whoami", None),
+    (None, "GET", "/Opens/mayDeleteNote?id=1", None),
+    ("a", "GET", "/Opens/mayDeleteNote?id=1", None),
+    ("a", "GET", "/Opens/mayDeleteNote?id=2", None),
+    ("admin", "GET", "/Opens/mayDeleteNote?id=2", None),
+    ("a", "POST", "/RoleMappings", {"roleId": "1", "principalType": "USER", "principalId": "1"}),
+    ("admin", "GET", "/RoleMappings", None),
+    ("expired", "GET", "/Notes", None),
+    ("expired", "GET", "/Notes", None),  # the row is gone: anonymous
+]
+
+
+def token_of(who: str | None) -> str | None:
+    return {"scoped": SCOPED, "expired": EXPIRED}.get(who or "", TOKENS.get(who or ""))
+
+
+def oracle_cases() -> dict[str, Any]:
+    """tests/oracle/lb3-3.28/acl-http-cases.json: what the LB3 recorder needs."""
+    cases = []
+    for who, verb, path, body in REQUESTS:
+        token = token_of(who)
+        cases.append({"who": who, "verb": verb, "path": path, "body": body,
+                      "headers": {"Authorization": token} if token else {}})  # fmt: skip
+    models = {m["name"]: m for m in MODELS.values()}
+    return {"models": models, "tokens": TOKENS, "userIds": USER_IDS, "scopedToken": SCOPED,
+            "expiredToken": EXPIRED, "cases": cases}  # fmt: skip
+
+
+if (
+    __name__ == "__main__"
+):  # python -m tests.auth.acl_app > tests/oracle/lb3-3.28/acl-http-cases.json
+    print(json.dumps(oracle_cases(), indent=1))

@@ -31,7 +31,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return make_app(tmp_path_factory.mktemp("principal"), enable_auth=False)
+    return make_app(tmp_path_factory.mktemp("principal"), enable_auth=False, name="principal")
 
 
 @pytest.fixture(scope="module")
