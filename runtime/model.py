@@ -219,7 +219,8 @@ class Model(Validatable):
         if key is None:
             return None
         flt = self.parse_filter(filter)
-        if flt == Filter() and self._by_id is not None and not self.hooks and self.acl is None:
+        unscoped = self.acl is None or not self.acl.applies(ctx)  # no ACL narrows this read
+        if flt == Filter() and self._by_id is not None and not self.hooks and unscoped:
             async with self.db.read() as s:  # the hot path: one prepared statement
                 row = await s.first(self._by_id, {"id": key})
             return self.codec.to_json(row._mapping) if row is not None else None
@@ -259,7 +260,7 @@ class Model(Validatable):
         key = self.codec.coerce_id(id)
         if key is None:
             return False
-        if self.hooks or self.acl is not None:  # the read stage: access hooks and ACLs decide
+        if self.hooks or (self.acl is not None and self.acl.applies(ctx)):  # the read stage
             return await self.count(self._id_where(key), ctx=ctx) > 0
         async with self.db.read() as s:
             return (

@@ -57,8 +57,16 @@ class RowScope:
         if op is not None and getattr(op, "remote", None) is not None:
             return None  # a custom remote method: its code decides what it reads
         if op is not None and op.model is self.model:
+            if op.relation is None and op.name not in ROW_METHODS:
+                return (
+                    None  # about the path's row (findById, exists, deleteById): its guard decided
+                )
             return str(op.name)
         return write or "find"
+
+    def applies(self, ctx: Context | None) -> bool:
+        """Whether this caller's read of the model is narrowed here at all (else the fast paths)."""
+        return ctx is not None and not ctx.system and self.method_for(ctx) is not None
 
     async def rows(self, ctx: Context | None, write: str | None = None) -> RowAccess | None:
         """decide_rows for the caller, or None when nothing restricts this read."""
