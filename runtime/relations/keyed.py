@@ -53,8 +53,7 @@ class Keyed(Bound):
     async def create(self, data: Any) -> dict[str, Any] | list[dict[str, Any]]:
         """hasMany: an object or an array (all or nothing); hasOne: one object, and only while
         there is none (LB3 answers a second one with a 500)."""
-        if self.target.acl is not None:  # the target's own `create` rule applies too
-            await self.target.acl.check(self.ctx, "create")
+        await self._may(self.target, "create")
         async with self.target.db.transaction():
             parent = await self._parent()
             key = parent.get(self.relation.primary_key)
@@ -92,7 +91,7 @@ class Keyed(Bound):
     async def destroy_by_id(self, fk: Any) -> None:
         async with self.target.db.transaction():
             child, _ = await self._child(fk)
-            await self._may(child, "deleteById")
+            await self._may(self.target, "deleteById", child)
             await self.target.destroy_instance(child, ctx=self.ctx)
 
     async def destroy_all(self) -> int:
@@ -132,7 +131,7 @@ class Keyed(Bound):
         """hasOne: delete the one child; 404 when there is none (LB3: a 500)."""
         async with self.target.db.transaction():
             child, _ = await self._only_child()
-            await self._may(child, "deleteById")
+            await self._may(self.target, "deleteById", child)
             await self.target.destroy_instance(child, ctx=self.ctx)
 
     # ---- children and keys -----------------------------------------------------------------------
@@ -175,13 +174,8 @@ class Keyed(Bound):
             raise none_found(self.target.name)
         return found, key
 
-    async def _may(self, child: dict[str, Any], method: str) -> None:
-        """The target's own ACL for a write to this child (by its id), when it has ACLs."""
-        if self.target.acl is not None:
-            await self.target.acl.check(self.ctx, method, child[self.target.meta.id_name])
-
     async def _patch(self, child: dict[str, Any], data: dict[str, Any], key: Any) -> dict[str, Any]:
-        await self._may(child, "prototype.patchAttributes")
+        await self._may(self.target, "prototype.patchAttributes", child)
         return await self.target.patch_attributes(
             child[self.target.meta.id_name], self._owned(data, key), ctx=self.ctx
         )
