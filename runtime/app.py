@@ -31,6 +31,7 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from .auth.authorizer import Authorizer
 from .auth.enforce import Enforcement, js_enables_auth, role_registry, unprotected_warnings
 from .auth.principal import PrincipalResolver
 from .datasources import resolve, resolve_all
@@ -134,9 +135,8 @@ class LoopBackApp:
         for model in self.models.values():
             model.codec.embed(embedded)
         self.principals: PrincipalResolver | None = PrincipalResolver.for_app(self)
-        self.roles = role_registry(
-            self
-        )  # before model modules and boot scripts: they add resolvers
+        # before model modules and boot scripts run: they register role resolvers
+        self.roles = role_registry(self)
         self.auth = Enforcement(self, self.roles)
         if scripts := js_enables_auth(app_dir):
             logger.warning(
@@ -187,7 +187,7 @@ class LoopBackApp:
             self.auth.attach(self.operations())
 
     @property
-    def authorizer(self) -> Any:
+    def authorizer(self) -> Authorizer:
         """The app's `runtime.auth.authorizer.Authorizer`, built from the served document."""
         return self.auth.authorizer
 

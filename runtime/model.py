@@ -481,6 +481,8 @@ class Model(Validatable):
             async with self.db.write(one_statement=one_statement) as s:
                 yield s
             return
+        if op is not None:  # its hooks may ask who calls: read the token before the transaction
+            await op.ctx.load_principal()
         async with self.db.transaction() as s:
             if op is None:
                 yield s

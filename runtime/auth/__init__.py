@@ -9,5 +9,7 @@ Authorization: which access type a method needs (access_types), which roles a ca
 who owns a row (owner), and which ACL rule wins (acl). Everything that can be decided at start-up is:
 a policy is compiled once per (model, method), and a model with no ACLs has none.
 
-Each module is pure or talks only to the database stage; the REST layer wires them in.
+Wiring: the request's caller (principal: token -> Principal, read lazily through the Context) and
+enforcement (enforce: `app.enable_auth()`, one Authorizer, a guard on each operation an ACL can refuse,
+static roles from the Role/RoleMapping tables, `Model.check_access`).
 """

@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..context import Context
 from . import scoping
+from .acl import MethodPolicy
 from .authorizer import Authorizer
 from .owner import OwnerCheck
 from .roles import RoleRegistry
 from .rows import RowAccess, decide_rows
-from .subject import PrincipalRef, _text
+from .subject import ROLE, PrincipalRef, _text
 
 if TYPE_CHECKING:
     from ..app import LoopBackApp
@@ -42,6 +43,7 @@ logger = logging.getLogger("runtime.auth")
 
 ADMIN_MODELS = ("Role", "RoleMapping", "ACL")  # LB3 declares no ACLs on these
 BUILTIN_MODELS = ("AccessToken", *ADMIN_MODELS)
+ALLOWING = ("ALLOW", "ALARM", "AUDIT")  # LB3: ALARM and AUDIT allow
 DENY_ALL = {"principalType": "ROLE", "principalId": "$everyone", "permission": "DENY"}
 _ENABLE_AUTH = re.compile(r"\.enableAuth\s*\(")
 
@@ -184,9 +186,21 @@ class Enforcement:
         authorizer = self.authorizer
         for op in operations:
             _, policy = authorizer.policy(op.model.name, op.name)
+            guarded = policy is not None and not self._everyone_allowed(policy)
             kind = RowGuard if op.name in scoping.ROW_METHODS else Guard
-            op.guard = kind(self, op.model.name, op.name) if policy is not None else None
+            op.guard = kind(self, op.model.name, op.name) if guarded else None
         scoping.attach(self.app.models.values(), authorizer)  # `$owner` rows in the read stage
+
+    def _everyone_allowed(self, policy: MethodPolicy) -> bool:
+        """The policy's best rule allows a role everyone holds (`$everyone` ALLOW): no caller can be
+        refused by a rule, so the operation needs no guard (and reads no token)."""
+        first = policy.rules[0] if policy.rules else None
+        return (
+            first is not None
+            and first.principal_type == ROLE
+            and self.roles.always(first.principal_id)
+            and first.permission in ALLOWING
+        )
 
     async def check(self, ctx: Context | None, model: str, method: str, model_id: Any) -> bool:
         """LB3's `Model.checkAccess`: may the caller of `ctx` call `method` about `model_id`? A

@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 from ..coercion import Invalid, query_converter
 from ..filter.ast import And, Condition, Exists, Or, Where
 from .access_types import model_setting
-from .acl import DENY
+from .acl import DEFAULT, DENY, MethodPolicy
 from .denial import AccessError
 from .rows import RowAccess, decide_rows
+from .subject import ROLE
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -64,6 +65,16 @@ class RowScope:
             return str(op.name)
         return write or "find"
 
+    def _open(self, policy: MethodPolicy) -> bool:
+        """The best rule allows everyone (`$everyone` ALLOW): every row, and no token to read."""
+        first = policy.rules[0] if policy.rules else None
+        return (
+            first is not None
+            and first.principal_type == ROLE
+            and self.authorizer.roles.always(first.principal_id)
+            and first.permission not in (DENY, DEFAULT)
+        )
+
     def applies(self, ctx: Context | None) -> bool:
         """Whether this caller's read of the model is narrowed here at all (else the fast paths)."""
         return ctx is not None and not ctx.system and self.method_for(ctx) is not None
@@ -77,7 +88,7 @@ class RowScope:
             return None
         name = self.model.name
         _, policy = self.authorizer.policy(name, method)
-        if policy is None:
+        if policy is None or self._open(policy):
             return None
         principal = await ctx.load_principal()
         actx = self.authorizer.context(name, method, principal, ctx=ctx)

@@ -137,6 +137,7 @@ def test_models_without_acls_are_not_guarded(served: LoopBackApp) -> None:
     guarded = {(op.model.name, op.name) for op in served.operations() if op.guard is not None}
     assert ("Note", "find") in guarded and ("Member", "findById") in guarded
     assert not any(model == "Open" for model, _ in guarded)
+    assert ("Note", "count") not in guarded  # its best rule: $everyone ALLOW
 
 
 async def test_python_callers_are_not_checked(served: LoopBackApp) -> None:
@@ -179,3 +180,23 @@ async def test_row_access_for_calls_about_no_single_row(served: LoopBackApp) -> 
     )
     assert await rows(Context(principal=admin), "Note", "updateAll") == RowAccess(ALLOW)
     assert await rows(Context(), "Note", "updateAll") == RowAccess(DENY)
+
+
+async def test_app_and_role_principals(served: LoopBackApp) -> None:
+    """A token's `appId` is an APP principal, and roles a Python caller grants are ROLE principals
+    (an ACL table row names the application here)."""
+    acl, system = served.models["ACL"], Context.for_system()
+    notes = served.models["Note"]
+    row = await acl.create(
+        {"model": "Note", "property": "find", "accessType": "READ", "principalType": "APP",
+         "principalId": "app1", "permission": "ALLOW"},
+        ctx=system,
+    )  # fmt: skip
+    try:
+        app1 = Principal(app_id="app1", access_token={"id": "t", "appId": "app1"})
+        assert await notes.check_access(Context(principal=app1), "find")
+        assert not await notes.check_access(Context(principal=Principal()), "find")
+        admin = Principal(roles=frozenset({"admin"}), access_token={"id": "t"})
+        assert await notes.check_access(Context(principal=admin), "deleteById", 2)
+    finally:
+        await acl.destroy_by_id(row["id"], ctx=system)

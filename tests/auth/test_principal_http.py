@@ -180,3 +180,27 @@ async def test_hooks_see_the_caller(client: httpx.AsyncClient, served: LoopBackA
     finally:
         model.remove_observer("access", observer)
     assert seen == [("remote", 1, TOKEN), ("access", 1, TOKEN)]
+
+
+async def test_an_expired_token_is_deleted_before_a_hooked_write(
+    client: httpx.AsyncClient, served: LoopBackApp
+) -> None:
+    """The caller is read before the write's transaction opens, so the expired token's deletion
+    is not rolled back with the refused write."""
+    old = "W" * 64
+    await add_token(served, old, 1, ttl=10, age=60)
+    model = served.models["Open"]
+
+    def observer(hctx: Any) -> None:
+        hctx.instance["label"] = f"by {hctx.context.user_id}"
+
+    model.observe("before save", observer)
+    try:
+        refused = await client.post("/Opens", json={"label": "x"}, headers={"Authorization": old})
+        assert refused.status_code == 401
+        created = await client.post("/Opens", json={"label": "x"}, headers={"Authorization": TOKEN})
+        assert created.json()["label"] == "by 1"
+    finally:
+        model.remove_observer("before save", observer)
+    tokens = served.models["AccessToken"]
+    assert await tokens.find_by_id(hash_token_id(old), ctx=Context.for_system()) is None
