@@ -90,6 +90,10 @@ class RowScope:
         _, policy = self.authorizer.policy(name, method)
         if policy is None or self._open(policy):
             return None
+        op = ctx.method
+        if ctx.rows is not None and op is not None and op.model is self.model and op.name == method:
+            cached: RowAccess = ctx.rows  # the operation's guard decided these rows already
+            return cached
         principal = await ctx.load_principal()
         actx = self.authorizer.context(name, method, principal, ctx=ctx)
         return await decide_rows(policy, actx, self.authorizer.roles)
@@ -177,7 +181,8 @@ async def check_rows(authorizer: Authorizer, model: str, method: str, ctx: Conte
     _, policy = authorizer.policy(model, method)
     principal = await ctx.load_principal()
     actx = authorizer.context(model, method, principal, ctx=ctx)
-    if not (await decide_rows(policy, actx, authorizer.roles)).allowed:
+    ctx.rows = await decide_rows(policy, actx, authorizer.roles)  # the read stage reuses it
+    if not ctx.rows.allowed:
         raise authorizer.error(model, principal)
 
 
