@@ -11,16 +11,19 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from generated.library import create_app as create_library
 from runtime.app import LoopBackApp
+from runtime.auth.authorizer import Authorizer
 from runtime.auth.denial import AccessError
-from runtime.auth.scoping import NOTHING, negate
+from runtime.auth.roles import RoleRegistry
+from runtime.auth.scoping import NOTHING, attach, negate
 from runtime.context import Context
 from runtime.db import sync_engine
 from runtime.errors import InvalidFilter
 from runtime.filter.ast import And, Condition, Or
 from runtime.filter.parse import FilterParser
 from runtime.registry import build_registry
-from tests.auth.owner_app import ALICE, BOB, as_user, seed, serving
+from tests.auth.owner_app import ALICE, BOB, EVERYONE_DENY, as_user, seed, serving
 from tests.databases import ALL_BACKENDS, TestDatabases
 from tests.http.conftest import empty
 
@@ -169,3 +172,31 @@ def test_access_tokens_are_never_included(owner_package: tuple[Any, dict[str, An
         parser.parse({"include": "accessTokens"})
     with pytest.raises(InvalidFilter, match="access tokens never are"):
         parser.parse({"where": {"accessTokens.userId": 1}})
+
+
+async def test_through_and_references_writes_obey_the_targets_acls() -> None:
+    """The library's Book.tags (HABTM) and Book.relatedTags (referencesMany), with Tag closed to
+    writes: a caller reads and links tags through Book, but creates none and changes none."""
+    app = create_library(db_url="sqlite://")
+    try:
+        document = copy.deepcopy(app.document)
+        deny_write = {**EVERYONE_DENY, "accessType": "WRITE"}
+        document["x-lb-models"]["Tag"]["acls"] = [deny_write]
+        attach(app.models.values(), Authorizer(document, RoleRegistry()))
+        book = await app.models["Book"].create({"title": "Dune"})
+        tag = await app.models["Tag"].create({"name": "sf"})
+        alice = as_user(ALICE)
+        tags = app.models["Book"].related(book["id"], "tags", ctx=alice)
+        await tags.link(tag["id"])  # the join model has no ACLs; Tag is read, not written
+        assert [t["name"] for t in await tags.find()] == ["sf"]
+        for call in (
+            tags.create({"name": "new"}),
+            tags.update_by_id(tag["id"], {"name": "renamed"}),
+            tags.destroy_by_id(tag["id"]),
+            app.models["Book"].related(book["id"], "relatedTags", ctx=alice).create({"name": "x"}),
+        ):
+            with pytest.raises(AccessError):
+                await call
+        assert [t["name"] for t in await app.models["Tag"].find()] == ["sf"]
+    finally:
+        await app.db.close()
