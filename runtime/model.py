@@ -196,11 +196,17 @@ class Model(Validatable):
         return await _loaded(op, found) if op is not None else found
 
     async def find_one(
-        self, filter: dict[str, Any] | Filter | None = None, *, ctx: Context | None = None
+        self,
+        filter: dict[str, Any] | Filter | None = None,
+        *,
+        ctx: Context | None = None,
+        rules: str | None = None,
     ) -> dict[str, Any] | None:
+        """`rules`: the method whose ACLs narrow the read when it is not `find`'s (a relation
+        endpoint reading one target: `findById`)."""
         flt, op = self.parse_filter(filter), None
         if read.needed(self, flt.where):
-            flt, op = await read.restrict(self, flt, ctx)
+            flt, op = await read.restrict(self, flt, ctx, write=rules)
         if flt.include:
             found = await loading.find(self, flt, limit=1, ctx=ctx)
         else:

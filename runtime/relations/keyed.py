@@ -111,7 +111,9 @@ class Keyed(Bound):
                 id_name = self.relation.meta.owner_key(self.relation.parent.meta, target.meta)
                 match = Condition(id_name, "eq", key)
                 found = await target.find_one(
-                    Filter(where=and_(match, self.relation.scope.where)), ctx=self.ctx
+                    Filter(where=and_(match, self.relation.scope.where)),
+                    ctx=self.ctx,
+                    rules="findById",
                 )
             if found is None:
                 raise none_found(target.name)
@@ -160,7 +162,7 @@ class Keyed(Bound):
         if fk_key is not None:
             match = Condition(self.target.meta.id_name, "eq", fk_key)
             found = await self.target.find_one(
-                Filter(where=and_(match, self._children(key))), ctx=self.ctx
+                Filter(where=and_(match, self._children(key))), ctx=self.ctx, rules="findById"
             )
         if found is None:
             raise NotFound(f"No instance with id {fk} found for {self.target.name}")
@@ -169,7 +171,9 @@ class Keyed(Bound):
     async def _only_child(self) -> tuple[dict[str, Any], Any]:
         """hasOne: the child (the first, should there be several), with the parent's key."""
         key = await self._key()
-        found = await self.target.find_one(Filter(where=self._children(key)), ctx=self.ctx)
+        found = await self.target.find_one(
+            Filter(where=self._children(key)), ctx=self.ctx, rules="findById"
+        )
         if found is None:
             raise none_found(self.target.name)
         return found, key

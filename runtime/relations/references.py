@@ -137,7 +137,7 @@ class References(Linked):
         if target_id is not None and target_id in ids:
             match = Condition(self.target.meta.id_name, "eq", target_id)
             where = and_(match, self.relation.scope.where)
-            found = await self.target.find_one(Filter(where=where), ctx=self.ctx)
+            found = await self.target.find_one(Filter(where=where), ctx=self.ctx, rules="findById")
         if found is None:
             raise NotFound(f"No instance with id {fk} found for {self.target.name}")
         return found

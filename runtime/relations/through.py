@@ -134,7 +134,7 @@ class Through(Linked):
         if target_id is not None:
             match = Condition(self.target.meta.id_name, "eq", target_id)
             where = and_(match, self._members(key), self.relation.scope.where)
-            found = await self.target.find_one(Filter(where=where), ctx=self.ctx)
+            found = await self.target.find_one(Filter(where=where), ctx=self.ctx, rules="findById")
         if found is None:
             parent, target, join = self.relation.parent.name, self.target.name, self.join.name
             raise NotFound(
