@@ -75,6 +75,7 @@ class Context:
     )
     instance: Any = None  # a prototype method's instance (a dict), loaded before the hooks run
     error: BaseException | None = None  # what after_remote_error hooks see
+    rows: Any = None  # the guard's RowAccess for a list call (runtime/auth/scoping.py), reused
 
     @property
     def access_token(self) -> Any:

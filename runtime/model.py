@@ -77,6 +77,7 @@ class Model(Validatable):
         self.validate_upsert = (meta.raw.get("options") or {}).get("validateUpsert") is not False
         self._relations: dict[str, Relation] = {}
         self.hooks = Observers()  # empty unless observed: every read and write checks this once
+        self.acl: Any = None  # a RowScope when ACLs restrict rows (runtime/auth/scoping.py)
         if meta.is_user:  # LB3's User rules: the first built-in observer
             self.hooks.add("persist", users.persist_rules, builtin=True)
         self._insert_stmt = builder.insert_row(table)
@@ -190,11 +191,17 @@ class Model(Validatable):
         return await _loaded(op, found) if op is not None else found
 
     async def find_one(
-        self, filter: dict[str, Any] | Filter | None = None, *, ctx: Context | None = None
+        self,
+        filter: dict[str, Any] | Filter | None = None,
+        *,
+        ctx: Context | None = None,
+        rules: str | None = None,
     ) -> dict[str, Any] | None:
+        """`rules`: the method whose ACLs narrow the read when it is not `find`'s (a relation
+        endpoint reading one target: `findById`)."""
         flt, op = self.parse_filter(filter), None
         if read.needed(self, flt.where):
-            flt, op = await read.restrict(self, flt, ctx)
+            flt, op = await read.restrict(self, flt, ctx, write=rules)
         if flt.include:
             found = await loading.find(self, flt, limit=1, ctx=ctx)
         else:
@@ -213,7 +220,8 @@ class Model(Validatable):
         if key is None:
             return None
         flt = self.parse_filter(filter)
-        if flt == Filter() and self._by_id is not None and not self.hooks:
+        unscoped = self.acl is None or not self.acl.applies(ctx)  # no ACL narrows this read
+        if flt == Filter() and self._by_id is not None and not self.hooks and unscoped:
             async with self.db.read() as s:  # the hot path: one prepared statement
                 row = await s.first(self._by_id, {"id": key})
             return self.codec.to_json(row._mapping) if row is not None else None
@@ -253,7 +261,7 @@ class Model(Validatable):
         key = self.codec.coerce_id(id)
         if key is None:
             return False
-        if self.hooks:  # through the read stage, so an access hook decides what exists
+        if self.hooks or (self.acl is not None and self.acl.applies(ctx)):  # the read stage
             return await self.count(self._id_where(key), ctx=ctx) > 0
         async with self.db.read() as s:
             return (
@@ -341,7 +349,7 @@ class Model(Validatable):
         await self.checked(data, "replace", allow_id=False, ctx=ctx)  # LB3: the body alone
         op = self._operation(ctx)
         ids = Filter(where=self.parse_where(where), fields=(self.meta.id_name,))
-        ids, _ = await read.restrict(self, ids, op.ctx if op else ctx, op)
+        ids, _ = await read.restrict(self, ids, op.ctx if op else ctx, op, write="upsertWithWhere")
         plan = plan_query(self.meta, ids, limit=2)
         async with self._writing(op, atomic=True) as s:
             matches = await s.all(builder.select_rows(self.table, plan))
@@ -351,6 +359,8 @@ class Model(Validatable):
                 )
             if matches:
                 return await self._patch(matches[0][0], data, op, ctx)
+            if self.acl is not None:  # no row the caller may write matched: it creates one
+                await self.acl.check(ctx, "create")
             return await self._save_new(op, s, data, allow_id=False, ctx=ctx)
 
     async def update_all(
@@ -359,7 +369,9 @@ class Model(Validatable):
         op = self._operation(ctx)
         if op is None:  # LB3 ignores an id in an updateAll body; we refuse a non-null one
             values = await self.checked(data, "patch", allow_id=False)
-        clause = await read.restrict_where(self, self.parse_where(where), ctx, op)
+        clause = await read.restrict_where(
+            self, self.parse_where(where), ctx, op, write="updateAll"
+        )
         shown = hook_where(where)
         async with self._writing(op) as s:
             if op is not None:
@@ -395,7 +407,8 @@ class Model(Validatable):
         key = self.codec.coerce_id(id)
         if key is None:
             return 0
-        return await self._delete(self._id_where(key), {self.meta.id_name: key}, ctx)
+        shown = {self.meta.id_name: key}
+        return await self._delete(self._id_where(key), shown, ctx, write="deleteById")
 
     async def destroy_instance(
         self, instance: dict[str, Any], *, ctx: Context | None = None
@@ -405,12 +418,16 @@ class Model(Validatable):
         if key is None:
             return 0
         where = {self.meta.id_name: key}
-        return await self._delete(self._id_where(key), where, ctx, instance=instance)
+        return await self._delete(
+            self._id_where(key), where, ctx, instance=instance, write="deleteById"
+        )
 
     async def destroy_all(
         self, where: dict[str, Any] | Where | None = None, *, ctx: Context | None = None
     ) -> int:
-        return await self._delete(self.parse_where(where), hook_where(where), ctx)
+        return await self._delete(
+            self.parse_where(where), hook_where(where), ctx, write="destroyAll"
+        )
 
     # ---- the pipeline's steps --------------------------------------------------------------------
 
@@ -600,13 +617,17 @@ class Model(Validatable):
         ctx: Context | None,
         *,
         instance: dict[str, Any] | None = None,
+        write: str,
     ) -> int:
-        """destroyById, destroyAll: access -> before delete -> DELETE -> after delete."""
+        """destroyById, destroyAll: access -> before delete -> DELETE -> after delete; the rows
+        deleted are the ones the caller may write (`write`: the method whose ACLs decide)."""
         op = self._operation(ctx)
         if op is None:
+            if self.acl is not None:
+                clause = await read.restrict_where(self, clause, ctx, write=write)
             async with self.db.write(one_statement=True) as s:
                 return int((await s.run(builder.delete_rows(self.table, clause))).rowcount)
-        clause = await read.restrict_where(self, clause, op.ctx, op)
+        clause = await read.restrict_where(self, clause, op.ctx, op, write=write)
         async with self._writing(op) as s:
             if op.has("before delete"):
                 await op.fire("before delete", where=shown, instance=instance)

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..context import Context
+from . import scoping
 from .acl import MethodPolicy
 from .authorizer import Authorizer
-from .owner import OwnerCheck, Where
+from .owner import OwnerCheck
 from .roles import RoleRegistry
 from .rows import RowAccess, decide_rows
 from .subject import ROLE, PrincipalRef, _text
@@ -76,20 +77,6 @@ class NoRoles:
         return False
 
 
-def owner_lookup(models: Mapping[str, Model]) -> Any:
-    """`$owner`'s row test: does the row with this id match the owner where (one count query)?"""
-
-    async def lookup(model: str, model_id: Any, where: Where) -> bool:
-        found = models.get(model)
-        key = found.codec.coerce_id(model_id) if found is not None else None
-        if found is None or key is None:
-            return False
-        both = {"and": [{found.meta.id_name: key}, where]}
-        return await found.count(both, ctx=Context.for_system()) > 0
-
-    return lookup
-
-
 def role_registry(app: LoopBackApp) -> RoleRegistry:
     """The app's roles, made before boot scripts run so they can register resolvers."""
     models = app.models
@@ -98,7 +85,7 @@ def role_registry(app: LoopBackApp) -> RoleRegistry:
     if role is not None and mapping is not None:
         mappings = TableRoles(role, mapping)
     entries = app.document.get("x-lb-models", {})
-    owner = OwnerCheck.for_models(entries, owner_lookup(models))
+    owner = OwnerCheck.for_models(entries, scoping.row_lookup(models))
     registry = RoleRegistry(mappings, owner)
     if role is not None:  # LB3's `Role.registerResolver(name, fn)`, in Python
         role.register_resolver = registry.register_resolver  # type: ignore[attr-defined]
@@ -200,7 +187,9 @@ class Enforcement:
         for op in operations:
             _, policy = authorizer.policy(op.model.name, op.name)
             guarded = policy is not None and not self._everyone_allowed(policy)
-            op.guard = Guard(self, op.model.name, op.name) if guarded else None
+            kind = RowGuard if op.name in scoping.ROW_METHODS else Guard
+            op.guard = kind(self, op.model.name, op.name) if guarded else None
+        scoping.attach(self.app.models.values(), authorizer)  # `$owner` rows in the read stage
 
     def _everyone_allowed(self, policy: MethodPolicy) -> bool:
         """The policy's best rule allows a role everyone holds (`$everyone` ALLOW): no caller can be
@@ -278,6 +267,20 @@ class Guard:
             decision = await decision
         if not decision.allowed:
             raise authorizer.error(self.model, principal, model_id=model_id)
+
+
+class RowGuard(Guard):
+    """A call about no single row (find, count, updateAll...): refused only when the caller may
+    touch no row; which rows it may is the read stage's where (runtime/auth/scoping.py), so a
+    caller allowed only by `$owner` sees its own rows where LB3 refuses the call."""
+
+    __slots__ = ()
+
+    async def __call__(self, ctx: Context) -> None:
+        auth = self.auth
+        if not auth.table_loaded:
+            await auth.load_table()
+        await scoping.check_rows(auth.authorizer, self.model, self.method, ctx)
 
 
 def unprotected_warnings(app: LoopBackApp) -> list[str]:

@@ -72,6 +72,10 @@ def _include(
             f'Relation "{name}" of {model.name} model cannot be included '
             "(its options.disableInclude is true)"
         )
+    if holds_tokens(parser, relation.model):
+        raise InvalidFilter(
+            f'Relation "{name}" of {model.name} model cannot be included (access tokens never are)'
+        )
     scope = dict(scope or {})
     sub = scope.pop("include", None) if nested is None else nested
     if relation.type == "belongsTo" and relation.discriminator:
@@ -93,3 +97,10 @@ def _include(
             "(the limit is maxLimit in config.json's filterLimits)"
         )
     return Include(name, replace(flt, include=parse_include(target, sub, depth + 1)))
+
+
+def holds_tokens(parser: FilterParser, name: str | None) -> bool:
+    """Whether model `name` is AccessToken or based on it: its rows are credentials, so no include
+    (nor related where) reaches them, whatever the relation's options say."""
+    meta = parser.models.get(name or "")
+    return meta is not None and (meta.name == "AccessToken" or "AccessToken" in meta.base_chain)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidFilter
 from .ast import And, Exists, Where
+from .include import holds_tokens
 
 if TYPE_CHECKING:
     from .parse import FilterParser
@@ -44,6 +45,11 @@ def parse_related(parser: FilterParser, relation: str, where: dict[str, Any], de
         )
     if meta.model not in parser.models:
         raise InvalidFilter(f'{keys}: relation "{relation}" has no known target model')
+    if holds_tokens(parser, meta.model):
+        raise InvalidFilter(
+            f'{keys}: relation "{relation}" of {model.name} model cannot be used in a where '
+            "(access tokens never are)"
+        )
     target = parser.parser_for(str(meta.model))
     matched = target.parse_where(where, depth)
     scope = meta.scope

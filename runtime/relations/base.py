@@ -104,6 +104,14 @@ class Bound:
             raise ModelNotFound(f"could not find a model with id {self.parent_id}")
         return parent
 
+    async def _may(self, model: Model, method: str, instance: dict[str, Any] | None = None) -> None:
+        """A write through the relation needs the written model's own ACL too (`create`, or
+        `prototype.patchAttributes`/`deleteById` about `instance`), when it has ACLs: LB3 checks
+        only the parent's relation method."""
+        if model.acl is not None:
+            model_id = instance.get(model.meta.id_name) if instance is not None else None
+            await model.acl.check(self.ctx, method, model_id)
+
     async def _key(self) -> Any:
         """The parent's key that the relation's foreign key holds; 404 for an unknown parent."""
         return (await self._parent()).get(self.relation.primary_key)

@@ -53,6 +53,7 @@ class Keyed(Bound):
     async def create(self, data: Any) -> dict[str, Any] | list[dict[str, Any]]:
         """hasMany: an object or an array (all or nothing); hasOne: one object, and only while
         there is none (LB3 answers a second one with a 500)."""
+        await self._may(self.target, "create")
         async with self.target.db.transaction():
             parent = await self._parent()
             key = parent.get(self.relation.primary_key)
@@ -89,6 +90,7 @@ class Keyed(Bound):
     async def destroy_by_id(self, fk: Any) -> None:
         async with self.target.db.transaction():
             child, _ = await self._child(fk)
+            await self._may(self.target, "deleteById", child)
             await self.target.destroy_instance(child, ctx=self.ctx)
 
     async def destroy_all(self) -> int:
@@ -108,7 +110,9 @@ class Keyed(Bound):
                 id_name = self.relation.meta.owner_key(self.relation.parent.meta, target.meta)
                 match = Condition(id_name, "eq", key)
                 found = await target.find_one(
-                    Filter(where=and_(match, self.relation.scope.where)), ctx=self.ctx
+                    Filter(where=and_(match, self.relation.scope.where)),
+                    ctx=self.ctx,
+                    rules="findById",
                 )
             if found is None:
                 raise none_found(target.name)
@@ -128,6 +132,7 @@ class Keyed(Bound):
         """hasOne: delete the one child; 404 when there is none (LB3: a 500)."""
         async with self.target.db.transaction():
             child, _ = await self._only_child()
+            await self._may(self.target, "deleteById", child)
             await self.target.destroy_instance(child, ctx=self.ctx)
 
     # ---- children and keys -----------------------------------------------------------------------
@@ -156,7 +161,7 @@ class Keyed(Bound):
         if fk_key is not None:
             match = Condition(self.target.meta.id_name, "eq", fk_key)
             found = await self.target.find_one(
-                Filter(where=and_(match, self._children(key))), ctx=self.ctx
+                Filter(where=and_(match, self._children(key))), ctx=self.ctx, rules="findById"
             )
         if found is None:
             raise NotFound(f"No instance with id {fk} found for {self.target.name}")
@@ -165,12 +170,15 @@ class Keyed(Bound):
     async def _only_child(self) -> tuple[dict[str, Any], Any]:
         """hasOne: the child (the first, should there be several), with the parent's key."""
         key = await self._key()
-        found = await self.target.find_one(Filter(where=self._children(key)), ctx=self.ctx)
+        found = await self.target.find_one(
+            Filter(where=self._children(key)), ctx=self.ctx, rules="findById"
+        )
         if found is None:
             raise none_found(self.target.name)
         return found, key
 
     async def _patch(self, child: dict[str, Any], data: dict[str, Any], key: Any) -> dict[str, Any]:
+        await self._may(self.target, "prototype.patchAttributes", child)
         return await self.target.patch_attributes(
             child[self.target.meta.id_name], self._owned(data, key), ctx=self.ctx
         )

@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .. import read
+from ..auth.scoping import NOTHING
 from ..context import Context
 from ..db import Session
 from ..filter.ast import Filter, Include
@@ -256,7 +257,10 @@ async def _targets(
         shown.add(shown_key)
     needed = parent_keys(target, flt.include) | shown
     fetch = tuple(p for p in meta.properties if p in needed)
-    access = await read.target_where(target, flt, ctx) if target.hooks else None
+    scoped = target.hooks or target.acl is not None
+    access = await read.target_where(target, flt, ctx) if scoped else None
+    if access == NOTHING:  # targets the caller may not read: left out, never leaked
+        return []
     where = and_(scope.where, flt.where, access)
     order = flt.order or scope.order
     window = (flt.skip, flt.limit) if per_parent and (flt.limit or flt.skip) else None

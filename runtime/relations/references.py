@@ -51,6 +51,7 @@ class References(Linked):
         """New targets (an object or an array, all or nothing), their ids appended."""
         if not isinstance(data, dict | list):
             raise BadRequest(NOT_AN_OBJECT)
+        await self._may(self.target, "create")
         async with self.target.db.transaction():
             ids = await self._ids()
             created = await self.target.create(data, ctx=self.ctx)
@@ -63,6 +64,7 @@ class References(Linked):
             raise BadRequest(NOT_AN_OBJECT)
         async with self.target.db.transaction():
             target = await self._member(await self._ids(), fk)
+            await self._may(self.target, "prototype.patchAttributes", target)
             return await self.target.patch_attributes(
                 target[self.target.meta.id_name], data, ctx=self.ctx
             )
@@ -73,6 +75,7 @@ class References(Linked):
             ids = await self._ids()
             target = await self._member(ids, fk)
             target_id = target[self.target.meta.id_name]
+            await self._may(self.target, "deleteById", target)
             await self.target.destroy_instance(target, ctx=self.ctx)
             await self._store([i for i in ids if i != target_id])
 
@@ -134,7 +137,7 @@ class References(Linked):
         if target_id is not None and target_id in ids:
             match = Condition(self.target.meta.id_name, "eq", target_id)
             where = and_(match, self.relation.scope.where)
-            found = await self.target.find_one(Filter(where=where), ctx=self.ctx)
+            found = await self.target.find_one(Filter(where=where), ctx=self.ctx, rules="findById")
         if found is None:
             raise NotFound(f"No instance with id {fk} found for {self.target.name}")
         return found

@@ -56,6 +56,8 @@ class Through(Linked):
         """New targets (an object or an array, all or nothing), each linked to the parent."""
         if not isinstance(data, dict | list):
             raise BadRequest(NOT_AN_OBJECT)
+        await self._may(self.target, "create")
+        await self._may(self.join, "create")
         async with self.target.db.transaction():
             key = await self._key()
             created = await self.target.create(data, ctx=self.ctx)
@@ -70,6 +72,7 @@ class Through(Linked):
             raise BadRequest(NOT_AN_OBJECT)
         async with self.target.db.transaction():
             target = await self._member(await self._key(), fk)
+            await self._may(self.target, "prototype.patchAttributes", target)
             return await self.target.patch_attributes(
                 target[self.target.meta.id_name], data, ctx=self.ctx
             )
@@ -79,6 +82,7 @@ class Through(Linked):
         other's (LB3 leaves the others dangling)."""
         async with self.target.db.transaction():
             target = await self._member(await self._key(), fk)
+            await self._may(self.target, "deleteById", target)
             target_id = target[self.target.meta.id_name]
             await self.join.destroy_all(self._pointing_at(target_id), ctx=self.ctx)
             await self.target.destroy_instance(target, ctx=self.ctx)
@@ -102,6 +106,7 @@ class Through(Linked):
             found = await self.join.find_one(Filter(where=self._link(key, target_id)), ctx=self.ctx)
             if found is not None:
                 return found
+            await self._may(self.join, "create")
             return await self.join.create(self._join_row(data or {}, key, target_id), ctx=self.ctx)
 
     async def unlink(self, fk: Any) -> None:
@@ -129,7 +134,7 @@ class Through(Linked):
         if target_id is not None:
             match = Condition(self.target.meta.id_name, "eq", target_id)
             where = and_(match, self._members(key), self.relation.scope.where)
-            found = await self.target.find_one(Filter(where=where), ctx=self.ctx)
+            found = await self.target.find_one(Filter(where=where), ctx=self.ctx, rules="findById")
         if found is None:
             parent, target, join = self.relation.parent.name, self.target.name, self.join.name
             raise NotFound(

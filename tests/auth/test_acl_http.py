@@ -80,6 +80,19 @@ ORACLE = Path(__file__).resolve().parents[1] / "oracle" / "lb3-3.28" / "acl-http
 # request index -> (our status, body, why): deliberate differences (docs/lb3-differences.md)
 DIFFERENCES = {
     23: (200, [], "a model nothing restricts reads no token: a scoped one is not refused there"),
+    12: (
+        404,
+        {
+            "error": {
+                "statusCode": 404,
+                "name": "Error",
+                "code": "MODEL_NOT_FOUND",
+                "message": 'No "Member" instance(s) found',
+            }
+        },
+        "a relation reads its target through the target's ACLs: user 2 is not user 1's to "
+        "read (Member's findById is $owner's); LB3 shows another user's e-mail",
+    ),
     29: (401, lb3_error(401), "RoleMapping declares no ACLs: LB3 lets anyone map themselves"),
     30: (401, lb3_error(401), "RoleMapping declares no ACLs: LB3 lists every mapping to anyone"),
 }
