@@ -178,10 +178,9 @@ class Model(Validatable):
             found = await loading.find(self, flt, ctx=ctx)
         else:
             plan = plan_query(self.meta, flt)
-            async with self.db.read() as s:
-                rows = await s.all(builder.select_rows(self.table, plan))
+            rows = await self.db.all_rows(builder.select_rows(self.table, plan))
             to_json, cols = self.codec.to_json, plan.columns
-            found = [to_json(row._mapping, cols) for row in rows]
+            found = [to_json(row, cols) for row in rows]
         return await _loaded(op, found) if op is not None else found
 
     async def find_one(

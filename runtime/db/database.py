@@ -166,6 +166,11 @@ class Database(ABC):
             row = await s.first(stmt, params)
         return None if row is None else row._mapping
 
+    async def all_rows(self, stmt: sa.Select[Any]) -> Sequence[Any]:
+        """Every row of a select built for this request, each read by label (`row.get("name")`)."""
+        async with self.read() as s:
+            return [row._mapping for row in await s.all(stmt)]
+
     async def insert_row(self, stmt: sa.Insert, values: dict[str, Any]) -> Any:
         """Run a kept insert statement for one row by itself (atomic alone); its new primary key."""
         async with self.write(one_statement=True) as s:
@@ -286,6 +291,13 @@ class ServerDatabase(Database):
             return await super().insert_row(stmt, values)
         record = await direct.first(compiled, values)  # type: ignore[union-attr]
         return None if record is None else record[0]  # RETURNING the new id
+
+    async def all_rows(self, stmt: sa.Select[Any]) -> Sequence[Any]:
+        direct = self._direct_now()
+        shaped = direct.shaped(stmt) if direct is not None else None
+        if shaped is None:
+            return await super().all_rows(stmt)
+        return await direct.fetch(*shaped)  # type: ignore[union-attr]
 
     def _direct_now(self) -> Direct | None:
         """The direct path, unless a transaction() block is open (its statements run on its
