@@ -381,6 +381,8 @@ class LoopBackApp:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             await self.connexion(scope, receive, send)
+        elif self._served is self._routes and not self._routes.routes:
+            await self._serve(scope, receive, send)  # no middleware.json, no app routes: no layer
         else:
             await self._served(scope, receive, send)
 

@@ -184,10 +184,9 @@ class Model(Validatable):
             found = await loading.find(self, flt, ctx=ctx)
         else:
             plan = plan_query(self.meta, flt)
-            async with self.db.read() as s:
-                rows = await s.all(builder.select_rows(self.table, plan))
+            rows = await self.db.all_rows(builder.select_rows(self.table, plan))
             to_json, cols = self.codec.to_json, plan.columns
-            found = [to_json(row._mapping, cols) for row in rows]
+            found = [to_json(row, cols) for row in rows]
         return await _loaded(op, found) if op is not None else found
 
     async def find_one(
@@ -222,9 +221,8 @@ class Model(Validatable):
         flt = self.parse_filter(filter)
         unscoped = self.acl is None or not self.acl.applies(ctx)  # no ACL narrows this read
         if flt == Filter() and self._by_id is not None and not self.hooks and unscoped:
-            async with self.db.read() as s:  # the hot path: one prepared statement
-                row = await s.first(self._by_id, {"id": key})
-            return self.codec.to_json(row._mapping) if row is not None else None
+            row = await self.db.first_row(self._by_id, {"id": key})  # the hot path: one statement
+            return self.codec.to_json(row) if row is not None else None
         where = _and(Condition(self.meta.id_name, "eq", key), flt.where)
         return await self.find_one(replace(flt, where=where, order=(), limit=None, skip=0), ctx=ctx)
 
@@ -293,9 +291,9 @@ class Model(Validatable):
         op = self._operation(ctx)
         if not isinstance(data, list):
             if op is None:  # the hot path: validated before a connection is taken, one statement
-                values = await self._new_values(data, allow_id=False, ctx=ctx)
-                async with self.db.write(one_statement=True) as s:
-                    return await self._insert(s, values)
+                return await self._insert(
+                    None, await self._new_values(data, allow_id=False, ctx=ctx)
+                )
             async with self._writing(op) as s:
                 return await self._save_new(op, s, data, allow_id=False, ctx=ctx)
         if not all(isinstance(item, dict) for item in data):
@@ -522,12 +520,20 @@ class Model(Validatable):
             values = hctx.data or {}
         return await _saved(op, await self._insert(s, values), True)
 
-    async def _insert(self, s: Session, values: dict[str, Any]) -> dict[str, Any]:
-        # one statement object for every insert: its compiled form is cached per set of columns
-        result = await self._run_write(s, self._insert_stmt, values)  # keyed by property name
+    async def _insert(self, s: Session | None, values: dict[str, Any]) -> dict[str, Any]:
+        # one statement object for every insert: its compiled form is cached per set of columns;
+        # without a session (a create nobody observes) it runs alone, the database's fastest way
+        if s is None:
+            try:
+                key = await self.db.insert_row(self._insert_stmt, values)  # keyed by property name
+            except Conflict as exc:
+                raise unique_failure(self, exc, values) from None
+        else:
+            inserted = (await self._run_write(s, self._insert_stmt, values)).inserted_primary_key
+            key = inserted[0] if inserted else None
         id_name = self.meta.id_name
-        if id_name not in values and result.inserted_primary_key:
-            values = {**values, id_name: result.inserted_primary_key[0]}
+        if id_name not in values and key is not None:
+            values = {**values, id_name: key}
         return self.codec.to_json(values)
 
     async def _replace(

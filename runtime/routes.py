@@ -92,12 +92,14 @@ class Dispatch:
                     self._static_paths.add(full.lower())
 
     def find(self, method: str, path: str) -> tuple[Any, dict[str, str]] | None:
-        endpoint = self._static.get((method, path)) or self._folded.get((method, path.lower()))
+        endpoint = self._static.get((method, path))
         if endpoint is not None:
             return endpoint, {}
-        if (
-            path.lower() in self._static_paths
-        ):  # /CoffeeShops/count is not the instance "count": a 405
+        folded = path.lower()
+        endpoint = self._folded.get((method, folded))
+        if endpoint is not None:
+            return endpoint, {}
+        if folded in self._static_paths:  # /CoffeeShops/count is not the instance "count": a 405
             return self.find("GET", path) if method == "HEAD" else None
         for regex, candidate in self._templated.get(method, ()):
             found = regex.match(path)

@@ -30,6 +30,7 @@ from sqlalchemy.pool import StaticPool
 
 from ..datasources import PoolSettings
 from ..filter.patterns import python_regexp
+from .direct import Direct
 from .faults import translate_errors
 from .urls import Backend, backend_of, display, driver_url, in_memory
 
@@ -158,6 +159,24 @@ class Database(ABC):
             finally:
                 self._active.reset(token)
 
+    async def first_row(self, stmt: sa.Executable, params: dict[str, Any]) -> Any:
+        """The first row of a statement the caller keeps for its lifetime (a model's row by id),
+        read by label (`row.get("name")`), or None: each backend's fastest way to run one read."""
+        async with self.read() as s:
+            row = await s.first(stmt, params)
+        return None if row is None else row._mapping
+
+    async def all_rows(self, stmt: sa.Select[Any]) -> Sequence[Any]:
+        """Every row of a select built for this request, each read by label (`row.get("name")`)."""
+        async with self.read() as s:
+            return [row._mapping for row in await s.all(stmt)]
+
+    async def insert_row(self, stmt: sa.Insert, values: dict[str, Any]) -> Any:
+        """Run a kept insert statement for one row by itself (atomic alone); its new primary key."""
+        async with self.write(one_statement=True) as s:
+            key = (await s.run(stmt, values)).inserted_primary_key
+        return key[0] if key else None
+
     # ---- backends --------------------------------------------------------------------------------
 
     @abstractmethod
@@ -255,6 +274,37 @@ class ServerDatabase(Database):
             if self._autocommits_reads
             else self.engine
         )
+        # PostgreSQL: kept statements run on asyncpg directly (runtime/db/direct.py)
+        self._direct = Direct(self.engine) if self.backend == "postgresql" else None
+
+    async def first_row(self, stmt: sa.Executable, params: dict[str, Any]) -> Any:
+        direct = self._direct_now()
+        compiled = direct.compiled(stmt) if direct is not None else None
+        if compiled is None:
+            return await super().first_row(stmt, params)
+        return await direct.first(compiled, params)  # type: ignore[union-attr]
+
+    async def insert_row(self, stmt: sa.Insert, values: dict[str, Any]) -> Any:
+        direct = self._direct_now()
+        compiled = direct.compiled(stmt, tuple(values)) if direct is not None else None
+        if compiled is None:
+            return await super().insert_row(stmt, values)
+        record = await direct.first(compiled, values)  # type: ignore[union-attr]
+        return None if record is None else record[0]  # RETURNING the new id
+
+    async def all_rows(self, stmt: sa.Select[Any]) -> Sequence[Any]:
+        direct = self._direct_now()
+        shaped = direct.shaped(stmt) if direct is not None else None
+        if shaped is None:
+            return await super().all_rows(stmt)
+        return await direct.fetch(*shaped)  # type: ignore[union-attr]
+
+    def _direct_now(self) -> Direct | None:
+        """The direct path, unless a transaction() block is open (its statements run on its
+        connection) or someone listens to the engine's statements (counting, logging them)."""
+        if self._active.get() is not None or self.engine.sync_engine.dispatch.before_cursor_execute:
+            return None
+        return self._direct
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[Session]:

@@ -70,6 +70,8 @@ def meaning(exc: BaseException) -> LoopBackError | None:
     if isinstance(exc, sa_exc.TimeoutError):  # every pooled connection busy for pool_timeout
         return unavailable()
     orig = getattr(exc, "orig", None)
+    if orig is None and _sqlstate(exc) is not None:  # the driver's own error (runtime/db/direct.py)
+        return _driver_meaning(exc, _sqlstate(exc) or "")
     code = _sqlstate(orig)
     errno = _mysql_errno(orig)
     text = str(orig if orig is not None else exc).lower()
@@ -87,6 +89,25 @@ def meaning(exc: BaseException) -> LoopBackError | None:
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) and lost:
         return unavailable()
     if isinstance(exc, ConnectionError | TimeoutError):  # a driver error not wrapped by SQLAlchemy
+        return unavailable()
+    return None
+
+
+def _driver_meaning(exc: BaseException, code: str) -> LoopBackError | None:
+    """An error asyncpg raised itself, by its SQLSTATE, as `meaning` reads SQLAlchemy's."""
+    if code == _PG_UNIQUE:
+        return unique_violation()
+    if code == _PG_FOREIGN_KEY:
+        return foreign_key_violation()
+    if code.startswith("23"):
+        return (
+            data_error()
+            if code == _PG_NOT_NULL
+            else Conflict("The database refused the write (constraint violation)")
+        )
+    if code.startswith("22"):
+        return data_error()
+    if code.startswith(("08", "57")):
         return unavailable()
     return None
 

@@ -116,11 +116,12 @@ async def wait_for(predicate: Any, timeout: float = 10.0) -> Any:
 
 
 @pytest.mark.servers_only
+@pytest.mark.parametrize("url", ["/CoffeeShops", "/CoffeeShops/1"])  # findById: the direct path
 async def test_connection_ended_mid_request_is_503_and_the_next_request_succeeds(
-    backend: str, app: LoopBackApp, seeded: httpx.AsyncClient, admin: sa.Connection
+    backend: str, app: LoopBackApp, seeded: httpx.AsyncClient, admin: sa.Connection, url: str
 ) -> None:
     lock_shops(admin, app)
-    request = asyncio.create_task(seeded.get("/CoffeeShops"))  # waits for the lock
+    request = asyncio.create_task(seeded.get(url))  # waits for the lock
     waiting = await wait_for(lambda: blocked_sessions(admin))
     assert end_sessions(admin, waiting) == 1
     response = await asyncio.wait_for(request, 10)
@@ -128,6 +129,31 @@ async def test_connection_ended_mid_request_is_503_and_the_next_request_succeeds
     unlock(admin)
     response = await seeded.get("/CoffeeShops")
     assert response.status_code == 200 and len(response.json()) == 4
+
+
+@pytest.mark.servers_only
+async def test_a_unique_index_refusing_a_create_is_409_and_the_connection_stays_usable(
+    backend: str, app: LoopBackApp, seeded: httpx.AsyncClient, admin: sa.Connection
+) -> None:
+    """A create nobody observes runs on the driver directly on PostgreSQL (runtime/db/direct.py):
+    the database's refusal has the same meaning there, and the connection goes back to the pool."""
+    table = admin.dialect.identifier_preparer.format_table(app.models["CoffeeShop"].table.table)
+    admin.execute(sa.text(f"CREATE UNIQUE INDEX shop_name_taken ON {table} (name)"))
+    admin.commit()
+    try:
+        taken = (await seeded.get("/CoffeeShops/1")).json()["name"]
+        for _ in range(12):  # more than the pool holds: every connection is reused
+            response = await seeded.post("/CoffeeShops", json={"name": taken, "city": "Again"})
+            assert response.status_code == 409
+            assert response.json()["error"]["code"] == "UNIQUE_VIOLATION"
+        response = await seeded.post("/CoffeeShops", json={"name": "Free", "city": "Again"})
+        assert response.status_code == 200  # its id: the refused inserts took sequence values
+        found = await seeded.get(f"/CoffeeShops/{response.json()['id']}")
+        assert found.json() == response.json()
+    finally:
+        on = "" if backend == "postgresql" else f" ON {table}"
+        admin.execute(sa.text(f"DROP INDEX shop_name_taken{on}"))
+        admin.commit()
 
 
 @pytest.mark.servers_only
