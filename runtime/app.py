@@ -38,6 +38,7 @@ from .extensions import run_setup
 from .filter.limits import load_limits
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .instances import InstanceCodec
+from .mail.model import build_email_models
 from .middleware.routes import RouteFunction
 from .middleware.stack import build_middleware
 from .mixins import apply_mixins
@@ -141,6 +142,13 @@ class LoopBackApp:
         for problem in problems:
             logger.warning("%s", problem)
         self._startup: list[Awaitable[Any]] = []
+        # the Email models (the built-in one always) beside the stored ones: runtime/mail/model.py
+        self.email_models = build_email_models(self.registry, app_dir)
+        self.registry.live.update({**self.email_models, **self.models})
+        for email_model in self.email_models.values():
+            email_model.app = self
+            if module := email_model.meta.raw.get("pythonModule"):
+                self._later(run_setup(app_dir / module, email_model))
         for model in self.models.values():
             model.app = self
             self._startup += apply_mixins(model, app_dir)
@@ -244,6 +252,8 @@ class LoopBackApp:
         for model in self.models.values():  # after async setups too: they may assign methods
             warn_unimplemented(model)
         yield
+        for live in self.registry.live.values():  # listeners still running (runtime/events.py)
+            await live.events.settle()
         for db in {id(d): d for d in (self.db, *self.databases.values())}.values():
             await db.close()
 
