@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 log = logging.getLogger("runtime.events")
@@ -67,18 +67,22 @@ class Events:
         a listener's error is logged. True when there was a listener."""
         if not self._by_name.get(name):
             return False
-        task = asyncio.get_running_loop().create_task(self._emit_logged(name, args))
+        self.spawn(self.emit(name, *args), f"a {name!r} listener")
+        return True
+
+    def spawn(self, work: Coroutine[Any, Any, Any], what: str = "work after the answer") -> None:
+        """Run WORK in a task of its own (the model's, awaited by `settle`); its error is logged."""
+        task = asyncio.get_running_loop().create_task(self._logged(work, what))
         self._pending.add(task)  # a task nobody references may be collected before it ends
         task.add_done_callback(self._pending.discard)
-        return True
 
     async def settle(self) -> None:
         """Wait for the listeners `emit_after` started (shutdown, tests)."""
         while self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
-    async def _emit_logged(self, name: str, args: tuple[Any, ...]) -> None:
+    async def _logged(self, work: Coroutine[Any, Any, Any], what: str) -> None:
         try:
-            await self.emit(name, *args)
+            await work
         except Exception:
-            log.exception("a %r listener of %s failed", name, self.owner or "a model")
+            log.exception("%s of %s failed", what, self.owner or "a model")
