@@ -31,6 +31,7 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from .auth.user_methods import setup_user_model
 from .datasources import resolve, resolve_all
 from .db import Database, open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
@@ -151,6 +152,8 @@ class LoopBackApp:
                 self._later(run_setup(app_dir / module, email_model))
         for model in self.models.values():
             model.app = self
+            if model.meta.is_user:  # LB3's User methods, before the app's module may replace them
+                setup_user_model(model)
             self._startup += apply_mixins(model, app_dir)
             module = model.meta.raw.get("pythonModule")
             if module:

@@ -26,6 +26,8 @@ from ..coercion import format_date
 from ..errors import BadRequest, LoopBackError
 from ..http import NO_CONTENT, Redirect
 from .arguments import source_of
+from .supplied import SUPPLIERS
+from .supplied import supplied as supplied  # generated handlers call remote.supplied
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -230,7 +232,14 @@ def caller(method: RemoteMethod) -> Callable[[Context], Any]:
 
     async def call(ctx: Context) -> Any:
         args = ctx.args
-        values = [ctx if source == "context" else args.get(name) for name, source in plan]
+        values: list[Any] = []
+        for name, source in plan:
+            if source == "context":
+                values.append(ctx)
+            elif source in SUPPLIERS:
+                values.append(await supplied(ctx, source, name))
+            else:
+                values.append(args.get(name))
         return await invoke(ctx, *values)
 
     return call

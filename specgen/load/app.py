@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..ir import AppSpec, ModelSpec
+from .auth_models import with_access_token
 from .builtin_tables import separate_builtin_tables
 from .config_files import load_config
 from .discovery import BUILTIN_DIR, COMPONENT_DIRS, discover_models, model_sources
@@ -90,6 +91,7 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
     attached = attached_entries(
         model_config, raw_models, unreadable, datasource_names, mc_file, errors
     )
+    attached = with_access_token(attached, raw_models)
 
     resolved: dict[str, ModelSpec] = {}
     for name in sorted(raw_models):
