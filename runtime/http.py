@@ -225,7 +225,9 @@ class Endpoint:
         if isinstance(result, Redirect):
             target = quote(result.location, safe=URL_SAFE).encode()  # as express' encodeurl
             location = [(b"location", target), (b"content-length", b"0")]
-            await send({"type": "http.response.start", "status": result.status, "headers": location})
+            await send(
+                {"type": "http.response.start", "status": result.status, "headers": location}
+            )
             await send({"type": "http.response.body", "body": b""})
             return
         if result is NO_CONTENT:

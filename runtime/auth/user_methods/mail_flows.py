@@ -268,6 +268,13 @@ async def issue_reset_token(model: Model, options: Mapping[str, Any]) -> dict[st
     return {"email": options["email"], "accessToken": token, "user": user, "options": options}
 
 
+METHODS: dict[str, Callable[[Model], Callable[..., Any]]] = {
+    "prototype.verify": verify,
+    "confirm": confirm,
+    "resetPassword": reset_password,
+    "get_verify_options": get_verify_options,  # not remote: what POST /:id/verify reads
+}
+
 # ---- shared ---------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,9 @@ Factory = Callable[["Model"], Callable[..., Any]]
 def builtin_methods() -> dict[str, Factory]:
     """Every built-in implementation by its LB3 name (the modules that hold them are imported here,
     not at import time, so runtime.model can import this package)."""
-    return {}
+    from . import mail_flows
+
+    return {**mail_flows.METHODS}
 
 
 def setup_user_model(model: Model) -> None:
