@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from runtime.app import LoopBackApp
+from runtime.auth.user_methods.mail_flows import issue_reset_token
 from runtime.events import Events
 from runtime.mail.model import EmailModel, deliver
 from runtime.model import Model
@@ -20,6 +21,9 @@ from tests.auth.mail_app import make_app, next_message, smtp_server
 from tests.auth.test_mail import Mailbox
 from tests.specgen.appdir import load_ok, write_app
 
+ORACLE = json.loads(
+    (Path(__file__).parents[1] / "oracle" / "lb3-3.28" / "mail-flows.json").read_text("utf-8")
+)
 MESSAGE = {
     "to": "ann@example.com",
     "from": "noreply@shop.example",
@@ -92,6 +96,7 @@ def unlisted(tmp_path_factory: pytest.TempPathFactory) -> Any:
         smtp_port=None,
         files={"models/my-email.json": MY_EMAIL},
         attach={"MyEmail": {"dataSource": "db"}},
+        member=ORACLE["verification_required"]["settings"],
     )
 
 
@@ -215,3 +220,54 @@ def test_a_model_registers_listeners_with_on(unlisted: Any) -> None:
     assert member.events.listeners("resetPasswordRequest") == [print]
     with pytest.raises(TypeError):
         member.on("resetPasswordRequest", "not callable")  # type: ignore[arg-type]
+
+
+# ---- the flows from Python, with the model's settings (LB3's verification_required probe) -------
+
+
+async def test_verify_from_python_with_the_models_options_and_a_mailer_of_its_own(
+    unlisted: Any,
+) -> None:
+    app = build(unlisted)
+    member = app.models["Member"]
+    assert (
+        member.get_verify_options() == ORACLE["verification_required"]["settings"]["verifyOptions"]
+    )
+    user = await member.create({"email": "ann@example.com", "password": "secret"})
+    sent: list[dict[str, Any]] = []
+
+    class Mailer:
+        @staticmethod
+        async def send(message: dict[str, Any]) -> str:
+            sent.append(message)
+            return "sent"
+
+    options = {**member.get_verify_options(), "mailer": Mailer, "templateFn": lambda o: "<p/>"}
+    answer = await member.prototype.verify(user, options)
+    [message] = sent
+    token = answer["token"]
+    assert answer == {"email": "sent", "token": token, "uid": user["id"]}
+    href = f"http://localhost:3000/api/Members/confirm?uid={user['id']}&redirect=%2Fwelcome&token={token}"
+    # LB3 recorded: "Open http://<host>:<port>/api/Members/confirm?uid=1&redirect=%2Fwelcome&token=.. now"
+    assert message["text"] == f"Open {href} now"
+    assert (message["from"], message["to"], message["subject"]) == (
+        "shop@example.com",
+        "ann@example.com",
+        "Welcome",
+    )
+    assert message["html"] == "<p/>" and message["verifyHref"] == href
+    assert message["user"] == user
+
+
+async def test_reset_tokens_only_for_verified_addresses_when_the_model_requires_it(
+    unlisted: Any,
+) -> None:
+    app = build(unlisted)
+    member = app.models["Member"]
+    user = await member.create({"email": "ann@example.com", "password": "secret"})
+    assert await issue_reset_token(member, {"email": "ann@example.com"}) is None  # LB3: 401
+    await member.update_all({"id": user["id"]}, {"emailVerified": True})
+    assert await issue_reset_token(member, {"email": "ann@example.com", "realm": "x"}) is None
+    info = await issue_reset_token(member, {"email": "ann@example.com"})
+    assert info is not None
+    assert (info["accessToken"]["ttl"], info["accessToken"]["scopes"]) == (60, ["reset-password"])
