@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from .auth.user_methods import setup_user_model
+from .auth.user_methods.config import login_protection
 from .datasources import resolve, resolve_all
 from .db import Database, open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
@@ -132,6 +133,8 @@ class LoopBackApp:
         }
         for model in self.models.values():
             model.codec.embed(embedded)
+        users = [m.db for m in self.models.values() if m.meta.is_user]
+        self.login_protection = login_protection(app_dir, users, self.metadata_by_db)
         if create_tables:
             for db, metadata in self.metadata_by_db.items():
                 db.create_all(metadata)
