@@ -31,7 +31,10 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from .auth.enforce import Enforcement, js_enables_auth, role_registry, unprotected_warnings
+from .auth.principal import PrincipalResolver
 from .auth.user_methods import setup_user_model
+from .auth.user_methods.config import login_protection
 from .datasources import resolve, resolve_all
 from .db import Database, open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
@@ -133,6 +136,20 @@ class LoopBackApp:
         }
         for model in self.models.values():
             model.codec.embed(embedded)
+        users = [m.db for m in self.models.values() if m.meta.is_user]
+        self.login_protection = login_protection(app_dir, users, self.metadata_by_db)
+        self.principals: PrincipalResolver | None = PrincipalResolver.for_app(self)
+        self.roles = role_registry(
+            self
+        )  # before model modules and boot scripts: they add resolvers
+        self.auth = Enforcement(self, self.roles)
+        if scripts := js_enables_auth(app_dir):
+            logger.warning(
+                "boot/%s calls enableAuth(): ACLs are enforced (JavaScript boot scripts do not run; "
+                "port the rest of it to boot/*.py)",
+                ", boot/".join(scripts),
+            )
+            self.auth.enabled = True
         if create_tables:
             for db, metadata in self.metadata_by_db.items():
                 db.create_all(metadata)
@@ -169,11 +186,28 @@ class LoopBackApp:
         self.document = document = surface(document, self.models)  # after every model's setup
         self.routes = RouteTable(document)
         self._endpoints = self._build_endpoints()
+        self.auth.attach(self.operations())
         self._dispatch = Dispatch(document, self._endpoints) if direct_dispatch else None
         root = self.config.rest_api_root.rstrip("/")
         self._root_paths = {root, root + "/"}
         self._explorer = root + "/explorer"
         self.connexion = self._build_connexion(swagger_ui)
+
+    def enable_auth(self) -> None:
+        """LB3's `app.enableAuth()` (a boot script calls it, as LB3's scaffold does): every REST
+        call is checked against the ACLs from now on."""
+        self.auth.enabled = True
+        if hasattr(self, "_endpoints"):  # called after start-up (an async boot script, a test)
+            self.auth.attach(self.operations())
+
+    @property
+    def authorizer(self) -> Any:
+        """The app's `runtime.auth.authorizer.Authorizer`, built from the served document."""
+        return self.auth.authorizer
+
+    def operations(self) -> list[Operation]:
+        """Every REST operation the app serves."""
+        return [e.handler for e in self._endpoints.values() if isinstance(e.handler, Operation)]
 
     def add_route(self, path: str, fn: RouteFunction, methods: Sequence[str] = ("GET",)) -> None:
         """A route of the app's own beside the REST API (LB3's `app.get('/ping', ...)` in a boot
@@ -254,6 +288,11 @@ class LoopBackApp:
         self._startup.clear()
         for model in self.models.values():  # after async setups too: they may assign methods
             warn_unimplemented(model)
+        if self.auth.enabled:
+            await self.auth.load_table()
+        else:
+            for warning in unprotected_warnings(self):
+                logger.warning("%s", warning)
         yield
         for live in self.registry.live.values():  # listeners still running (runtime/events.py)
             await live.events.settle()

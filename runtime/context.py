@@ -16,18 +16,36 @@ if TYPE_CHECKING:
     from .http import LbRequest
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling. Empty (anonymous) until users and access tokens exist."""
+    """Who is calling, from the request's access token (runtime/auth/principal.py).
+
+    `access_token` is the token row as LB3's `ctx.accessToken` (its `id` the raw id the client sent,
+    `userId`, `ttl`, `created`, `scopes`, `principalType`), `user_id` its user, `user_model` the user's
+    model (LB3's principalType), `app_id` the token's `appId` (an APP principal), `roles` ROLE
+    principals the caller holds directly (a Python caller may grant some). Anonymous: all empty."""
 
     user_id: Any = None
     user_model: str | None = None
     access_token: Any = None
     roles: frozenset[str] = frozenset()
+    app_id: Any = None
 
     @property
     def authenticated(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def scopes(self) -> list[str] | None:
+        """The token's scopes (None: LB3's DEFAULT scope)."""
+        token = self.access_token
+        scopes = token.get("scopes") if isinstance(token, dict) else None
+        return list(scopes) if isinstance(scopes, list) else None
+
+
+ANONYMOUS = Principal()
+# a Context's principal before anyone asked: anonymous, and not yet read from the request
+UNRESOLVED = Principal()
 
 
 @dataclass(slots=True)
@@ -41,7 +59,7 @@ class Context:
     """
 
     request: LbRequest | None = None
-    principal: Principal = field(default_factory=Principal)
+    principal: Principal = UNRESOLVED  # read from the request on first need: `load_principal`
     options: dict[str, Any] = field(default_factory=dict)
     session: Session | None = None
     system: bool = False
@@ -57,6 +75,33 @@ class Context:
     )
     instance: Any = None  # a prototype method's instance (a dict), loaded before the hooks run
     error: BaseException | None = None  # what after_remote_error hooks see
+
+    @property
+    def access_token(self) -> Any:
+        """LB3's `ctx.accessToken` / `options.accessToken`: the caller's token row (raw `id`), or
+        None. Filled before ACL checks, remote hooks, remote methods and operation hooks run; other
+        code awaits `load_principal()` first."""
+        return self.principal.access_token
+
+    @property
+    def user_id(self) -> Any:
+        """The calling user's id (None: anonymous)."""
+        return self.principal.user_id
+
+    async def load_principal(self) -> Principal:
+        """The caller, read from the request's access token once (and only when something asks, so
+        a request to a model without ACLs or hooks does no token lookup)."""
+        if self.principal is UNRESOLVED:
+            request = self.request
+            app = request.model.app if request is not None else None
+            self.principal = ANONYMOUS  # an expired token's 401 leaves no half-read caller
+            if app is not None and app.principals is not None:
+                self.principal = await app.principals.resolve(request)
+                if self.principal.access_token is not None:  # LB3's `ctx.options.accessToken`
+                    self.options.setdefault("accessToken", self.principal.access_token)
+                    if self.principal.scopes is not None:  # a scoped token, on any method
+                        app.auth.check_scopes(self)
+        return self.principal
 
     @property
     def req(self) -> LbRequest | None:

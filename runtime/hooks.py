@@ -155,6 +155,7 @@ class Operation:
         return self.model.hooks.has(name)
 
     async def fire(self, name: str, **fields: Any) -> HookContext:
+        await self.ctx.load_principal()  # LB3's hooks see `ctx.options.accessToken`
         hctx = HookContext(self.model, self.ctx.options, self.state, self.ctx, **fields)
         await self.model.hooks.notify(name, hctx)
         return hctx

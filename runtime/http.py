@@ -23,7 +23,6 @@ from .errors import (
     NOT_AN_OBJECT,
     BadRequest,
     LoopBackError,
-    MethodNotAllowed,
     PayloadTooLarge,
     SyntaxErrorBody,
     UnsupportedMediaType,
@@ -163,9 +162,7 @@ async def send_json(send: Send, status: int, payload: Any, *, head: bool = False
 
 def error_payload(exc: BaseException) -> tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]:
     if isinstance(exc, LoopBackError):
-        headers = []
-        if isinstance(exc, MethodNotAllowed):
-            headers = [(b"allow", ", ".join(exc.allowed).encode())]
+        headers = [(k.lower().encode(), v.encode("latin-1")) for k, v in exc.headers().items()]
         return exc.status, exc.body(), headers
     status = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
     if isinstance(status, int) and 400 <= status <= 599:  # an app's own error, as LB3 renders it

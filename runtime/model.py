@@ -114,6 +114,16 @@ class Model(Validatable):
         """LB3's `Model.emit(event, ...)`: call the listeners now (see runtime/events.py)."""
         return await self.events.emit(event, *args)
 
+    async def check_access(self, ctx: Context | None, method: str, model_id: Any = None) -> bool:
+        """LB3's `Model.checkAccess`: whether the caller of `ctx` may call `method` (`find`,
+        `prototype.patchAttributes`, a remote method's name) about the row `model_id`, by this
+        model's ACLs. A system context (no caller) may; the ACLs are read whether or not auth is
+        enabled."""
+        if self.app is None:
+            return True
+        allowed: bool = await self.app.auth.check(ctx, self.name, method, model_id)
+        return allowed
+
     # ---- remote hooks (LB3's beforeRemote / afterRemote / afterRemoteError) ----------------------
 
     def before_remote(self, pattern: str, fn: Hook) -> None:

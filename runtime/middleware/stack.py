@@ -41,15 +41,15 @@ BUILT_IN_BEHAVIOUR = {
     "loopback#errorHandler": "errors already leave in LB3's shape",
     "errorhandler": "errors already leave in LB3's shape",
     "body-parser#json": "JSON bodies are already parsed",
+    "loopback#token": "access tokens are read when a request needs its caller, with these params",
 }
 # LB3 entries we know and do not run, with what happens instead
 NOT_RUN = {
-    "loopback#token": "access tokens are not read from requests in this release",
     "body-parser#urlencoded": "form-encoded bodies are refused with 415 (docs/lb3-differences.md)",
     "loopback#context": "model methods and hooks get an explicit Context instead",
     "loopback-context#per-request": "model methods and hooks get an explicit Context instead",
     "express-session": "sessions are not supported",
-    "cookie-parser": "cookies are not read",
+    "cookie-parser": "cookies are read only for the access token (its secret is honoured)",
 }
 REST = "loopback#rest"
 DEFAULT_ATTRIBUTE = "middleware"

@@ -28,6 +28,7 @@ class Operation:
         "before",
         "bind",
         "call",
+        "guard",
         "is_static",
         "model",
         "name",
@@ -67,6 +68,9 @@ class Operation:
         self.before: tuple[Hook, ...] = ()
         self.after: tuple[Hook, ...] = ()
         self.on_error: tuple[Hook, ...] = ()
+        # the ACL check (runtime/auth/enforce.py), set at start-up when auth is enabled and the
+        # ACLs can refuse this operation; None: nothing to check
+        self.guard: Callable[[Context], Awaitable[None]] | None = None
         self.__name__ = self.string_name
 
     def __repr__(self) -> str:
@@ -74,10 +78,14 @@ class Operation:
 
     async def __call__(self, request: LbRequest) -> Any:
         """Bind, hooks, call: the request's Context is made here and passed down explicitly."""
-        ctx = Context(request=request, args=await self.bind(request), method=self)
+        ctx = Context(request=request, method=self)
+        if self.guard is not None:  # authorized before the arguments are read, as in LB3
+            await self.guard(ctx)
+        ctx.args = await self.bind(request)
         if not (self.before or self.after or self.on_error):  # the hot path: no hooks, no extras
             return await self.call(ctx)
         try:
+            await ctx.load_principal()  # hooks may ask who calls (ctx.access_token, ctx.user_id)
             if not self.is_static and "id" in ctx.args and (self.before or self.after):
                 await self.load_instance(ctx)
             if self.before:

@@ -154,6 +154,7 @@ async def invoke(ctx: Context, *values: Any) -> Any:
             f"the model's Python module (setup)",
             code="NOT_IMPLEMENTED",
         )
+    await ctx.load_principal()  # the method may ask who calls (ctx.access_token, ctx.user_id)
     call_args = values
     if not method.is_static:  # LB3's sharedCtor: the instance first (404), then the arguments
         if ctx.instance is None:

@@ -73,6 +73,7 @@ SUPPLIERS: dict[str, Callable[[Context], Any]] = {
 
 async def supplied(ctx: Context, source: str, name: str) -> Any:
     """The value of argument NAME whose `http.source` is SOURCE, also set in `ctx.args`."""
+    await ctx.load_principal()
     value = SUPPLIERS[source](ctx)
     if inspect.isawaitable(value):
         value = await value

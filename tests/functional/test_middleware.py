@@ -296,8 +296,6 @@ def _expected_warnings(app_dir: Path) -> list[str]:
         f"warning: {name}/middleware.json#/initial/.~1middleware~1legacy: cannot run middleware "
         '"./middleware/legacy": legacy.js is JavaScript (write it in Python: legacy.py); it is '
         "ignored",
-        f'warning: {name}/middleware.json#/auth/loopback#token: cannot run middleware "loopback#'
-        'token": access tokens are not read from requests in this release; it is ignored',
         f'warning: {name}/middleware.json#/files/loopback#static: cannot run middleware "loopback'
         f'#static": the folder {app_dir.resolve().parent}/no-such-client does not exist; it is '
         "ignored",
