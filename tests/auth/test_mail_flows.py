@@ -240,6 +240,16 @@ async def test_confirm_refusals_are_lb3s(
     assert (response.status_code, response.json()) == (LB3[step]["status"], LB3[step]["body"])
 
 
+@pytest.mark.parametrize("uid", ["abc", "1.5", "99999999999999999999999"])
+async def test_confirm_of_an_id_no_user_can_have_is_not_found(
+    client: httpx.AsyncClient, uid: str
+) -> None:
+    response = await client.get("/Members/confirm", params={"uid": uid, "token": "x"})
+    assert response.status_code == 404
+    assert response.json()["error"] == {**LB3["confirm_missing_user"]["body"]["error"],
+                                        "message": f"User not found: {uid}"}  # fmt: skip
+
+
 async def test_verify_of_an_unknown_user_is_lb3s_404(client: httpx.AsyncClient) -> None:
     response = await client.post("/Members/99/verify")
     expected = LB3["verify_missing"]
