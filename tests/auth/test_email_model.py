@@ -268,6 +268,8 @@ async def test_reset_tokens_only_for_verified_addresses_when_the_model_requires_
     assert await issue_reset_token(member, {"email": "ann@example.com"}) is None  # LB3: 401
     await member.update_all({"id": user["id"]}, {"emailVerified": True})
     assert await issue_reset_token(member, {"email": "ann@example.com", "realm": "x"}) is None
+    operator = {"email": "ann@example.com", "realm": {"neq": ""}}
+    assert await issue_reset_token(member, operator) is None  # never an operator in the where
     info = await issue_reset_token(member, {"email": "ann@example.com"})
     assert info is not None
     assert (info["accessToken"]["ttl"], info["accessToken"]["scopes"]) == (60, ["reset-password"])
