@@ -229,7 +229,7 @@ async def test_verify_from_python_with_the_models_options_and_a_mailer_of_its_ow
     unlisted: Any,
 ) -> None:
     app = build(unlisted)
-    member = app.models["Member"]
+    member: Any = app.models["Member"]  # with the User methods setup_user_model assigned
     assert (
         member.get_verify_options() == ORACLE["verification_required"]["settings"]["verifyOptions"]
     )
