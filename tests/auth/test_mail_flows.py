@@ -202,6 +202,19 @@ async def test_confirm_without_redirect_answers_204(
     assert (response.status_code, response.text) == (204, "")
 
 
+async def test_the_link_names_the_port_the_server_listens_on(
+    app: LoopBackApp, mailbox: Mailbox
+) -> None:
+    """As LB3's app.listen sets `port`: config.json says 3000, this server listens on 4321."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:4321/api") as c:
+        uid = await new_member(c)
+        assert (await c.post(f"/Members/{uid}/verify")).status_code == 204
+    text = (await next_message(mailbox)).message.get_body(preferencelist=("plain",))
+    assert text is not None
+    assert urlsplit(link_in(text.get_content())).netloc == "localhost:4321"
+
+
 async def test_confirm_redirects_only_to_the_app_itself(
     client: httpx.AsyncClient, mailbox: Mailbox
 ) -> None:

@@ -108,7 +108,7 @@ def verify(model: Model) -> Callable[..., Any]:
             user_id=uid,
             user_email=user.get("email"),
             users_path=_users_path(model),
-            app=_app_address(model),
+            app=_app_address(model, ctx),
         )
         token = await _maybe_await(generate(user))
         if not isinstance(token, str) or not token:
@@ -170,7 +170,7 @@ def own_origins(model: Model, ctx: Context | None) -> list[str]:
         if host:
             origins.append(f"{scope.get('scheme', 'http')}://{host.decode('latin-1')}")
     configured = _verify_defaults(model)
-    address = _app_address(model)
+    address = _app_address(model, ctx)
     protocol = str(configured.get("protocol") or "http")
     host = str(configured.get("host") or address.host)
     port = str(configured.get("port") or address.port)
@@ -291,9 +291,16 @@ def _users_path(model: Model) -> str:
     return str(path) if path else model.meta.plural
 
 
-def _app_address(model: Model) -> verification.AppAddress:
+def _app_address(model: Model, ctx: Context | None) -> verification.AppAddress:
+    """Where links point by default: config.json's host and REST root, and the port the server
+    listens on (LB3's `app.listen` sets `port` to it), else config.json's port."""
     config = model.app.config
-    return verification.AppAddress(config.host, config.port, config.rest_api_root)
+    port: int | str = config.port
+    request = ctx.request if ctx is not None else None
+    server = request.scope.get("server") if request is not None else None
+    if server and len(server) > 1 and server[1]:
+        port = server[1]
+    return verification.AppAddress(config.host, port, config.rest_api_root)
 
 
 async def _maybe_await(value: Any) -> Any:
