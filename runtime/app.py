@@ -34,6 +34,8 @@ from starlette.responses import RedirectResponse, Response
 from .auth.authorizer import Authorizer
 from .auth.enforce import Enforcement, js_enables_auth, role_registry, unprotected_warnings
 from .auth.principal import PrincipalResolver
+from .auth.user_methods import setup_user_model
+from .auth.user_methods.config import login_protection
 from .datasources import resolve, resolve_all
 from .db import Database, open_database
 from .errors import LoopBackError, MethodNotAllowed, ModelNotFound, NotFound
@@ -42,6 +44,7 @@ from .filter.limits import load_limits
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .inheritance import Inheritance
 from .instances import InstanceCodec
+from .mail.model import build_email_models
 from .middleware.routes import RouteFunction
 from .middleware.stack import build_middleware
 from .mixins import apply_mixins
@@ -135,6 +138,8 @@ class LoopBackApp:
         }
         for model in self.models.values():
             model.codec.embed(embedded)
+        users = [m.db for m in self.models.values() if m.meta.is_user]
+        self.login_protection = login_protection(app_dir, users, self.metadata_by_db)
         self.principals: PrincipalResolver | None = PrincipalResolver.for_app(self)
         # before model modules and boot scripts run: they register role resolvers
         self.roles = role_registry(self)
@@ -156,12 +161,21 @@ class LoopBackApp:
         for problem in problems:
             logger.warning("%s", problem)
         self._startup: list[Awaitable[Any]] = []
+        # the Email models (the built-in one always) beside the stored ones: runtime/mail/model.py
+        self.email_models = build_email_models(self.registry, app_dir)
+        self.registry.live.update({**self.email_models, **self.models})
+        for email_model in self.email_models.values():
+            email_model.app = self
+            if module := email_model.meta.raw.get("pythonModule"):
+                self._later(run_setup(app_dir / module, email_model))
         for model in self.models.values():
             model.app = self
         inheritance = Inheritance(self, app_dir)
         self.base_models = inheritance.stand_ins  # bases that are not served (LB3's registry)
         for model in inheritance.in_order(self.models.values()):  # bases first, as LB3 defines them
             inheritance.inherit(model)
+            if model.meta.is_user:  # LB3's User methods, before the app's module may replace them
+                setup_user_model(model)
             self._startup += apply_mixins(model, app_dir)
             module = model.meta.raw.get("pythonModule")
             if module:
@@ -285,6 +299,8 @@ class LoopBackApp:
             for warning in unprotected_warnings(self):
                 logger.warning("%s", warning)
         yield
+        for live in self.registry.live.values():  # listeners still running (runtime/events.py)
+            await live.events.settle()
         for db in {id(d): d for d in (self.db, *self.databases.values())}.values():
             await db.close()
 

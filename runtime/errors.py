@@ -49,6 +49,10 @@ class LoopBackError(Exception):
             error["details"] = self.details
         return {"error": error}
 
+    def headers(self) -> dict[str, str]:
+        """Response headers the error needs (Allow for a 405, Retry-After for a 429)."""
+        return {}
+
 
 class BadRequest(LoopBackError):
     status = 400
@@ -78,6 +82,9 @@ class MethodNotAllowed(LoopBackError):
     def __init__(self, message: str, allowed: list[str]) -> None:
         super().__init__(message, code="METHOD_NOT_ALLOWED")
         self.allowed = allowed
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": ", ".join(self.allowed)}
 
 
 class Conflict(LoopBackError):

@@ -38,7 +38,8 @@ from . import read, users
 from .bulk import create_items
 from .context import Context, context_or_system
 from .db import Database, Session
-from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound
+from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound, ValidationFailed
+from .events import Events, Listener
 from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
 from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
@@ -88,6 +89,7 @@ class Model(Validatable):
             name: from_declaration(name, raw) for name, raw in meta.raw.get("methods", {}).items()
         }
         self.disabled_methods: set[str] = set()  # hidden from REST by disable_remote_method_by_name
+        self.events = Events(meta.name)  # LB3's Model.on / Model.emit (runtime/events.py)
 
     def __repr__(self) -> str:
         return f"<Model {self.name}>"
@@ -104,6 +106,15 @@ class Model(Validatable):
 
     def remove_observer(self, name: str, fn: Observer) -> None:
         self.hooks.remove(name, fn)
+
+    def on(self, event: str, fn: Listener) -> None:
+        """LB3's `Model.on(event, fn)`: `fn(info)`, sync or async, each time the model emits the
+        event (User's `resetPasswordRequest`; the app's own through `emit`)."""
+        self.events.on(event, fn)
+
+    async def emit(self, event: str, *args: Any) -> bool:
+        """LB3's `Model.emit(event, ...)`: call the listeners now (see runtime/events.py)."""
+        return await self.events.emit(event, *args)
 
     async def check_access(self, ctx: Context | None, method: str, model_id: Any = None) -> bool:
         """LB3's `Model.checkAccess`: whether the caller of `ctx` may call `method` (`find`,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .openapi.remote_methods import Arg, RemoteOperation
+from .openapi.remote_methods import SUPPLIED, Arg, RemoteOperation
 
 SIMPLE = {
     "number": "arguments.number",
@@ -34,6 +34,11 @@ class RemoteCode:
     args: tuple[tuple[str, str], ...]  # (name, expression) for ctx.args
     values: tuple[str, ...]  # the call's positional values, in `accepts` order
     uses_models: bool
+
+    @property
+    def uses_args(self) -> bool:
+        """Whether the call reads `ctx.args` (not when every value is supplied or the context)."""
+        return any(v.startswith("args.") for v in self.values)
 
 
 def _converter(typ: Any, name: str, served: set[str], raw: str) -> tuple[str, bool]:
@@ -96,8 +101,12 @@ def remote_code(op: RemoteOperation, served: set[str]) -> RemoteCode:
             entries.append((arg.name, "req"))
             values.append(f'args.get("{arg.name}")')
             continue
+        if arg.source in SUPPLIED:  # from the caller's token, when the method is called
+            values.append(f'await remote.supplied(ctx, "{arg.source}", "{arg.name}")')
+            continue
         reader = _reader(arg)
-        if reader is None:
+        if reader is None:  # a source nobody reads: the value stays in its place, as None
+            values.append("None")
             continue
         kind = _json_kind(arg.type, served)
         if arg.source in ("body", "form") and kind != "any":

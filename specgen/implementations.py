@@ -14,6 +14,13 @@ from pathlib import Path
 from .errors import SpecError, pointer
 from .ir import AppSpec, ModelSpec
 
+# LB3's User methods (specgen/builtins/user.json), which the runtime implements for every User-based
+# model (runtime/auth/user_methods)
+USER_BUILTINS = frozenset(
+    {"login", "logout", "prototype.verify", "confirm", "resetPassword", "changePassword",
+     "setPassword"}
+)  # fmt: skip
+
 
 def _assigned(tree: ast.AST) -> tuple[set[str], set[str]]:
     """(static names, prototype names) the module assigns or registers with `fn=`."""
@@ -57,8 +64,8 @@ def unimplemented(app: AppSpec) -> list[SpecError]:
         static, proto = _module_names(app, model)
         for method in model.methods:
             found = method.name in (static if method.is_static else proto)
-            if not found:
-                name = method.name if method.is_static else f"prototype.{method.name}"
+            name = method.name if method.is_static else f"prototype.{method.name}"
+            if not found and not (model.is_user and name in USER_BUILTINS):
                 modules = [m for m in (model.python_module, *model.base_modules.values()) if m]
                 where = " or ".join(modules) or "models/<name>.py (none found)"
                 problems.append(

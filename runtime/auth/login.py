@@ -13,6 +13,7 @@ account and the address in the throttle, which is checked before any hashing.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -108,11 +109,13 @@ async def check_login(
     if throttle is not None:
         await throttle.check(account=account, address=address)
     stored = user.get("password") if user is not None else None
+    # the hashing runs in a thread (argon2 releases the GIL): the event loop keeps serving
     if user is None or not isinstance(password, str):
-        dummy_verify()
+        await asyncio.to_thread(dummy_verify)
         verified_ok, needs_rehash = False, False
     else:
-        result = verify_password(password, stored if isinstance(stored, str) else None)
+        known = stored if isinstance(stored, str) else None
+        result = await asyncio.to_thread(verify_password, password, known)
         verified_ok, needs_rehash = result.ok, result.needs_rehash
     if not verified_ok:
         if throttle is not None:
@@ -123,7 +126,7 @@ async def check_login(
         await throttle.succeeded(account=account)
     if email_verification_required and not user.get("emailVerified"):
         raise EmailNotVerified(user.get(id_name))
-    return hash_password(password) if needs_rehash else None
+    return await asyncio.to_thread(hash_password, password) if needs_rehash else None
 
 
 def _truthy(value: object) -> bool:

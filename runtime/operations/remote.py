@@ -27,8 +27,10 @@ from specgen.openapi.remote_methods import Owner, method_paths
 
 from ..coercion import format_date
 from ..errors import BadRequest, LoopBackError
-from ..http import NO_CONTENT
+from ..http import NO_CONTENT, Redirect
 from .arguments import source_of
+from .supplied import SUPPLIERS
+from .supplied import supplied as supplied  # generated handlers call remote.supplied
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -203,6 +205,8 @@ def _with_error_status(exc: Exception, status: int | None) -> Exception:
 
 def shape(method: RemoteMethod, result: Any) -> Any:
     """The response body per `returns`: nothing (204), the `root` value, or `{arg: value}`."""
+    if isinstance(result, Redirect):  # an answer of its own, whatever the method returns
+        return result
     returns = method.returns
     if not returns:
         return NO_CONTENT
@@ -248,7 +252,14 @@ def caller(method: RemoteMethod) -> Callable[[Context], Any]:
 
     async def call(ctx: Context) -> Any:
         args = ctx.args
-        values = [ctx if source == "context" else args.get(name) for name, source in plan]
+        values: list[Any] = []
+        for name, source in plan:
+            if source == "context":
+                values.append(ctx)
+            elif source in SUPPLIERS:
+                values.append(await supplied(ctx, source, name))
+            else:
+                values.append(args.get(name))
         return await invoke(ctx, *values)
 
     return call

@@ -35,7 +35,11 @@ SIMPLE: dict[str, dict[str, Any]] = {
 }
 VERBS = {"get": "get", "post": "post", "put": "put", "patch": "patch", "delete": "delete",
          "del": "delete", "head": "head", "all": "post"}  # fmt: skip
-NOT_IN_DOCUMENT = ("req", "res", "context")  # the server supplies these
+# Values the server supplies from the request's caller, never the client: LB3 declares these with
+# a function as `http` (user.js: logout's token id, changePassword's and setPassword's user id,
+# verify's options), which JSON cannot hold; the runtime computes each (runtime/operations/supplied.py)
+SUPPLIED = ("accessTokenId", "userIdFromToken", "verifyOptions")
+NOT_IN_DOCUMENT = ("req", "res", "context", *SUPPLIED)  # the server supplies these
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,12 @@ def _responses(op: RemoteOperation, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     if not op.method.is_static:
         out["404"] = error_response("Model instance not found")
+    if any(a.source in ("body", "form") for a in op.args) and op.verb not in (
+        "get",
+        "head",
+        "delete",
+    ):
+        out["422"] = error_response("The values sent are not valid")
     http = op.method.http[op.index] if op.index < len(op.method.http) else {}
     error_status = http.get("errorStatus")
     if isinstance(error_status, int) and str(error_status) not in out:

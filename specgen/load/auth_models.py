@@ -1,0 +1,45 @@
+"""The AccessToken model an app with users needs, attached whether or not model-config lists it.
+
+LB3 logs users in through `User.accessTokens` (AccessToken); an app that attaches a User-based model
+but not AccessToken cannot log anyone in there (LB3 attaches the auth models only when a boot script
+calls `app.enableAuth({dataSource})`). Here it always gets one: AccessToken is attached, not public,
+to the data source of the first User-based model, its `user` relation to that model when User
+itself is not attached (what LB3 apps write in model-config.json).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .discovery import RawModel
+
+MAX_DEPTH = 32  # a base chain longer than this is a cycle, reported by base-model resolution
+
+
+def is_user_based(name: str, raw: dict[str, RawModel]) -> bool:
+    """Whether the model NAME is User or based on it, from the raw JSON's `base` chain."""
+    seen = 0
+    while name != "User":
+        model = raw.get(name)
+        base = model.data.get("base") if model is not None else None
+        if not isinstance(base, str) or seen > MAX_DEPTH:
+            return False
+        name, seen = base, seen + 1
+    return True
+
+
+def with_access_token(
+    attached: dict[str, dict[str, Any]], raw: dict[str, RawModel]
+) -> dict[str, dict[str, Any]]:
+    """ATTACHED, plus an AccessToken entry when a User-based model is attached and it is not."""
+    if "AccessToken" in attached or "AccessToken" not in raw:
+        return attached
+    for name, entry in attached.items():
+        datasource = entry.get("dataSource")
+        if isinstance(datasource, str) and is_user_based(name, raw):
+            implied: dict[str, Any] = {"dataSource": datasource, "public": False}
+            if "User" not in attached:  # the token's user is this model (LB3 apps configure it so)
+                user = {"type": "belongsTo", "model": name, "foreignKey": "userId"}
+                implied["relations"] = {"user": user}
+            return {**attached, "AccessToken": implied}
+    return attached
