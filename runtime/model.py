@@ -38,7 +38,7 @@ from . import read, users
 from .bulk import create_items
 from .context import Context, context_or_system
 from .db import Database, Session
-from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound, ValidationFailed
+from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound
 from .events import Events, Listener
 from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
 from .filter.limits import DEFAULT_LIMITS, FilterLimits
