@@ -19,7 +19,7 @@ CASES: list[dict[str, Any]] = RECORDING["cases"]
 MODELS = sorted({c["model"] for c in CASES})
 PASSWORD = "opensesame"
 USER_IDS: dict[str, int] = RECORDING["owns"]  # principal name -> user id (the name is the username)
-ACCOUNTS = {1: 1, 2: 2}  # account id -> its owner's user id (the sample data)
+ACCOUNTS = {1: (1, 1), 2: (2, 2)}  # account id -> (owner's user id, bank id): the sample data
 
 Check = Callable[[Any], bool]
 
@@ -33,8 +33,10 @@ class Expected:
     why: str | None = None
 
 
-def owned_accounts(principal: str) -> int:
-    return sum(1 for owner in ACCOUNTS.values() if owner == USER_IDS.get(principal))
+def owned_accounts(principal: str, bank: int | None = None) -> int:
+    """How many accounts `principal` owns (at `bank`, when given)."""
+    uid = USER_IDS.get(principal)
+    return sum(1 for owner, at in ACCOUNTS.values() if owner == uid and bank in (None, at))
 
 
 def only_own(principal: str) -> Check:
@@ -42,29 +44,68 @@ def only_own(principal: str) -> Check:
     return lambda body: isinstance(body, list) and all(row.get("userId") == uid for row in body)
 
 
+PRIVATE_TARGETS = (
+    "__teams",
+    "__accessTokens",
+)  # user's relations to models not served (public: false)
+
+
 def expected(case: dict[str, Any]) -> Expected:
     """LB3's answer, or ours where we differ on purpose."""
-    model, method, principal = case["model"], case["method"], case["principal"]
-    anonymous = principal == "anonymous"
-    if model == "account" and not anonymous:
-        mine = owned_accounts(principal)
-        why = "$owner list reads are filtered to the caller's rows, not refused"
-        if method == "find":
-            return Expected(200, lambda b: only_own(principal)(b) and len(b) == mine, why)
-        if method == "count":
-            return Expected(200, lambda b: b == {"count": mine}, why)
-        if method == "findOne":
-            return Expected(200 if mine else 404, None, why)
-        if method == "updateAll":
-            why = "$owner bulk writes touch only the caller's rows, not refused"
-            return Expected(200, lambda b: b == {"count": mine}, why)
-        if "__transactions" in method and case["status"] < 400:
-            why = "a relation endpoint checks the target model's ACL (transaction: $everyone DENY)"
-            return Expected(401, None, why)
+    model, method = case["model"], case["method"]
+    if model == "user" and method.endswith(PRIVATE_TARGETS):
+        why = "relation endpoints exist only towards models the app serves"
+        return Expected(404, None, why)
+    if model == "account":
+        return _account(case) or Expected(case["status"], lb3_body(case))
+    if model == "bank" and "__accounts" in method and case["status"] < 400:
+        return _owned_accounts(case, "a relation read checks the target's ACL: account's $owner")
     if model == "project" and method == "withdraw" and case["status"] < 400:
         why = "the id in the path is the only id a decision reads ($owner never from a body id)"
         return Expected(401, None, why)
     return Expected(case["status"], lb3_body(case))
+
+
+def _account(case: dict[str, Any]) -> Expected | None:
+    """account: `$everyone` DENY, `$owner` ALLOW (every method)."""
+    method, principal = case["method"], case["principal"]
+    if method in ("find", "count", "findOne"):
+        return _owned_accounts(case, "$owner list reads are filtered to the caller's rows")
+    if principal == "anonymous":
+        return None
+    mine = owned_accounts(principal)
+    uid = USER_IDS[principal]
+    if method == "updateAll":
+        why = "$owner bulk writes touch only the caller's rows"
+        return Expected(200, lambda b: b == {"count": mine}, why)
+    if method == "upsertWithWhere":
+        why = "$owner bulk writes touch only the caller's rows (none: refused, nothing created)"
+        if not mine:
+            return Expected(401, None, why)
+        return Expected(200, lambda b: isinstance(b, dict) and b.get("userId") == uid, why)
+    if "__transactions" in method and case["status"] < 400:
+        why = "a relation endpoint checks the target's ACL (transaction: $everyone DENY)"
+        return Expected(401, None, why)
+    return None
+
+
+def _owned_accounts(case: dict[str, Any], why: str) -> Expected:
+    """A read of accounts (list, count, one by id) by `case`'s principal: only their own rows."""
+    principal = case["principal"]
+    if principal == "anonymous":
+        return Expected(401, None, why)
+    mine = owned_accounts(principal, case["modelId"] if case["model"] == "bank" else None)
+    if case["method"].endswith(("count", "__count__accounts")):
+        return Expected(200, lambda b: b == {"count": mine}, why)
+    if case["method"] in ("findOne", "prototype.__findById__accounts"):
+        uid = USER_IDS[principal]
+        own = bool(mine) if case["method"] == "findOne" else ACCOUNTS[_fk(case)][0] == uid
+        return Expected(200 if own else 404, None, why)
+    return Expected(200, lambda b: only_own(principal)(b) and len(b) == mine, why)
+
+
+def _fk(case: dict[str, Any]) -> int:
+    return int(case["url"].rsplit("/", 1)[1])
 
 
 def lb3_body(case: dict[str, Any]) -> Check | None:
