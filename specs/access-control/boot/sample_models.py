@@ -22,6 +22,14 @@ async def setup(app: Any) -> None:
             {"username": "Bob", "email": "bob@projects.com", "password": PASSWORD},
         ]
     )
+    await sample_rows(app, john, jane, bob)
+
+
+async def sample_rows(
+    app: Any, john: dict[str, Any], jane: dict[str, Any], bob: dict[str, Any]
+) -> None:
+    """Everything but the users: projects, teams, the admin role, banking."""
+    users = app.models["user"]
     project1 = await users.at(john).projects.create({"name": "project1", "balance": 100})
     project2 = await users.at(jane).projects.create({"name": "project2", "balance": 100})
     teams = app.models["team"]
