@@ -141,7 +141,7 @@ EXAMPLES = {
     "coffee-shop": MAX_EXAMPLES,
     "library": min(MAX_EXAMPLES, 15),
     "store": MAX_EXAMPLES,
-    "access-control": min(MAX_EXAMPLES, 5),  # most of its operations refuse Jane: a short run
+    "access-control": min(MAX_EXAMPLES, 10),  # most of its operations refuse Jane: a short run
 }
 
 # The access-control app's token belongs to Jane (a normal user: no admin role). Her calls that would
