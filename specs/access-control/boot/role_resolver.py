@@ -19,6 +19,4 @@ def setup(app: Any) -> None:
         where = {"ownerId": str(project["ownerId"]), "memberId": str(user_id)}
         return bool(await app.models["team"].count(where) > 0)
 
-    register = getattr(app.models["Role"], "register_resolver", None)
-    if register is not None:  # None: a runtime from before issue 12's wiring (no ACL checks)
-        register("teamMember", team_member)
+    app.models["Role"].register_resolver("teamMember", team_member)
