@@ -131,9 +131,8 @@ def test_check_mode_fails_on_a_package_whose_app_is_gone(
     shutil.copytree(project / "generated/coffee_shop", project / "generated/old_shop")
     monkeypatch.chdir(project)
     assert main(["generate-all", "specs", "-o", "generated", "--check"]) == 1
-    assert capsys.readouterr().err == (
-        "stale: generated/old_shop (no application in specs generates it)\n"
-    )
+    said = [x for x in capsys.readouterr().err.splitlines() if not x.startswith("warning: ")]
+    assert said == ["stale: generated/old_shop (no application in specs generates it)"]
     assert main(["generate-all", "specs", "-o", "generated"]) == 0  # make generate removes it
     assert not (project / "generated/old_shop").exists()
     assert main(["generate-all", "specs", "-o", "generated", "--check"]) == 0
