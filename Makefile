@@ -54,8 +54,9 @@ serve: $(STAMP)  ## Serve the Coffee Shop example on SQLite at http://127.0.0.1:
 	$(BIN)/specgen generate-all specs -o generated --if-stale
 	$(BIN)/specgen serve specs/coffee-shop --generated generated/coffee_shop --host 127.0.0.1 --port 3000
 
-bench: $(STAMP)  ## req/s, p99, SQL statements of findById, find, count, include2, create; SQLite then PostgreSQL if up; LB3 side by side when installed (ARGS="--database sqlite")
+bench: $(STAMP)  ## req/s, p99, SQL statements of findById, find, count, include2, create; SQLite then PostgreSQL if up; LB3 side by side when installed; then the cost of authorization (bench/acl.py) (ARGS="--database sqlite")
 	$(BIN)/python -m bench.run $(ARGS)
+	$(BIN)/python -m bench.acl $(ARGS)
 
 clean:  ## Remove the virtualenv and caches
 	rm -rf $(VENV) $(NPM_TOOLS) .pytest_cache .ruff_cache .specgen-cache

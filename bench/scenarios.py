@@ -100,8 +100,11 @@ def calls(scenario: Scenario, dataset: Dataset) -> list[Call]:
     return scenario.build(random.Random(f"{dataset.seed}:{scenario.key}"), dataset)
 
 
-def encode(call: Call, host: str, port: int, root: str = "/api") -> bytes:
+def encode(
+    call: Call, host: str, port: int, root: str = "/api", headers: dict[str, str] | None = None
+) -> bytes:
     head = f"{call.method} {root}{call.path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/json\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     if call.body is None:
         return f"{head}\r\n".encode()
     body = json.dumps(call.body, separators=(",", ":")).encode()

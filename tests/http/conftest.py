@@ -40,10 +40,10 @@ async def shared_app(
     await application.db.close()
 
 
-def empty(application: LoopBackApp, engine: sa.Engine) -> None:
+def empty(application: LoopBackApp, engine: sa.Engine, keep: frozenset[str] = frozenset()) -> None:
     """Every table empty and every id counter back at 1: a fresh database, without the quarter
-    second that building the app takes."""
-    tables = list(reversed(application.metadata.sorted_tables))
+    second that building the app takes. Tables named in `keep` keep their rows."""
+    tables = [t for t in reversed(application.metadata.sorted_tables) if t.name not in keep]
     backend = application.db.backend
     if backend == "sqlite":
         # an in-memory database lives on the app's one connection
@@ -51,7 +51,12 @@ def empty(application: LoopBackApp, engine: sa.Engine) -> None:
             for table in tables:
                 conn.execute(table.delete())
             if sa.inspect(conn).has_table("sqlite_sequence"):
-                conn.execute(sa.text("DELETE FROM sqlite_sequence"))
+                emptied: sa.BindParameter[list[str]] = sa.bindparam(
+                    "names", [t.name for t in tables], expanding=True
+                )
+                conn.execute(
+                    sa.text("DELETE FROM sqlite_sequence WHERE name IN :names").bindparams(emptied)
+                )
         return
     with engine.begin() as conn:
         names = ", ".join(conn.dialect.identifier_preparer.format_table(t) for t in tables)

@@ -22,6 +22,9 @@ from specgen.render import write_package
 from .appdir import GENERATED, ROOT, SPECS
 
 APPS = sorted(p.name for p in SPECS.iterdir() if (p / "model-config.json").exists())
+# the one warning an example may give, as its LB3 original deserves it: the access-control tutorial
+# lists the built-in User beside its own `user` (LB3's memory connector keeps them apart)
+WARNINGS = {"access-control": ['model-config.json#/User: the built-in model "User" gets no table']}
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -43,7 +46,11 @@ def test_every_spec_has_a_generated_package() -> None:
 def test_regenerated_package_matches_golden_record(app_name: str, tmp_path: Path) -> None:
     golden = GENERATED / naming.package_name(app_name)
     _, files, problems = compile_app(SPECS / app_name, golden)
-    assert problems == []
+    said = [f"{p.file.split('/', 1)[1]}#{p.pointer}: {p.message}" for p in problems]
+    expected = WARNINGS.get(app_name, [])
+    assert len(said) == len(expected) and all(
+        s.startswith(e) for s, e in zip(said, expected, strict=True)
+    )
     write_package(files, tmp_path / golden.name)
     fresh, committed = tree(tmp_path / golden.name), tree(golden)
     assert sorted(fresh) == sorted(committed)
@@ -73,7 +80,11 @@ def test_check_mode_passes_on_the_committed_record(
 ) -> None:
     monkeypatch.chdir(ROOT)
     assert main(["generate-all", "specs", "-o", "generated", "--check"]) == 0
-    assert capsys.readouterr().err == ""
+    expected = [f"warning: {app}/{w}" for app, said in WARNINGS.items() for w in said]
+    said = capsys.readouterr().err.splitlines()
+    assert len(said) == len(expected) and all(
+        s.startswith(e) for s, e in zip(said, expected, strict=True)
+    )
 
 
 def copy_project(tmp_path: Path) -> Path:
@@ -120,9 +131,8 @@ def test_check_mode_fails_on_a_package_whose_app_is_gone(
     shutil.copytree(project / "generated/coffee_shop", project / "generated/old_shop")
     monkeypatch.chdir(project)
     assert main(["generate-all", "specs", "-o", "generated", "--check"]) == 1
-    assert capsys.readouterr().err == (
-        "stale: generated/old_shop (no application in specs generates it)\n"
-    )
+    said = [x for x in capsys.readouterr().err.splitlines() if not x.startswith("warning: ")]
+    assert said == ["stale: generated/old_shop (no application in specs generates it)"]
     assert main(["generate-all", "specs", "-o", "generated"]) == 0  # make generate removes it
     assert not (project / "generated/old_shop").exists()
     assert main(["generate-all", "specs", "-o", "generated", "--check"]) == 0
