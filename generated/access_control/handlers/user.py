@@ -10,6 +10,8 @@ from typing import Any
 
 from runtime import rest
 from runtime.context import Context
+from runtime.http import LbRequest
+from runtime.operations import arguments, remote
 from runtime.rest import Binder
 
 
@@ -163,6 +165,113 @@ async def accounts_destroy_by_id(ctx: Context) -> Any:
     return await rest.related_destroy_by_id(ctx)
 
 
+async def bind_remote_login(req: LbRequest) -> dict[str, Any]:
+    """POST /users/login: the arguments of user.login, converted as LB3 converts them."""
+    whole = await arguments.body(req)
+    return arguments.present(
+        {
+            "credentials": arguments.obj(arguments.typed(whole, "object")),
+            "include": arguments.array(arguments.query(req, "include"), arguments.string),
+        }
+    )
+
+
+async def remote_login(ctx: Context) -> Any:
+    """POST /users/login (user.login): Login a user with username/email and password."""
+    args = ctx.args
+    return await remote.invoke(ctx, args.get("credentials"), args.get("include"))
+
+
+async def bind_remote_logout(req: LbRequest) -> dict[str, Any]:
+    """POST /users/logout: the arguments of user.logout, converted as LB3 converts them."""
+    return {}
+
+
+async def remote_logout(ctx: Context) -> Any:
+    """POST /users/logout (user.logout): Logout a user with access token."""
+    return await remote.invoke(ctx, await remote.supplied(ctx, "accessTokenId", "access_token"))
+
+
+async def bind_remote_prototype_verify(req: LbRequest) -> dict[str, Any]:
+    """POST /users/{id}/verify: the arguments of user.prototype.verify, converted as LB3 converts them."""
+    return arguments.present(
+        {
+            "id": arguments.instance_id(req),
+        }
+    )
+
+
+async def remote_prototype_verify(ctx: Context) -> Any:
+    """POST /users/{id}/verify (user.prototype.verify): Trigger user's identity verification with configured verifyOptions"""
+    return await remote.invoke(ctx, await remote.supplied(ctx, "verifyOptions", "verifyOptions"), ctx)
+
+
+async def bind_remote_confirm(req: LbRequest) -> dict[str, Any]:
+    """GET /users/confirm: the arguments of user.confirm, converted as LB3 converts them."""
+    return arguments.present(
+        {
+            "uid": arguments.string(arguments.query(req, "uid")),
+            "token": arguments.string(arguments.query(req, "token")),
+            "redirect": arguments.string(arguments.query(req, "redirect")),
+        }
+    )
+
+
+async def remote_confirm(ctx: Context) -> Any:
+    """GET /users/confirm (user.confirm): Confirm a user registration with identity verification token."""
+    args = ctx.args
+    return await remote.invoke(ctx, args.get("uid"), args.get("token"), args.get("redirect"))
+
+
+async def bind_remote_reset_password(req: LbRequest) -> dict[str, Any]:
+    """POST /users/reset: the arguments of user.resetPassword, converted as LB3 converts them."""
+    whole = await arguments.body(req)
+    return arguments.present(
+        {
+            "options": arguments.obj(arguments.typed(whole, "object")),
+        }
+    )
+
+
+async def remote_reset_password(ctx: Context) -> Any:
+    """POST /users/reset (user.resetPassword): Reset password for a user with email."""
+    args = ctx.args
+    return await remote.invoke(ctx, args.get("options"))
+
+
+async def bind_remote_change_password(req: LbRequest) -> dict[str, Any]:
+    """POST /users/change-password: the arguments of user.changePassword, converted as LB3 converts them."""
+    fields = await arguments.form(req)
+    return arguments.present(
+        {
+            "oldPassword": arguments.string(arguments.typed(arguments.field(fields, "oldPassword"), "string")),
+            "newPassword": arguments.string(arguments.typed(arguments.field(fields, "newPassword"), "string")),
+        }
+    )
+
+
+async def remote_change_password(ctx: Context) -> Any:
+    """POST /users/change-password (user.changePassword): Change a user's password."""
+    args = ctx.args
+    return await remote.invoke(ctx, await remote.supplied(ctx, "userIdFromToken", "id"), args.get("oldPassword"), args.get("newPassword"), ctx)
+
+
+async def bind_remote_set_password(req: LbRequest) -> dict[str, Any]:
+    """POST /users/reset-password: the arguments of user.setPassword, converted as LB3 converts them."""
+    fields = await arguments.form(req)
+    return arguments.present(
+        {
+            "newPassword": arguments.string(arguments.typed(arguments.field(fields, "newPassword"), "string")),
+        }
+    )
+
+
+async def remote_set_password(ctx: Context) -> Any:
+    """POST /users/reset-password (user.setPassword): Reset user's password via a password-reset token."""
+    args = ctx.args
+    return await remote.invoke(ctx, await remote.supplied(ctx, "userIdFromToken", "id"), args.get("newPassword"), ctx)
+
+
 BINDERS: dict[str, Binder] = {
     "create": rest.BINDERS["create"],
     "patch_or_create": rest.BINDERS["patch_or_create"],
@@ -194,4 +303,11 @@ BINDERS: dict[str, Binder] = {
     "accounts_find_by_id": rest.BINDERS["related_find_by_id"],
     "accounts_update_by_id": rest.BINDERS["related_update_by_id"],
     "accounts_destroy_by_id": rest.BINDERS["related_destroy_by_id"],
+    "remote_login": bind_remote_login,
+    "remote_logout": bind_remote_logout,
+    "remote_prototype_verify": bind_remote_prototype_verify,
+    "remote_confirm": bind_remote_confirm,
+    "remote_reset_password": bind_remote_reset_password,
+    "remote_change_password": bind_remote_change_password,
+    "remote_set_password": bind_remote_set_password,
 }
