@@ -212,7 +212,6 @@ class Enforcement:
             decision = await decision
         return decision.allowed
 
-
     def check_scopes(self, ctx: Context) -> None:
         """LB3 checks a token's scopes before any rule, on every method, ACLs or not: a token
         limited to other scopes (a reset-password token) is refused (401) on a method that does not
@@ -224,7 +223,6 @@ class Enforcement:
         access, _ = self.authorizer.policy(op.model.name, op.name)
         if not any(scope in principal.scopes for scope in access.scopes):
             raise self.authorizer.error(op.model.name, principal, model_id=_path_id(ctx))
-
 
     async def row_access(self, ctx: Context, model: str, method: str) -> RowAccess:
         """For a call about no single row (find, count, updateAll, an include's target): which

@@ -48,14 +48,13 @@ def access_token_id(ctx: Context) -> Any:
 
 
 def user_id_from_token(ctx: Context) -> Any:
-    token = token_of(ctx)
-    if token is None:
+    principal = ctx.principal
+    if principal.access_token is None:
         return None
-    principal_type = _field(token, "principalType")
     model = ctx.method.model.name if ctx.method is not None else None
-    if principal_type is not None and model is not None and principal_type != model:
+    if principal.user_model is not None and model is not None and principal.user_model != model:
         raise AccessDenied()  # a token of another user model sharing the AccessToken model
-    return _field(token, "userId")
+    return principal.user_id
 
 
 def verify_options(ctx: Context) -> Any:
