@@ -42,6 +42,7 @@ from .extensions import run_setup
 from .filter.limits import load_limits
 from .http import DEFAULT_BODY_LIMIT, Endpoint, error_payload, send_json
 from .instances import InstanceCodec
+from .mail.model import build_email_models
 from .middleware.routes import RouteFunction
 from .middleware.stack import build_middleware
 from .mixins import apply_mixins
@@ -159,6 +160,13 @@ class LoopBackApp:
         for problem in problems:
             logger.warning("%s", problem)
         self._startup: list[Awaitable[Any]] = []
+        # the Email models (the built-in one always) beside the stored ones: runtime/mail/model.py
+        self.email_models = build_email_models(self.registry, app_dir)
+        self.registry.live.update({**self.email_models, **self.models})
+        for email_model in self.email_models.values():
+            email_model.app = self
+            if module := email_model.meta.raw.get("pythonModule"):
+                self._later(run_setup(app_dir / module, email_model))
         for model in self.models.values():
             model.app = self
             if model.meta.is_user:  # LB3's User methods, before the app's module may replace them
@@ -286,6 +294,8 @@ class LoopBackApp:
             for warning in unprotected_warnings(self):
                 logger.warning("%s", warning)
         yield
+        for live in self.registry.live.values():  # listeners still running (runtime/events.py)
+            await live.events.settle()
         for db in {id(d): d for d in (self.db, *self.databases.values())}.values():
             await db.close()
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import orjson
 from starlette.types import Receive, Scope, Send
@@ -138,6 +140,16 @@ class LbRequest:
 
 Handler = Callable[[LbRequest], Awaitable[Any]]
 NO_CONTENT: Any = object()  # a handler's answer for LB3's 204 with an empty body
+URL_SAFE = "!#$%&'()*+,/:;=?@[]~"  # what a Location keeps as is; the rest is percent-encoded
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A method's answer that sends the browser elsewhere (User.confirm's `redirect`, which LB3
+    sets on the response in an after-remote hook): `status` with `Location`, empty body."""
+
+    location: str
+    status: int = 302
 
 
 async def send_json(send: Send, status: int, payload: Any, *, head: bool = False,
@@ -206,6 +218,14 @@ class Endpoint:
         except Exception as exc:  # every error leaves in LB3's shape
             status, payload, headers = error_payload(exc)
             await send_json(send, status, payload, head=head, headers=headers)
+            return
+        if isinstance(result, Redirect):
+            target = quote(result.location, safe=URL_SAFE).encode()  # as express' encodeurl
+            location = [(b"location", target), (b"content-length", b"0")]
+            await send(
+                {"type": "http.response.start", "status": result.status, "headers": location}
+            )
+            await send({"type": "http.response.body", "body": b""})
             return
         if result is NO_CONTENT:
             await send({"type": "http.response.start", "status": 204, "headers": []})

@@ -38,6 +38,7 @@ from . import read, users
 from .context import Context, context_or_system
 from .db import Database, Session
 from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound, ValidationFailed
+from .events import Events, Listener
 from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
 from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
@@ -86,6 +87,7 @@ class Model(Validatable):
             name: from_declaration(name, raw) for name, raw in meta.raw.get("methods", {}).items()
         }
         self.disabled_methods: set[str] = set()  # hidden from REST by disable_remote_method_by_name
+        self.events = Events(meta.name)  # LB3's Model.on / Model.emit (runtime/events.py)
 
     def __repr__(self) -> str:
         return f"<Model {self.name}>"
@@ -112,6 +114,15 @@ class Model(Validatable):
             return True
         allowed: bool = await self.app.auth.check(ctx, self.name, method, model_id)
         return allowed
+
+    def on(self, event: str, fn: Listener) -> None:
+        """LB3's `Model.on(event, fn)`: `fn(info)`, sync or async, each time the model emits the
+        event (User's `resetPasswordRequest`; the app's own through `emit`)."""
+        self.events.on(event, fn)
+
+    async def emit(self, event: str, *args: Any) -> bool:
+        """LB3's `Model.emit(event, ...)`: call the listeners now (see runtime/events.py)."""
+        return await self.events.emit(event, *args)
 
     # ---- remote hooks (LB3's beforeRemote / afterRemote / afterRemoteError) ----------------------
 

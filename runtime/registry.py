@@ -137,11 +137,28 @@ class ModelMeta:
 
 @dataclass(frozen=True)
 class Registry:
+    """The models' definitions (`models`, `model(name)`), and once the app has built them, the
+    model objects it serves (`get_model(name)`, LB3's `app.registry.getModel`)."""
+
     app: dict[str, Any]
     models: dict[str, ModelMeta]
+    # name -> the app's model object (a runtime Model, or an Email model): filled by the app
+    live: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def model(self, name: str) -> ModelMeta:
         return self.models[name]
+
+    def get_model(self, name: str) -> Any:
+        """LB3's `registry.getModel(name)`: the model the app built (its Python API), the built-in
+        Email always among them; LookupError with LB3's message when there is none."""
+        found = self.live.get(name)
+        if found is None:
+            raise LookupError(f"Model not found: {name}")
+        return found
+
+    def find_model(self, name: str) -> Any | None:
+        """LB3's `registry.findModel(name)`: the model, or None."""
+        return self.live.get(name)
 
     @property
     def datasource(self) -> str | None:

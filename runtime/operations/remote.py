@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..coercion import format_date
 from ..errors import BadRequest, LoopBackError
-from ..http import NO_CONTENT
+from ..http import NO_CONTENT, Redirect
 from .arguments import source_of
 from .supplied import SUPPLIERS
 from .supplied import supplied as supplied  # generated handlers call remote.supplied
@@ -186,6 +186,8 @@ def _with_error_status(exc: Exception, status: int | None) -> Exception:
 
 def shape(method: RemoteMethod, result: Any) -> Any:
     """The response body per `returns`: nothing (204), the `root` value, or `{arg: value}`."""
+    if isinstance(result, Redirect):  # an answer of its own, whatever the method returns
+        return result
     returns = method.returns
     if not returns:
         return NO_CONTENT

@@ -17,7 +17,14 @@ from .builtin_tables import separate_builtin_tables
 from .config_files import load_config
 from .discovery import BUILTIN_DIR, COMPONENT_DIRS, discover_models, model_sources
 from .embeds import embedded_ids
-from .files import Display, app_root, as_port, js_defined_datasources, load_datasources
+from .files import (
+    Display,
+    app_root,
+    as_port,
+    js_defined_datasources,
+    load_datasources,
+    stored_on_mail,
+)
 from .ignored_settings import warn_ignored_settings
 from .inheritance import resolve
 from .join_models import add_join_models
@@ -99,6 +106,7 @@ def load_app(app_dir: str | Path) -> tuple[AppSpec | None, list[SpecError]]:
     models = add_relation_keys(models, raw_models, errors, mc_file)
     models = separate_builtin_tables(models, raw_models, mc_file, errors)
     models = check_through_keys(models, errors)
+    stored_on_mail(models, datasources, mc_file, errors)
 
     app = AppSpec(
         name=root.resolve().name if root.resolve().name != "server" else root.resolve().parent.name,

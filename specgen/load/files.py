@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import pointer
-from ..ir import DataSourceSpec
+from ..ir import DataSourceSpec, ModelSpec
 from .problems import Collector, reading
 
 # `transient` stores nothing: it holds models that are only embedded in others (no table)
 CONNECTORS = {"memory", "postgresql", "mysql", "sqlite3", "sqlite", "transient"}
+# served by runtime/mail: the Email models attached to it send through its transports
+MAIL_CONNECTOR = "mail"
 
 # how a path is named in messages (relative to the app's parent; built-ins as LB3 names them)
 Display = Callable[[Path], str]
@@ -75,11 +77,32 @@ def load_datasources(
     served = [d for d in out if d.connector in CONNECTORS]
     fallback = default_sql_datasource(served)
     for ds in out:
-        if ds.connector not in CONNECTORS:
+        if ds.connector not in CONNECTORS and ds.connector != MAIL_CONNECTOR:
             errors.warn(
                 origin(ds.name), pointer(ds.name, "connector"), unserved_warning(ds, fallback)
             )
     return out
+
+
+def stored_on_mail(
+    models: dict[str, ModelSpec],
+    datasources: list[DataSourceSpec],
+    mc_file: str,
+    errors: Collector,
+) -> None:
+    """A stored model attached to a mail data source (which sends, and stores nothing) is served
+    from the default SQL data source, as an unserved connector's models are: say so."""
+    mail = {d.name for d in datasources if d.connector == MAIL_CONNECTOR}
+    fallback = default_sql_datasource([d for d in datasources if d.connector in CONNECTORS])
+    for model in models.values():
+        if model.datasource in mail and model.persisted:
+            spec = DataSourceSpec(name=model.datasource, connector=MAIL_CONNECTOR, settings={})
+            where = unserved_warning(spec, fallback).split(": ", 1)[1]
+            errors.warn(
+                mc_file,
+                pointer(model.name, "dataSource"),
+                f'data source "{model.datasource}" only sends mail (Email models); {where}',
+            )
 
 
 def default_sql_datasource(served: list[DataSourceSpec]) -> DataSourceSpec | None:
@@ -96,8 +119,7 @@ def unserved_warning(ds: DataSourceSpec, fallback: DataSourceSpec | None) -> str
         if fallback is not None
         else "its models are served only with --db URL (a SQL database)"
     )
-    what = f"no mail is sent; {instead}" if ds.connector == "mail" else instead
-    return f'connector "{ds.connector}" is not served here: {what}'
+    return f'connector "{ds.connector}" is not served here: {instead}'
 
 
 def js_defined_datasources(

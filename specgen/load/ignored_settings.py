@@ -22,8 +22,6 @@ IGNORED: dict[str, tuple[Any, str]] = {
     "emailVerificationRequired": (False, "login does not require a verified email"),
     "realmRequired": (False, "realms are not required"),
     "realmDelimiter": (None, "usernames are not split into realms"),
-    "resetPasswordTokenTTL": (None, "the default reset token lifetime applies"),
-    "restrictResetPasswordTokenScope": (False, "reset tokens are not restricted"),
     "allowEternalTokens": (False, "a ttl of -1 is not accepted"),
     "saltWorkFactor": (None, "passwords are hashed with argon2's own parameters"),
     "maxTTL": (None, "token lifetimes are not capped"),

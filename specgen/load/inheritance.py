@@ -19,6 +19,7 @@ from .methods import parse_method
 from .problems import Collector, reading
 from .properties import IMPLICIT_ID, merge_properties
 from .relations import parse_relation
+from .user_settings import user_settings
 from .values import name_list, object_setting, text
 
 # model settings authorization reads; LB3 takes them at the top level or in `options` (which wins)
@@ -34,7 +35,7 @@ MODEL_KEYS = {
     "mssql", "oracle", "mongodb", "sqlite3", "memory", "caseSensitiveEmail", "ttl", "maxTTL",
     "emailVerificationRequired", "realmRequired", "realmDelimiter", "resetPasswordTokenTTL",
     "restrictResetPasswordTokenScope", "allowEternalTokens", "saltWorkFactor", "settings", "comments",
-    "title", "http.path", "$schema", "dataSource", *AUTH_SETTINGS,
+    "title", "http.path", "$schema", "dataSource", "verifyOptions", *AUTH_SETTINGS,
 }  # fmt: skip
 
 
@@ -148,6 +149,7 @@ def resolve(
     settings: dict[str, Any] = {
         k: data[k] for k in ("postgresql", "mysql", "sqlite3", "memory", "mongodb") if k in data
     }
+    settings.update(user_settings(parent.settings if parent else {}, data))
     spec = ModelSpec(
         name=name,
         plural=str(plural),

@@ -15,13 +15,14 @@ Factory = Callable[["Model"], Callable[..., Any]]
 def builtin_methods() -> dict[str, Factory]:
     """Every built-in implementation by its LB3 name (the modules that hold them are imported here,
     not at import time, so runtime.model can import this package)."""
-    from . import session
+    from . import mail_flows, session
 
     return {
         "login": session.login_for,
         "logout": session.logout_for,
         "changePassword": session.change_password_for,
         "setPassword": session.set_password_for,
+        **mail_flows.METHODS,
     }
 
 
