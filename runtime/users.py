@@ -65,10 +65,10 @@ class PasswordChangeNotAllowed(LoopBackError):
 
 
 def case_sensitive_email(model: Model) -> bool:
-    """LB3's `caseSensitiveEmail` (true unless the model says false)."""
-    options = model.meta.raw.get("options") or {}
+    """LB3's `caseSensitiveEmail` (true unless the model's settings say false)."""
     settings = model.meta.raw.get("settings") or {}
-    return options.get("caseSensitiveEmail", settings.get("caseSensitiveEmail")) is not False
+    options = model.meta.raw.get("options") or {}
+    return settings.get("caseSensitiveEmail", options.get("caseSensitiveEmail")) is not False
 
 
 async def client_values(

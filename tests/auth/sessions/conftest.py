@@ -1,4 +1,4 @@
-"""Fixtures shared by the session tests: tests/auth/session_app.py served on every configured
+"""Fixtures shared by the session tests: tests/auth/sessions/app.py served on every configured
 backend (one app per backend and module, every table emptied before each test), and helpers."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from runtime.app import LoopBackApp
 from runtime.db import sync_engine
-from tests.auth.session_app import build_package
+from tests.auth.sessions.app import build_package
 from tests.databases import ALL_BACKENDS, TestDatabases
 from tests.http.conftest import empty
 
@@ -43,9 +43,10 @@ async def shared(
 def app(shared: tuple[LoopBackApp, sa.Engine]) -> Iterator[LoopBackApp]:
     application, engine = shared
     empty(application, engine)
-    application.auth.enabled = False
     yield application
-    application.auth.enabled = False
+    application.auth.enabled = False  # a test that enabled auth leaves the next one without
+    for op in application.operations():
+        op.guard = None
 
 
 @pytest.fixture

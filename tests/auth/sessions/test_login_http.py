@@ -16,10 +16,9 @@ from runtime.app import LoopBackApp
 from runtime.auth.tokens import hash_token_id
 from tests.http.support import error
 
-from .session_support import SECRET, column, login, member, token_ids
-from .session_support import app, backend, client, package, shared  # noqa: F401  (fixtures)
+from .conftest import SECRET, column, login, member, token_ids
 
-ORACLE = Path(__file__).resolve().parents[1] / "oracle" / "lb3-3.28" / "sessions.json"
+ORACLE = Path(__file__).resolve().parents[2] / "oracle" / "lb3-3.28" / "sessions.json"
 LB3 = {c["name"]: c for c in json.loads(ORACLE.read_text("utf-8"))}
 TOKEN_KEYS = ["id", "ttl", "created", "userId"]
 # LB3 3.28's bcryptjs hash of "secret" (tests/oracle/lb3-3.28/auth.md)
@@ -36,6 +35,7 @@ async def test_login_answers_a_token_stored_only_by_its_hash(
     await member(client)
     token = await login(client)
     status, body = lb3("login by email")
+    assert status == 200
     assert list(token) == list(body) == TOKEN_KEYS
     assert (token["ttl"], token["userId"]) == (body["ttl"], body["userId"])
     assert len(token["id"]) == 64 and token["id"].isalnum()
@@ -147,17 +147,21 @@ async def test_an_lb3_bcrypt_hash_logs_in_and_is_replaced(
     assert ok.status_code == 200
     stored = await column(app, "Member", "password", 1)
     assert stored.startswith("$argon2id$")
-    again = await client.post("/Members/login", json={"email": "a@example.com", "password": "secret"})
+    again = await client.post(
+        "/Members/login", json={"email": "a@example.com", "password": "secret"}
+    )
     assert again.status_code == 200
 
 
 async def test_new_passwords_are_argon2id(app: LoopBackApp, client: httpx.AsyncClient) -> None:
     await member(client)
-    assert (await column(app, "Member", "password", 1)).startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert (await column(app, "Member", "password", 1)).startswith(
+        "$argon2id$v=19$m=19456,t=2,p=1$"
+    )
 
 
 async def test_failures_are_throttled_per_account(client: httpx.AsyncClient) -> None:
-    """session_app's config.json: 3 failures per account, 6 per address, in 600 s."""
+    """tests/auth/sessions/app.py's config.json: 3 failures per account, 6 per address, in 600 s."""
     await member(client)
     await member(client, "b@example.com")
     wrong = {"email": "a@example.com", "password": "nope"}
