@@ -49,6 +49,40 @@ async def persist_rules(ctx: HookContext) -> None:
     if not case_sensitive_email(ctx.model) and isinstance(values.get("email"), str):
         values = {**values, "email": values["email"].lower()}  # LB3's email setter
     ctx.data = await prepare(ctx.model, session, values, ctx.id)
+    if not ctx.is_new_instance and ctx.id is not None and isinstance(values.get("email"), str):
+        await email_changed(ctx, session, values["email"])
+
+
+async def email_changed(ctx: HookContext, s: Session, email: str) -> None:
+    """LB3's logoutSessionsOnSensitiveChanges for a new e-mail: the user's other sessions end
+    (the caller's stays) and, with emailVerificationRequired, the new address is unverified."""
+    model = ctx.model
+    row = await s.first(builder.row_by_id(model.table, ["email"], ctx.id))
+    if row is None or row._mapping["email"] == email:
+        return
+    if _setting(model, "emailVerificationRequired") and ctx.data is not None:
+        ctx.data = {**ctx.data, "emailVerified": False}
+    await revoke_tokens(model, ctx.id, keep=ctx.context.access_token, options=ctx.options)
+
+
+async def revoke_tokens(model: Model, user_id: Any, *, keep: Any, options: dict[str, Any]) -> None:
+    """Delete the user's access tokens, except `keep` (a token row with its raw `id`)."""
+    from .auth.tokens import hash_token_id
+    from .context import Context
+
+    tokens = getattr(model.app, "models", {}).get("AccessToken")
+    if tokens is None:
+        return
+    where: dict[str, Any] = {"userId": user_id}
+    raw = keep.get("id") if isinstance(keep, dict) else None
+    if isinstance(raw, str):
+        where["id"] = {"neq": hash_token_id(raw)}
+    await tokens.destroy_all(where, ctx=Context(system=True, options=dict(options)))
+
+
+def _setting(model: Model, key: str) -> Any:
+    settings = model.meta.raw.get("settings") or {}
+    return settings.get(key, (model.meta.raw.get("options") or {}).get(key))
 
 
 class PasswordChangeNotAllowed(LoopBackError):

@@ -167,3 +167,21 @@ async def test_password_lives_only_as_a_hash(app: LoopBackApp, client: httpx.Asy
     body = {"oldPassword": SECRET, "newPassword": "n3w"}
     assert (await client.post("/Members/change-password", headers=headers, json=body)).status_code == 204  # fmt: skip
     assert str(await column(app, "Member", "password", 1)).startswith("$argon2id$")
+
+
+async def test_a_new_email_ends_the_other_sessions(
+    app: LoopBackApp, client: httpx.AsyncClient
+) -> None:
+    """LB3's logoutSessionsOnSensitiveChanges: the session that changed it stays."""
+    await member(client)
+    calling, other = await login(client), await login(client)
+    same = await client.patch(
+        "/Members/1", headers=bearer(calling), json={"email": "a@example.com"}
+    )
+    assert same.status_code == 200 and len(await token_ids(app)) == 2
+    changed = await client.patch(
+        "/Members/1", headers=bearer(calling), json={"email": "n@example.com"}
+    )
+    assert changed.status_code == 200
+    assert await token_ids(app) == [hash_token_id(calling["id"])]
+    del other
