@@ -105,6 +105,15 @@ class Model(Validatable):
     def remove_observer(self, name: str, fn: Observer) -> None:
         self.hooks.remove(name, fn)
 
+    def on(self, event: str, fn: Listener) -> None:
+        """LB3's `Model.on(event, fn)`: `fn(info)`, sync or async, each time the model emits the
+        event (User's `resetPasswordRequest`; the app's own through `emit`)."""
+        self.events.on(event, fn)
+
+    async def emit(self, event: str, *args: Any) -> bool:
+        """LB3's `Model.emit(event, ...)`: call the listeners now (see runtime/events.py)."""
+        return await self.events.emit(event, *args)
+
     async def check_access(self, ctx: Context | None, method: str, model_id: Any = None) -> bool:
         """LB3's `Model.checkAccess`: whether the caller of `ctx` may call `method` (`find`,
         `prototype.patchAttributes`, a remote method's name) about the row `model_id`, by this
@@ -114,15 +123,6 @@ class Model(Validatable):
             return True
         allowed: bool = await self.app.auth.check(ctx, self.name, method, model_id)
         return allowed
-
-    def on(self, event: str, fn: Listener) -> None:
-        """LB3's `Model.on(event, fn)`: `fn(info)`, sync or async, each time the model emits the
-        event (User's `resetPasswordRequest`; the app's own through `emit`)."""
-        self.events.on(event, fn)
-
-    async def emit(self, event: str, *args: Any) -> bool:
-        """LB3's `Model.emit(event, ...)`: call the listeners now (see runtime/events.py)."""
-        return await self.events.emit(event, *args)
 
     # ---- remote hooks (LB3's beforeRemote / afterRemote / afterRemoteError) ----------------------
 

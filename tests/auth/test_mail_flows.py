@@ -47,9 +47,11 @@ def setup(Member):
     Member.on("resetPasswordRequest", send_reset)
 """
 
-# the boot script: Email.send replaced by one that records, then sends as before
+# the boot script: ACLs enforced (LB3's scaffold), Email.send replaced by one that records, then
+# sends as before
 BOOT = """
 def setup(app):
+    app.enable_auth()
     email = app.registry.get_model("Email")
     original = email.send
 
@@ -302,3 +304,33 @@ async def test_reset_refusals_are_lb3s(
 ) -> None:
     response = await client.post("/Members/reset", json=body)
     assert (response.status_code, response.json()) == (LB3[step]["status"], LB3[step]["body"])
+
+
+async def test_the_reset_mails_token_sets_the_password_once(
+    app: LoopBackApp, client: httpx.AsyncClient, mailbox: Mailbox
+) -> None:
+    await new_member(client)
+    assert (
+        await client.post("/Members/reset", json={"email": "ann@example.com"})
+    ).status_code == 204
+    text = (await next_message(mailbox)).message.get_content().strip()
+    token = text.removeprefix("Your reset token: ")
+    headers = {"Authorization": token}
+    # the reset token opens nothing else (LB3's restricted scope, always on here)
+    assert (await client.get("/Members/1", headers=headers)).status_code == 401
+    response = await client.post(
+        "/Members/reset-password", json={"newPassword": "n3w secret"}, headers=headers
+    )
+    assert (response.status_code, response.text) == (204, "")
+    login = await client.post(
+        "/Members/login", json={"email": "ann@example.com", "password": "n3w secret"}
+    )
+    assert login.status_code == 200, login.text
+    again = await client.post(
+        "/Members/reset-password", json={"newPassword": "other"}, headers=headers
+    )
+    assert again.status_code == 401  # spent (LB3: 204, the token stays valid)
+    old = await client.post(
+        "/Members/login", json={"email": "ann@example.com", "password": "secret"}
+    )
+    assert old.status_code == 401

@@ -19,7 +19,6 @@ import html
 import inspect
 import logging
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -31,7 +30,7 @@ from ...sql import builder
 from .. import verification
 from ..passwords import check_password
 from ..reset import reset_token_spec
-from ..tokens import hash_token_id, new_token_id
+from .session import create_token
 
 if TYPE_CHECKING:
     from ...model import Model
@@ -252,19 +251,7 @@ async def issue_reset_token(model: Model, options: Mapping[str, Any]) -> dict[st
         log.info("%s.resetPassword: the e-mail is not verified; nothing sent", model.name)
         return None
     spec = reset_token_spec(_settings(model))
-    raw_id = new_token_id()
-    row: dict[str, Any] = {
-        "id": hash_token_id(raw_id),
-        "ttl": spec.ttl,
-        "scopes": list(spec.scopes),
-        "created": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        "userId": user[model.meta.id_name],
-    }
-    tokens = model.app.registry.get_model("AccessToken")
-    if "principalType" in tokens.meta.properties:
-        row["principalType"] = model.name
-    stored = await tokens.create(row)
-    token = {**stored, "id": raw_id}
+    token = await create_token(model, user[model.meta.id_name], spec.ttl, scopes=list(spec.scopes))
     return {"email": options["email"], "accessToken": token, "user": user, "options": options}
 
 
