@@ -95,7 +95,7 @@ def stored_on_mail(
     mail = {d.name for d in datasources if d.connector == MAIL_CONNECTOR}
     fallback = default_sql_datasource([d for d in datasources if d.connector in CONNECTORS])
     for model in models.values():
-        if model.datasource in mail and model.persisted:
+        if isinstance(model.datasource, str) and model.datasource in mail and model.persisted:
             spec = DataSourceSpec(name=model.datasource, connector=MAIL_CONNECTOR, settings={})
             where = unserved_warning(spec, fallback).split(": ", 1)[1]
             errors.warn(

@@ -229,7 +229,7 @@ async def test_verify_from_python_with_the_models_options_and_a_mailer_of_its_ow
     unlisted: Any,
 ) -> None:
     app = build(unlisted)
-    member = app.models["Member"]
+    member: Any = app.models["Member"]  # with the User methods setup_user_model assigned
     assert (
         member.get_verify_options() == ORACLE["verification_required"]["settings"]["verifyOptions"]
     )
@@ -268,6 +268,8 @@ async def test_reset_tokens_only_for_verified_addresses_when_the_model_requires_
     assert await issue_reset_token(member, {"email": "ann@example.com"}) is None  # LB3: 401
     await member.update_all({"id": user["id"]}, {"emailVerified": True})
     assert await issue_reset_token(member, {"email": "ann@example.com", "realm": "x"}) is None
+    operator = {"email": "ann@example.com", "realm": {"neq": ""}}
+    assert await issue_reset_token(member, operator) is None  # never an operator in the where
     info = await issue_reset_token(member, {"email": "ann@example.com"})
     assert info is not None
     assert (info["accessToken"]["ttl"], info["accessToken"]["scopes"]) == (60, ["reset-password"])

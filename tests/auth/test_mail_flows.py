@@ -202,6 +202,19 @@ async def test_confirm_without_redirect_answers_204(
     assert (response.status_code, response.text) == (204, "")
 
 
+async def test_the_link_names_the_port_the_server_listens_on(
+    app: LoopBackApp, mailbox: Mailbox
+) -> None:
+    """As LB3's app.listen sets `port`: config.json says 3000, this server listens on 4321."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:4321/api") as c:
+        uid = await new_member(c)
+        assert (await c.post(f"/Members/{uid}/verify")).status_code == 204
+    text = (await next_message(mailbox)).message.get_body(preferencelist=("plain",))
+    assert text is not None
+    assert urlsplit(link_in(text.get_content())).netloc == "localhost:4321"
+
+
 async def test_confirm_redirects_only_to_the_app_itself(
     client: httpx.AsyncClient, mailbox: Mailbox
 ) -> None:
@@ -238,6 +251,16 @@ async def test_confirm_refusals_are_lb3s(
     assert await new_member(client) == 1
     response = await client.get("/Members/confirm", params=query)
     assert (response.status_code, response.json()) == (LB3[step]["status"], LB3[step]["body"])
+
+
+@pytest.mark.parametrize("uid", ["abc", "1.5", "99999999999999999999999"])
+async def test_confirm_of_an_id_no_user_can_have_is_not_found(
+    client: httpx.AsyncClient, uid: str
+) -> None:
+    response = await client.get("/Members/confirm", params={"uid": uid, "token": "x"})
+    assert response.status_code == 404
+    assert response.json()["error"] == {**LB3["confirm_missing_user"]["body"]["error"],
+                                        "message": f"User not found: {uid}"}  # fmt: skip
 
 
 async def test_verify_of_an_unknown_user_is_lb3s_404(client: httpx.AsyncClient) -> None:

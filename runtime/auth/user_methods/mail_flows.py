@@ -28,9 +28,10 @@ from ...http import NO_CONTENT, Redirect
 from ...mail.model import EMAIL, deliver
 from ...sql import builder
 from .. import verification
+from ..access_types import model_setting
 from ..passwords import check_password
 from ..reset import reset_token_spec
-from .session import create_token
+from .session import create_token, settings_of
 
 if TYPE_CHECKING:
     from ...model import Model
@@ -73,7 +74,7 @@ def get_verify_options(model: Model) -> Callable[[], dict[str, Any]]:
     `{type: "email", from: "noreply@example.com"}`; what `POST /:id/verify` uses."""
 
     def get() -> dict[str, Any]:
-        configured = _settings(model).get("verifyOptions")
+        configured = _setting(model, "verifyOptions")
         return dict(configured if isinstance(configured, Mapping) else DEFAULT_VERIFY_OPTIONS)
 
     return get
@@ -107,7 +108,7 @@ def verify(model: Model) -> Callable[..., Any]:
             user_id=uid,
             user_email=user.get("email"),
             users_path=_users_path(model),
-            app=_app_address(model),
+            app=_app_address(model, ctx),
         )
         token = await _maybe_await(generate(user))
         if not isinstance(token, str) or not token:
@@ -169,7 +170,7 @@ def own_origins(model: Model, ctx: Context | None) -> list[str]:
         if host:
             origins.append(f"{scope.get('scheme', 'http')}://{host.decode('latin-1')}")
     configured = _verify_defaults(model)
-    address = _app_address(model)
+    address = _app_address(model, ctx)
     protocol = str(configured.get("protocol") or "http")
     host = str(configured.get("host") or address.host)
     port = str(configured.get("port") or address.port)
@@ -240,17 +241,24 @@ async def issue_reset_token(model: Model, options: Mapping[str, Any]) -> dict[st
     answer), create the reset token and return the `resetPasswordRequest` info: `email`,
     `accessToken` (with the raw `id` the app mails; the table holds its hash), `user`, `options`.
     None when no token was issued."""
-    where: dict[str, Any] = {"email": options["email"]}
-    if options.get("realm"):
-        where["realm"] = options["realm"]
+    settings = settings_of(model)
+    email, realm = options["email"], options.get("realm")
+    if not settings.case_sensitive_email:  # LB3's access hook lowercases a where's email
+        email = email.lower()
+    where: dict[str, Any] = {"email": email}
+    if realm:
+        if not isinstance(realm, str):  # an operator object must never reach the where
+            log.info("%s.resetPassword: a realm that is no string; nothing sent", model.name)
+            return None
+        where["realm"] = realm
     user = await model.find_one({"where": where})
     if user is None:
         log.info("%s.resetPassword: no user has that e-mail; nothing sent", model.name)
         return None
-    if _settings(model).get("emailVerificationRequired") and not user.get("emailVerified"):
+    if settings.email_verification_required and not user.get("emailVerified"):
         log.info("%s.resetPassword: the e-mail is not verified; nothing sent", model.name)
         return None
-    spec = reset_token_spec(_settings(model))
+    spec = reset_token_spec({"resetPasswordTokenTTL": _setting(model, "resetPasswordTokenTTL")})
     token = await create_token(model, user[model.meta.id_name], spec.ttl, scopes=list(spec.scopes))
     return {"email": options["email"], "accessToken": token, "user": user, "options": options}
 
@@ -265,20 +273,10 @@ METHODS: dict[str, Callable[[Model], Callable[..., Any]]] = {
 # ---- shared ---------------------------------------------------------------------------------------
 
 
-def _settings(model: Model) -> dict[str, Any]:
-    """The model's settings, LB3's `Model.settings`: top-level keys and `options`."""
-    raw = model.meta.raw
-    merged = dict(raw.get("options") or {})
-    merged.update(raw.get("settings") or {})
-    for key in (
-        "verifyOptions",
-        "emailVerificationRequired",
-        "resetPasswordTokenTTL",
-        "restrictResetPasswordTokenScope",
-    ):
-        if key in raw:
-            merged[key] = raw[key]
-    return merged
+def _setting(model: Model, key: str) -> Any:
+    """One of the model's settings, as the other User methods read them (`options`, then
+    `settings` of its x-lb-models entry)."""
+    return model_setting(model.meta.raw, key)
 
 
 def _verify_defaults(model: Model) -> dict[str, Any]:
@@ -293,9 +291,16 @@ def _users_path(model: Model) -> str:
     return str(path) if path else model.meta.plural
 
 
-def _app_address(model: Model) -> verification.AppAddress:
+def _app_address(model: Model, ctx: Context | None) -> verification.AppAddress:
+    """Where links point by default: config.json's host and REST root, and the port the server
+    listens on (LB3's `app.listen` sets `port` to it), else config.json's port."""
     config = model.app.config
-    return verification.AppAddress(config.host, config.port, config.rest_api_root)
+    port: int | str = config.port
+    request = ctx.request if ctx is not None else None
+    server = request.scope.get("server") if request is not None else None
+    if server and len(server) > 1 and server[1]:
+        port = server[1]
+    return verification.AppAddress(config.host, port, config.rest_api_root)
 
 
 async def _maybe_await(value: Any) -> Any:
