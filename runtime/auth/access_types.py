@@ -199,23 +199,23 @@ def method_access(model_name: str, model: Mapping[str, Any], method: str) -> Met
     unknown name is resolved as LB3 resolves any undeclared method (by name, else EXECUTE)."""
     methods = model.get("methods") or {}
     name, is_static = split_method(method)
+    chain = (model_name, *model.get("baseChain", ()))
+    if (
+        method == "setPassword"
+        and "User" in chain
+        and model_setting(model, "restrictResetPasswordTokenScope")
+    ):  # LB3 declares it so, whatever the methods block (User's own) says
+        access = access_type_for(name, http={"verb": "POST"})
+        return MethodAccess(name, access, True, (), ("reset-password",))
     for key in (method, name, f"prototype.{name}"):
         definition = methods.get(key)
         if isinstance(definition, Mapping):
             found = remote_method_access(key, definition)
             if found.is_static == is_static:
                 return found
-    chain = (model_name, *model.get("baseChain", ()))
-    is_user = "User" in chain
-    builtin = builtin_access(method, user_model=is_user, key_value="KeyValueModel" in chain)
+    builtin = builtin_access(method, user_model="User" in chain, key_value="KeyValueModel" in chain)
     if builtin is None:
         return MethodAccess(name, access_type_for(name), is_static)
-    if (
-        method == "setPassword"
-        and is_user
-        and model_setting(model, "restrictResetPasswordTokenScope")
-    ):
-        return MethodAccess(name, builtin.access_type, True, (), ("reset-password",))
     return builtin
 
 

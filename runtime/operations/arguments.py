@@ -75,9 +75,10 @@ def header(req: LbRequest, name: str) -> Any:
 
 
 async def body(req: LbRequest) -> Any:
-    """The whole JSON body (`http.source: body`), absent when there is none."""
+    """The whole JSON body (`http.source: body`); no body is `{}`, as Express's body parser leaves
+    `req.body` for LB3 (so `credentials` of a login without a body is an empty object)."""
     value = await req.json_body()
-    return MISSING if value is None else value
+    return {} if value is None else value
 
 
 async def form(req: LbRequest) -> dict[str, Any]:

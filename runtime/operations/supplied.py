@@ -48,14 +48,25 @@ def access_token_id(ctx: Context) -> Any:
 
 
 def user_id_from_token(ctx: Context) -> Any:
-    token = token_of(ctx)
+    principal = ctx.principal
+    token = principal.access_token
     if token is None:
         return None
-    principal_type = _field(token, "principalType")
-    model = ctx.method.model.name if ctx.method is not None else None
-    if principal_type is not None and model is not None and principal_type != model:
+    model = ctx.method.model if ctx.method is not None else None
+    if model is not None and _other_user_model(model, principal.user_model, token):
         raise AccessDenied()  # a token of another user model sharing the AccessToken model
-    return _field(token, "userId")
+    return principal.user_id
+
+
+def _other_user_model(model: Any, user_model: str | None, token: Any) -> bool:
+    """LB3 refuses a token whose `principalType` names another model; here also one whose user
+    model (from the AccessToken's `user` relation) is another User-based model the app serves."""
+    declared = _field(token, "principalType")
+    if declared is not None:
+        return bool(declared != model.name)
+    models = getattr(model.app, "models", None) or {}
+    other = models.get(user_model) if user_model and user_model != model.name else None
+    return other is not None and bool(other.meta.is_user)
 
 
 def verify_options(ctx: Context) -> Any:

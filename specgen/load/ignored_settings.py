@@ -18,13 +18,7 @@ IGNORED: dict[str, tuple[Any, str]] = {
     "enableRemoteReplication": (False, "the replication endpoints are not served"),
     "replaceOnPUT": (True, "PUT replaces the whole instance, as LB3's default does"),
     "injectOptionsFromRemoteContext": (False, "operations receive the request's Context (ctx) instead"),
-    "caseSensitiveEmail": (True, "emails are compared as written"),
-    "emailVerificationRequired": (False, "login does not require a verified email"),
-    "realmRequired": (False, "realms are not required"),
-    "realmDelimiter": (None, "usernames are not split into realms"),
-    "allowEternalTokens": (False, "a ttl of -1 is not accepted"),
     "saltWorkFactor": (None, "passwords are hashed with argon2's own parameters"),
-    "maxTTL": (None, "token lifetimes are not capped"),
 }  # fmt: skip
 
 

@@ -130,6 +130,10 @@ def _responses(model: ModelSpec, ep: Endpoint) -> dict[str, Any]:
         out["409"] = error_response("Conflict with data already stored")
         out["415"] = error_response("Unsupported content type: send application/json")
         out["422"] = error_response("Validation failed")
+        if model.is_user:  # runtime/users.py: a password changes only through its own methods
+            out["401"] = error_response(
+                "A user's password changes only through change-password or reset-password"
+            )
     return dict(sorted(out.items()))
 
 

@@ -40,6 +40,12 @@ VERBS = {"get": "get", "post": "post", "put": "put", "patch": "patch", "delete":
 # verify's options), which JSON cannot hold; the runtime computes each (runtime/operations/supplied.py)
 SUPPLIED = ("accessTokenId", "userIdFromToken", "verifyOptions")
 NOT_IN_DOCUMENT = ("req", "res", "context", *SUPPLIED)  # the server supplies these
+# descriptions of the statuses an `http.errors` list names (User's methods declare theirs)
+ERRORS = {
+    401: "Not authenticated: no valid access token, or the credentials were refused",
+    403: "The access token may not do this",
+    429: "Too many failed attempts: retry after the seconds in the Retry-After header",
+}
 
 
 @dataclass(frozen=True)
@@ -258,6 +264,9 @@ def _responses(op: RemoteOperation, schemas: dict[str, Any]) -> dict[str, Any]:
     error_status = http.get("errorStatus")
     if isinstance(error_status, int) and str(error_status) not in out:
         out[str(error_status)] = error_response("The method failed")
+    for code in http.get("errors") or ():  # ours: the statuses a method is known to answer
+        if isinstance(code, int) and str(code) not in out:
+            out[str(code)] = error_response(ERRORS.get(code, "The method failed"))
     out["501"] = error_response("The method is declared but has no implementation")
     if op.verb == "head":
         out = {s: {"description": r["description"]} for s, r in out.items()}

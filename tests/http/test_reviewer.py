@@ -1,20 +1,20 @@
 """Reviewer (base User): what LB3's built-in User enforces on every write, observed on LB3 3.28.
 
-Not covered here: login and ACLs (LB3 answers 401 to GET /Reviewers without a token); this server
-does not serve them yet. Deliberate: unset properties come back as null.
+Login, tokens and mass assignment are in tests/auth/ (test_login_http.py, test_sessions_http.py,
+test_mass_assignment_http.py). Deliberate: unset properties come back as null; passwords are
+argon2id hashes and change only through change-password/reset-password.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import bcrypt
 import httpx
 import pytest
 import sqlalchemy as sa
 
 from runtime.app import LoopBackApp
-from runtime.users import verify_password
+from runtime.auth.passwords import verify_password
 
 from .support import blank, error, ok, validation_error
 
@@ -45,59 +45,60 @@ async def test_create_never_returns_the_password(
     assert ok(await client.get("/Reviewers/findOne")) == alice
 
 
-async def test_password_is_stored_as_a_bcrypt_hash(app: LoopBackApp, alice: dict[str, Any]) -> None:
+async def test_password_is_stored_as_an_argon2id_hash(
+    app: LoopBackApp, alice: dict[str, Any]
+) -> None:
     stored = await stored_password(app, 1)
-    assert stored != "secret"
-    assert stored.startswith("$2b$10$")  # LB3's bcryptjs uses 10 rounds
-    assert bcrypt.checkpw(b"secret", stored.encode())
-    assert verify_password("secret", stored) and not verify_password("Secret", stored)
-    # a hash LB3 (bcryptjs, $2a$) wrote verifies unchanged
-    assert verify_password("secret", "$2a$10$" + stored[7:])
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # OWASP's parameters
+    assert verify_password("secret", stored).ok and not verify_password("Secret", stored).ok
 
 
 @pytest.mark.parametrize(
-    ("verb", "path", "body"),
+    ("verb", "path", "body", "status"),
     [
-        ("PATCH", "/Reviewers/1", {"password": "changed"}),
-        ("PUT", "/Reviewers/1", {"email": "a@example.com", "password": "changed"}),
-        ("PATCH", "/Reviewers", {"id": 1, "password": "changed"}),
-        ("POST", "/Reviewers/update?where[id]=1", {"password": "changed"}),
-        ("POST", "/Reviewers/upsertWithWhere?where[id]=1", {"email": "a@example.com", "password": "changed"}),
+        ("PATCH", "/Reviewers/1", {"password": "changed"}, 401),
+        ("PUT", "/Reviewers/1", {"email": "a@example.com", "password": "changed"}, 401),
+        ("PATCH", "/Reviewers", {"id": 1, "password": "changed"}, 401),
+        ("POST", "/Reviewers/update?where[id]=1", {"password": "changed"}, 401),
+        ("POST", "/Reviewers/upsertWithWhere?where[id]=1", {"email": "a@example.com", "password": "changed"}, 401),
     ],
     ids=["patch-attributes", "replace-by-id", "patch-or-create", "update-all", "upsert-with-where"],
 )  # fmt: skip
-async def test_every_write_hashes_a_new_password(
+async def test_no_write_changes_a_password(
     app: LoopBackApp,
     client: httpx.AsyncClient,
     alice: dict[str, Any],
     verb: str,
     path: str,
     body: dict[str, Any],
+    status: int,
 ) -> None:
+    """LB3's `rejectPasswordChangesViaPatchOrReplace`, always: change-password asks for the old
+    password, reset-password for the reset token."""
+    before = await stored_password(app, 1)
     response = await client.request(verb, path, json=body)
-    assert "password" not in response.text
-    assert response.status_code == 200, response.text
-    stored = await stored_password(app, 1)
-    assert stored != "changed" and bcrypt.checkpw(b"changed", stored.encode())
+    assert 'password"' not in response.text.replace("Changing user password", "")
+    assert error(response, status)["code"] == "PASSWORD_CHANGE_NOT_ALLOWED"
+    assert await stored_password(app, 1) == before
 
 
-async def test_password_longer_than_bcrypt_reads_is_refused(client: httpx.AsyncClient) -> None:
-    """bcrypt ignores what follows 72 bytes; LB3's User.validatePassword refuses such passwords."""
+async def test_an_absurdly_long_password_is_refused(client: httpx.AsyncClient) -> None:
+    """argon2 reads the whole password (no 72-byte cut as bcrypt), but its cost grows with it."""
     response = await client.post(
-        "/Reviewers", json={"email": "long@example.com", "password": "é" * 37}
+        "/Reviewers", json={"email": "long@example.com", "password": "é" * 2049}
     )
     err = error(response, 422)
     assert err == {
         "statusCode": 422,
         "name": "Error",
-        "message": "The password entered was too long. Max length is 72 (entered 74)",
+        "message": "The password entered was too long. Max length is 4096 (entered 4098)",
         "code": "PASSWORD_TOO_LONG",
     }
     assert ok(await client.get("/Reviewers")) == []
-    at_limit = await client.post(
-        "/Reviewers", json={"email": "max@example.com", "password": "x" * 72}
+    beyond_bcrypt = await client.post(
+        "/Reviewers", json={"email": "max@example.com", "password": "x" * 100}
     )
-    assert ok(at_limit)["email"] == "max@example.com"
+    assert ok(beyond_bcrypt)["email"] == "max@example.com"
 
 
 INVALID = [
@@ -220,11 +221,14 @@ async def test_hidden_properties_cannot_be_queried(
     }
 
 
-async def test_booleans_compare_with_false_before_true(client: httpx.AsyncClient) -> None:
+async def test_booleans_compare_with_false_before_true(
+    app: LoopBackApp, client: httpx.AsyncClient
+) -> None:
     for n, verified in enumerate([None, False, False], start=1):
         body = {"email": f"{n}@example.com", "password": "x", "emailVerified": verified}
         ok(await client.post("/Reviewers", json=body))
-    ok(await client.patch("/Reviewers/3", json={"emailVerified": True}))
+    # only the server verifies an e-mail (a client's emailVerified is ignored)
+    await app.models["Reviewer"].patch_attributes(3, {"emailVerified": True})
     gt = await client.get('/Reviewers/count?where={"emailVerified":{"gt":false}}')
     assert ok(gt) == {"count": 1}
     lte = await client.get("/Reviewers?filter[where][emailVerified][lte]=true&filter[fields]=id")

@@ -315,7 +315,7 @@ async def test_user_rules_apply_to_the_python_api(app: LoopBackApp) -> None:
     table = reviewers.table
     async with app.db.read() as session:
         stored = await session.scalar(sa.select(table.column("password")))
-    assert stored != "secret" and stored.startswith("$2b$")
+    assert stored != "secret" and stored.startswith("$argon2id$")
 
 
 # ---- models outside the Coffee Shop app --------------------------------------------------------

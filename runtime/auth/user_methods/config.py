@@ -36,7 +36,7 @@ class UserSettings:
     @classmethod
     def of(cls, meta: ModelMeta) -> UserSettings:
         def setting(key: str) -> Any:
-            return model_setting(meta.raw, key)
+            return user_setting(meta, key)
 
         values = {k: setting(k) for k in ("ttl", "maxTTL", "allowEternalTokens")}
         try:
@@ -53,6 +53,15 @@ class UserSettings:
             case_sensitive_email=setting("caseSensitiveEmail") is not False,
             token_model=(relation.model if relation and relation.model else "AccessToken"),
         )
+
+
+def user_setting(meta: ModelMeta, key: str) -> Any:
+    """LB3's `Model.settings[key]`: the model's own (or inherited) top-level setting, else its
+    `options` (User's `options.caseSensitiveEmail` yields to a sub-model's top-level one)."""
+    settings = meta.raw.get("settings") or {}
+    if key in settings:
+        return settings[key]
+    return (meta.raw.get("options") or {}).get(key)
 
 
 def token_id_length(token_meta: ModelMeta | None) -> int:

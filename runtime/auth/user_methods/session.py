@@ -198,14 +198,10 @@ def logout_for(model: Model) -> Callable[..., Any]:
 
 def _caller_token(ctx: Context | None) -> tuple[str | None, list[str] | None]:
     """The calling token's id and scopes, when the call came with one."""
-    token = ctx.principal.access_token if ctx is not None else None
-    if token is None:
+    if ctx is None or not isinstance(ctx.access_token, dict):
         return None, None
-    token_id = token.get("id") if isinstance(token, dict) else getattr(token, "id", None)
-    scopes = token.get("scopes") if isinstance(token, dict) else getattr(token, "scopes", None)
-    return (token_id if isinstance(token_id, str) else None), (
-        list(scopes) if isinstance(scopes, list | tuple) else None
-    )
+    token_id = ctx.access_token.get("id")
+    return (token_id if isinstance(token_id, str) else None), ctx.principal.scopes
 
 
 async def _set_password(model: Model, user_id: Any, new_password: str, ctx: Context | None) -> None:
