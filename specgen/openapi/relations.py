@@ -176,12 +176,18 @@ def _responses(op: RelationOperation) -> dict[str, Any]:
     }
     if not has_body:
         return out
-    return {
+    out = {
         **out,
         "409": error_response("Conflict with data already stored"),
         "415": error_response("Unsupported content type: send application/json"),
         "422": error_response("Validation failed"),
     }
+    target = op.related.target
+    if target is not None and target.is_user:  # runtime/users.py: passwords have their methods
+        out["401"] = error_response(
+            "A user's password changes only through change-password or reset-password"
+        )
+    return out
 
 
 def _ok_schema(op: RelationOperation, creates_many: bool) -> dict[str, Any]:
