@@ -15,6 +15,7 @@ from openapi_spec_validator import validate
 
 from .. import naming
 from ..ir import AppSpec, ModelSpec
+from .access_responses import add_access_responses
 from .filter_schemas import (
     add_included_properties,
     condition_schemas,
@@ -58,6 +59,8 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
             own.setdefault(path, {}).update(item)
         paths.update(hide(own, model))
     name_operations(paths)
+    models = {m.name: model_extension(m, table=app.has_table(m)) for m in app.models}
+    add_access_responses(paths, models, app.app_dir)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -73,7 +76,7 @@ def build_openapi(app: AppSpec) -> dict[str, Any]:
         "paths": dict(sorted(paths.items(), key=lambda kv: _path_order(kv[0], public))),
         "components": {"schemas": schemas},
         "x-lb-app": app_extension(app),
-        "x-lb-models": {m.name: model_extension(m, table=app.has_table(m)) for m in app.models},
+        "x-lb-models": models,
     }
 
 

@@ -44,7 +44,7 @@ NOT_IN_DOCUMENT = ("req", "res", "context", *SUPPLIED)  # the server supplies th
 ERRORS = {
     401: "Not authenticated: no valid access token, or the credentials were refused",
     403: "The access token may not do this",
-    404: "No such user",
+    404: "Not found: an id or token the arguments name matches no instance",
     429: "Too many failed attempts: retry after the seconds in the Retry-After header",
 }
 

@@ -240,3 +240,34 @@ def test_data_source_settings_stay_out_of_the_document(tmp_path: Path) -> None:
     text = yaml.safe_dump(document)
     assert [s for s in secrets if s in text] == []
     assert document["x-lb-app"]["datasources"] == {"db": {"connector": "postgresql"}}
+
+
+def test_operations_an_acl_can_refuse_document_the_refusals(tmp_path: Path) -> None:
+    """401 wherever a guard reads the token; the model's aclErrorStatus where a rule can deny; a
+    relation endpoint adds its target's; `$everyone` ALLOW first needs no guard."""
+    deny_writes = {"principalType": "ROLE", "principalId": "$everyone", "permission": "DENY",
+                   "accessType": "WRITE"}  # fmt: skip
+    allow_reads = {"principalType": "ROLE", "principalId": "$everyone", "permission": "ALLOW",
+                   "accessType": "READ"}  # fmt: skip
+    root = write_app(
+        tmp_path / "app",
+        [
+            {"name": "Shelf", "properties": {"label": "string"}, "acls": [allow_reads],
+             "relations": {"books": {"type": "hasMany", "model": "Book", "foreignKey": "shelfId"}}},
+            {"name": "Book", "properties": {"title": "string"}, "options": {"aclErrorStatus": 403},
+             "acls": [deny_writes]},
+        ],
+    )  # fmt: skip
+    app, problems = load_app(root)
+    assert app is not None, problems
+    paths = build_openapi(app)["paths"]
+
+    def statuses(path: str, verb: str) -> set[str]:
+        return set(paths[path][verb]["responses"]) & {"401", "403"}
+
+    assert statuses("/Books", "get") == set()  # no rule about reads: no guard
+    assert statuses("/Books", "post") == {"401", "403"}
+    assert statuses("/Shelves", "get") == set()  # `$everyone` ALLOW: no guard, no token read
+    assert statuses("/Shelves/{id}/books", "post") == {"401", "403"}  # Book's write rules
+    assert statuses("/Shelves/{id}/books", "get") == set()
+    assert paths["/Books"]["post"]["responses"]["403"]["content"]
