@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from ...db import Database
 from ...registry import ModelMeta
 from ...sql.throttle import ThrottleTable
@@ -113,7 +111,7 @@ def trusted_proxies(config: Mapping[str, Any]) -> tuple[Network, ...]:
 def login_protection(
     app_dir: Path,
     user_databases: Sequence[Database],
-    metadata_by_db: Mapping[Database, sa.MetaData],
+    metadata_by_db: Mapping[Database, Any],  # each database's sa.MetaData (runtime/sql builds)
 ) -> LoginProtection:
     """The throttle table goes on each database's metadata, so it is created with the app's
     tables (before workers fork)."""
