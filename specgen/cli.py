@@ -4,6 +4,7 @@ specgen check APP_DIR
 specgen generate APP_DIR -o OUT_DIR
 specgen generate-all SPECS_DIR -o GENERATED_DIR [--check | --if-stale]
 specgen serve APP_DIR [--host H] [--port P] [--db URL] [--generated PKG_DIR] [--workers N]
+              [--server uvicorn|granian]
 specgen migrate APP_DIR [--db URL] [--drop] [--dry-run] [--generated PKG_DIR]
 specgen discover --db URL [--schema S] [--tables a,b] -o DIR
 """
@@ -31,7 +32,7 @@ from .load.config_files import environment
 from .load.discovery import model_sources
 from .load.problems import reading
 from .openapi import build_openapi, validate_openapi
-from .render import diff_package, render_package, write_package
+from .render import ModelsJob, diff_package, render_package, write_package
 
 
 def compile_app(app_dir: Path, out_dir: Path) -> tuple[AppSpec, dict[str, str], list[SpecError]]:
@@ -41,9 +42,14 @@ def compile_app(app_dir: Path, out_dir: Path) -> tuple[AppSpec, dict[str, str], 
         raise SpecInvalid(problems)
     app = with_rules(app, problems)
     document = build_openapi(app)
-    validate_openapi(document)
+    models = ModelsJob(document)  # the longest stage: it runs while this process validates
+    try:
+        validate_openapi(document)
+    except BaseException:
+        models.close()
+        raise
     rel = os.path.relpath(app.app_dir, out_dir.resolve())  # server/ when given an LB3 project
-    return app, render_package(app, document, Path(rel).as_posix()), problems
+    return app, render_package(app, document, Path(rel).as_posix(), models), problems
 
 
 def with_rules(app: AppSpec, problems: list[SpecError]) -> AppSpec:
@@ -237,7 +243,6 @@ FIX_DB = " (start the database named in datasources.json, correct its settings, 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import sqlalchemy
-    import uvicorn
 
     from runtime import workers
     from runtime.datasources import DataSourceError
@@ -272,27 +277,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or app.config.port
     print(f"Web server listening at: http://{host}:{port}{app.config.rest_api_root}")
     print(f"Browse your REST API at http://{host}:{port}/explorer")
-    if args.workers > 1:
-        try:
-            workers.check_shareable(app)
-        except workers.WorkersRefused as exc:
-            print(f"specgen serve: {exc}", file=sys.stderr)
-            return 1
-        databases = {id(db): db for db in (app.db, *app.databases.values())}
-        for db in databases.values():
-            db.dispose()
-        workers.export(pkg_dir, app.db.url if len(databases) == 1 else "")
-        uvicorn.run(
-            "runtime.workers:worker_app",
-            factory=True,
-            workers=args.workers,
+    try:
+        workers.run(
+            app,
+            pkg_dir,
+            server=args.server,
             host=host,
             port=port,
+            workers=args.workers,
             log_level=args.log_level,
-            access_log=False,
         )
-        return 0
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False)
+    except workers.WorkersRefused as exc:
+        print(f"specgen serve: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -362,6 +359,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=1,
         help="worker processes (PostgreSQL, MySQL or a SQLite file; they share nothing else)",
+    )
+    p.add_argument(
+        "--server",
+        choices=("uvicorn", "granian"),
+        default="uvicorn",
+        help="the HTTP server (default: uvicorn)",
     )
     p.set_defaults(fn=cmd_serve)
 

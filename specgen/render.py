@@ -6,6 +6,7 @@ apply or compare that result, so `make generate` and the CI stale check share on
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from .openapi.remote_methods import Owner, remote_operations
 from .openapi.shared_methods import exposed
 
 TEMPLATES = Path(__file__).parent / "templates"
+MODELS_INPUT = "openapi.json"  # datamodel-code-generator decodes a .json input as JSON
 
 # Flags from the stack prototype: pydantic v2, no timestamp, builtin formatter (no black/isort run).
 DATAMODEL_FLAGS = (
@@ -46,9 +48,12 @@ _env = jinja2.Environment(
 )
 
 
-class _NoAliasDumper(yaml.SafeDumper):
+class _NoAliasDumper(yaml.CSafeDumper):
     """Shared sub-schemas are written out in full: anchors make the document harder to read and
-    give readers one mutable object in several places."""
+    give readers one mutable object in several places. libyaml's emitter (in PyYAML's wheels):
+    PyYAML's pure-Python one took 17 s of a 30-model app's compile (bench/generate.py), this
+    about a quarter of that; the two fold long quoted strings differently, so it is always this
+    one (generated/ is compared byte for byte)."""
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
@@ -61,31 +66,75 @@ def dump_yaml(document: dict[str, Any]) -> str:
     return text
 
 
-def pydantic_models(openapi_yaml: str) -> str:
-    """Run datamodel-code-generator on the document (as a subprocess: its CLI is its stable API)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "openapi.yaml"
-        out = Path(tmp) / "models.py"
-        src.write_text(openapi_yaml, encoding="utf-8")
+class ModelsJob:
+    """datamodel-code-generator on the document, in a subprocess (its CLI is its stable API; and
+    PYTHONHASHSEED is pinned there, for byte-identical output) started as soon as the document
+    exists, so that it runs beside validation and YAML writing: it is most of a large app's
+    compile (bench/generate.py). It reads the component schemas alone, as JSON: with
+    `--input-file-type openapi` it makes models of `components/schemas` only, so the paths (half of
+    a large document) were only parsing work, and its YAML reader is pure Python."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self._tmp = tempfile.TemporaryDirectory()
+        tmp = Path(self._tmp.name)
+        schemas = {
+            "openapi": document["openapi"],
+            "info": document["info"],
+            "paths": {},
+            "components": {"schemas": document.get("components", {}).get("schemas", {})},
+        }
+        (tmp / MODELS_INPUT).write_text(json.dumps(schemas), encoding="utf-8")
+        self._out = tmp / "models.py"
         cmd = [
             sys.executable, "-m", "datamodel_code_generator",
-            "--input", "openapi.yaml", "--output", str(out), *DATAMODEL_FLAGS,
+            "--input", MODELS_INPUT, "--output", str(self._out), *DATAMODEL_FLAGS,
         ]  # fmt: skip
         env = {**os.environ, "PYTHONHASHSEED": "0"}
-        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, env=env, check=False)
-        if proc.returncode != 0:
-            raise RuntimeError(f"datamodel-code-generator failed:\n{proc.stderr}")
-        return out.read_text(encoding="utf-8")
+        self._proc = subprocess.Popen(
+            cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+
+    def result(self) -> str:
+        """models.py's text; its header names the package's openapi.yaml, whose schemas these are."""
+        try:
+            _, stderr = self._proc.communicate()
+            if self._proc.returncode != 0:
+                raise RuntimeError(f"datamodel-code-generator failed:\n{stderr}")
+            text = self._out.read_text(encoding="utf-8")
+        finally:
+            self.close()
+        return text.replace(f"filename:  {MODELS_INPUT}\n", "filename:  openapi.yaml\n", 1)
+
+    def close(self) -> None:
+        """Stop the subprocess if it still runs (the compile failed) and remove its files."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.communicate()
+        self._tmp.cleanup()
 
 
-def render_package(app: AppSpec, document: dict[str, Any], app_dir_rel: str) -> dict[str, str]:
-    """All files of the generated package, by path relative to the package directory."""
-    openapi_yaml = dump_yaml(document)
+def pydantic_models(document: dict[str, Any]) -> str:
+    """models.py of the document (datamodel-code-generator, see ModelsJob)."""
+    return ModelsJob(document).result()
+
+
+def render_package(
+    app: AppSpec, document: dict[str, Any], app_dir_rel: str, models: ModelsJob | None = None
+) -> dict[str, str]:
+    """All files of the generated package, by path relative to the package directory; `models`:
+    models.py's job when the caller started it earlier (else it starts here, beside the rest)."""
+    job = models or ModelsJob(document)
+    try:
+        files = _render_files(app, document, app_dir_rel)
+        files["models.py"] = job.result()
+    finally:
+        job.close()
+    return dict(sorted(files.items()))
+
+
+def _render_files(app: AppSpec, document: dict[str, Any], app_dir_rel: str) -> dict[str, str]:
     surface = Surface.of(app)
-    files: dict[str, str] = {
-        "openapi.yaml": openapi_yaml,
-        "models.py": pydantic_models(openapi_yaml),
-    }
+    files: dict[str, str] = {"openapi.yaml": dump_yaml(document)}
     modules = []
     for model in surface.served.values():
         module = naming.module_name(model.name)
@@ -128,7 +177,7 @@ def render_package(app: AppSpec, document: dict[str, Any], app_dir_rel: str) -> 
     files["handlers/__init__.py"] = _env.get_template("handlers_init.py.jinja").render(**ctx)
     files["app.py"] = _env.get_template("app.py.jinja").render(**ctx)
     files["__init__.py"] = _env.get_template("package_init.py.jinja").render(**ctx)
-    return dict(sorted(files.items()))
+    return files
 
 
 def write_package(files: dict[str, str], out_dir: Path) -> None:

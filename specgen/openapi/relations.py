@@ -79,6 +79,7 @@ def _parameters(op: RelationOperation) -> list[dict[str, Any]]:
                 "name": "refresh",
                 "in": "query",
                 "required": False,
+                "allowEmptyValue": True,  # LB3 reads `?refresh=` as refresh not sent
                 "description": "LB3 clients send it to bypass a cache; every read is fresh here",
                 "schema": {"type": "boolean"},
             }
