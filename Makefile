@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPECS := $(wildcard specs/*)
+# pytest-xdist workers for `make test` (auto: one a core; 0 runs the suite in one process)
+TEST_WORKERS ?= auto
 
 # node tools the tests run on the generated documents (pinned; installed into a gitignored folder)
 NPM_TOOLS := .npm-tools
@@ -48,15 +50,17 @@ lint: $(STAMP)  ## ruff format --check, ruff check, mypy --strict on everything 
 	$(BIN)/mypy tests bench
 
 test: $(STAMP) browser $(NPM_STAMP) lint check-generated  ## Lint, stale check, then every test (unit, golden, HTTP, schemathesis)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=25
 
 serve: $(STAMP)  ## Serve the Coffee Shop example on SQLite at http://127.0.0.1:3000/api
 	$(BIN)/specgen generate-all specs -o generated --if-stale
 	$(BIN)/specgen serve specs/coffee-shop --generated generated/coffee_shop --host 127.0.0.1 --port 3000
 
-bench: $(STAMP)  ## req/s, p99, SQL statements of findById, find, count, include2, create; SQLite then PostgreSQL if up; LB3 side by side when installed; then the cost of authorization (bench/acl.py) (ARGS="--database sqlite")
+bench: $(STAMP)  ## req/s, p99, SQL statements of findById, find, count, include2, create; SQLite then PostgreSQL if up; LB3 side by side when installed; then the cost of authorization (bench/acl.py), RSS after 100k requests and a 5-minute soak (bench/soak.py), specgen generate on 100 models (bench/generate.py) (ARGS="--database sqlite")
 	$(BIN)/python -m bench.run $(ARGS)
 	$(BIN)/python -m bench.acl $(ARGS)
+	$(BIN)/python -m bench.soak $(ARGS)
+	$(BIN)/python -m bench.generate $(ARGS)
 
 clean:  ## Remove the virtualenv and caches
 	rm -rf $(VENV) $(NPM_TOOLS) .pytest_cache .ruff_cache .specgen-cache

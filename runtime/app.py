@@ -31,6 +31,7 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from . import heap
 from .auth.authorizer import Authorizer
 from .auth.enforce import Enforcement, js_enables_auth, role_registry, unprotected_warnings
 from .auth.principal import PrincipalResolver
@@ -104,6 +105,8 @@ class LoopBackApp:
     ) -> None:
         self.document = document
         self.app_dir = app_dir
+        # set by runtime/workers.py for a served process: freeze its heap after start-up (runtime/heap.py)
+        self.settle_heap = False
         self.registry: Registry = build_registry(document)
         meta = self.registry.app
         self.config = AppConfig(
@@ -298,6 +301,8 @@ class LoopBackApp:
         else:
             for warning in unprotected_warnings(self):
                 logger.warning("%s", warning)
+        if self.settle_heap:
+            heap.settle()
         yield
         for live in self.registry.live.values():  # listeners still running (runtime/events.py)
             await live.events.settle()

@@ -88,7 +88,8 @@ class LbRequest:
 
     def _query(self) -> list[tuple[str, str]]:
         if self._pairs is None:
-            self._pairs = split_query(self.scope.get("query_string", b""))
+            raw = self.scope.get("query_string", b"")
+            self._pairs = split_query(raw) if raw else []  # most id reads send no query
         return self._pairs
 
     def filter(self) -> dict[str, Any] | None:
@@ -105,7 +106,8 @@ class LbRequest:
 
     async def json_body(self) -> Any:
         """The JSON (or form) body, or None when there is none. 415 for other media types, 400 for
-        bytes that are not UTF-8 JSON, 413 past the size limit."""
+        bytes that are not UTF-8 JSON (a blank JSON body too: LB3's JSON.parse refuses it), 413
+        past the size limit."""
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -120,12 +122,15 @@ class LbRequest:
             chunks.append(chunk)
             more = message.get("more_body", False)
         raw = b"".join(chunks)
-        if not raw.strip():
+        if not raw:
             return None
         content_type = (self.header(b"content-type") or "").split(";")[0].strip().lower()
+        is_json = content_type == "application/json" or content_type.endswith("+json")
+        if not is_json and not raw.strip():
+            return None  # LB3 parses JSON bodies only: blank text of another type is no body
         if content_type == FORM:
             return decode_form(raw)
-        if not (content_type == "application/json" or content_type.endswith("+json")):
+        if not is_json:
             raise UnsupportedMediaType(
                 f"Unsupported content type {content_type or '(none)'}: send application/json"
             )
@@ -155,7 +160,9 @@ class Redirect:
 async def send_json(send: Send, status: int, payload: Any, *, head: bool = False,
                     headers: list[tuple[bytes, bytes]] | None = None) -> None:  # fmt: skip
     body = b"" if head else orjson.dumps(payload)
-    all_headers = [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *(headers or [])]
+    all_headers = [*JSON_HEADERS, (b"content-length", b"%d" % len(body))]
+    if headers:
+        all_headers += headers
     await send({"type": "http.response.start", "status": status, "headers": all_headers})
     await send({"type": "http.response.body", "body": body})
 

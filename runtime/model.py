@@ -40,21 +40,26 @@ from .context import Context, context_or_system
 from .db import Database, Session
 from .errors import NOT_AN_OBJECT, BadRequest, Conflict, ModelNotFound, NotFound
 from .events import Events, Listener
-from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Where
+from .filter.ast import And, Condition, Exists, Filter, InSelect, Or, Slot, Where
 from .filter.limits import DEFAULT_LIMITS, FilterLimits
 from .filter.parse import FilterParser
 from .hooks import Observer, Observers, Operation
 from .instances import InstanceCodec, Mode
+from .jsonio import RawJSON
 from .operations.hooks import Hook, RemoteHooks
 from .operations.remote import Prototype, RemoteMethod, declare, from_declaration, in_setup
-from .plan import plan_query
+from .plan import QueryPlan, plan_query
 from .registry import ModelMeta
-from .relations import Handle, Relation, bind, loading
+from .relations import Handle, Relation, bind, inline, loading
 from .relations import resolve as resolve_relation
-from .sql import builder
+from .sql import builder, json_select, shapes
 from .sql.tables import ModelTable
 from .validation import Validatable, check_body, check_new, unique_failure, validate
 from .validation.check import without_rules
+
+_NO_FILTER = (
+    Filter()
+)  # findById without a filter: its one-statement path, no Filter built per request
 
 
 class Model(Validatable):
@@ -83,6 +88,17 @@ class Model(Validatable):
             self.hooks.add("persist", users.persist_rules, builtin=True)
         self._insert_stmt = builder.insert_row(table)
         self._by_id = builder.row_by_id(table, self.codec.visible) if meta.id_property else None
+        self._matching: dict[Where, Any] = {}  # matches(): where shape -> its kept statement
+        self._id_only = builder.row_by_id(table, [meta.id_name]) if meta.id_property else None
+        # PostgreSQL writes the JSON bodies of reads whose columns it prints as the row path does
+        self._json_bodies = db.backend == "postgresql" and json_select.renders(
+            table, self.codec.visible
+        )
+        self._by_id_json = (  # findById's hot path: its row's JSON object, `:id` bound
+            json_select.select_json(table, _by_id_plan(meta), one=True)
+            if self._json_bodies and meta.id_property
+            else None
+        )
         self.remote_hooks = RemoteHooks()  # matched to this model's operations by the app
         self.prototype = Prototype()  # instance remote methods are assigned here
         self.remote_methods: dict[str, RemoteMethod] = {
@@ -191,14 +207,85 @@ class Model(Validatable):
         flt, op = self.parse_filter(filter), None
         if read.needed(self, flt.where):
             flt, op = await read.restrict(self, flt, ctx)
-        if flt.include:  # one more statement per included relation level
-            found = await loading.find(self, flt, ctx=ctx)
-        else:
-            plan = plan_query(self.meta, flt)
-            rows = await self.db.all_rows(builder.select_rows(self.table, plan))
-            to_json, cols = self.codec.to_json, plan.columns
-            found = [to_json(row, cols) for row in rows]
+        found = await self._rows(flt, ctx)
         return await _loaded(op, found) if op is not None else found
+
+    async def _rows(
+        self, flt: Filter, ctx: Context | None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The row path of a restricted read: the rows, decoded into JSON values in Python."""
+        if flt.include:  # one more statement per included relation level
+            return await loading.find(self, flt, limit=limit, ctx=ctx)
+        plan = plan_query(self.meta, flt, limit=limit)
+        rows = await self.db.shaped_rows(*shapes.ROWS(self.table, plan))
+        to_json, cols = self.codec.to_json, plan.columns
+        return [to_json(row, cols) for row in rows]
+
+    # ---- reads whose JSON the database writes (runtime/sql/json_select.py) -----------------------
+
+    def reads_plainly(self, flt: Filter) -> bool:
+        """Whether the database may write this read's response body, byte for byte the row path's:
+        PostgreSQL, columns it prints as Python does, no `loaded` observer (Python changes the
+        rows), includes it can render (runtime/relations/inline.py). Decided by the filter's
+        shape, before the read runs any hook; `access` hooks and ACLs add to the SQL's where."""
+        return (
+            self._json_bodies
+            and not self.hooks.has("loaded")
+            and (not flt.include or inline.inlinable(self, flt.include))
+        )
+
+    async def find_body(
+        self, filter: dict[str, Any] | Filter | None = None, *, ctx: Context | None = None
+    ) -> Any:
+        """`find`'s answer for the REST endpoint: the JSON text the database wrote (RawJSON,
+        sent as it is) when it reads plainly, else `find`'s rows."""
+        flt = self.parse_filter(filter)
+        if not self.reads_plainly(flt):
+            return await self.find(flt, ctx=ctx)
+        return await self._body(flt, ctx)
+
+    async def find_by_id_body(
+        self, id: Any, filter: dict[str, Any] | Filter | None = None, *, ctx: Context | None = None
+    ) -> Any:
+        """`find_by_id`'s answer for the REST endpoint: the instance's JSON text the database
+        wrote (RawJSON) when it reads plainly, else the instance; None when there is none."""
+        key = self.codec.coerce_id(id)
+        if key is None:
+            return None
+        flt = self.parse_filter(filter)
+        if not self.reads_plainly(flt):
+            return await self.find_by_id(key, flt, ctx=ctx)
+        unscoped = self.acl is None or not self.acl.applies(ctx)
+        if flt == Filter() and self._by_id_json is not None and not self.hooks and unscoped:
+            row = await self.db.first_row(self._by_id_json, {"id": key})  # one kept statement
+            if row is None:
+                return None
+            text = row[json_select.LABEL]
+            if json_select.UNPRINTED in text:
+                return await self.find_by_id(key, flt, ctx=ctx)
+            return RawJSON(text)
+        where = _and(Condition(self.meta.id_name, "eq", key), flt.where)
+        return await self._body(
+            replace(flt, where=where, order=(), limit=None, skip=0), ctx, one=True
+        )
+
+    async def _body(self, flt: Filter, ctx: Context | None, *, one: bool = False) -> Any:
+        """The restricted read as one JSON text (`one`: the first row's object, None for none);
+        a value the database cannot print as Python does (json_select.UNPRINTED) sends that read
+        down the row path, on the filter already restricted (the hooks ran once)."""
+        if read.needed(self, flt.where):
+            flt, _ = await read.restrict(self, flt, ctx)
+        limit = 1 if one else None
+        plan = plan_query(self.meta, flt, limit=limit)
+        if flt.include:
+            plan = replace(plan, includes=await inline.include_plans(self, flt.include, ctx))
+        text = await self.db.shaped_value(
+            *(shapes.JSON_ONE if one else shapes.JSON_ROWS)(self.table, plan)
+        )
+        if text is not None and json_select.UNPRINTED in text:
+            rows = await self._rows(flt, ctx, limit)
+            return (rows[0] if rows else None) if one else rows
+        return None if text is None else RawJSON(text)
 
     async def find_one(
         self,
@@ -212,13 +299,7 @@ class Model(Validatable):
         flt, op = self.parse_filter(filter), None
         if read.needed(self, flt.where):
             flt, op = await read.restrict(self, flt, ctx, write=rules)
-        if flt.include:
-            found = await loading.find(self, flt, limit=1, ctx=ctx)
-        else:
-            plan = plan_query(self.meta, flt, limit=1)
-            async with self.db.read() as s:
-                row = await s.first(builder.select_rows(self.table, plan))
-            found = [self.codec.to_json(row._mapping, plan.columns)] if row is not None else []
+        found = await self._rows(flt, ctx, 1)
         if op is not None:
             found = await _loaded(op, found)
         return found[0] if found else None
@@ -229,9 +310,9 @@ class Model(Validatable):
         key = self.codec.coerce_id(id)
         if key is None:
             return None
-        flt = self.parse_filter(filter)
+        flt = _NO_FILTER if filter is None else self.parse_filter(filter)
         unscoped = self.acl is None or not self.acl.applies(ctx)  # no ACL narrows this read
-        if flt == Filter() and self._by_id is not None and not self.hooks and unscoped:
+        if flt == _NO_FILTER and self._by_id is not None and not self.hooks and unscoped:
             row = await self.db.first_row(self._by_id, {"id": key})  # the hot path: one statement
             return self.codec.to_json(row) if row is not None else None
         where = _and(Condition(self.meta.id_name, "eq", key), flt.where)
@@ -243,8 +324,8 @@ class Model(Validatable):
         clause = self.parse_where(where)
         if read.needed(self, clause):
             clause = await read.restrict_where(self, clause, ctx)
-        async with self.db.read() as s:
-            return int(await s.scalar(builder.count_rows(self.table, clause)))
+        plan = QueryPlan(self.meta.name, (), clause, (), None, 0)
+        return int(await self.db.shaped_value(*shapes.COUNT(self.table, plan)))
 
     def related(self, id: Any, relation: str, *, ctx: Context | None = None) -> Any:
         """One instance's side of a relation: `await CoffeeShop.related(1, "reviews").find()`.
@@ -272,10 +353,25 @@ class Model(Validatable):
             return False
         if self.hooks or (self.acl is not None and self.acl.applies(ctx)):  # the read stage
             return await self.count(self._id_where(key), ctx=ctx) > 0
-        async with self.db.read() as s:
-            return (
-                await s.first(builder.row_by_id(self.table, [self.meta.id_name], key)) is not None
+        if self._id_only is None:
+            return bool(
+                await self.db.all_rows(builder.row_by_id(self.table, [self.meta.id_name], key))
             )
+        return await self.db.first_row(self._id_only, {"id": key}) is not None  # one kept statement
+
+    async def matches(self, key: Any, where: Where) -> bool:
+        """Whether the row `key` matches `where` (a system read: the `$owner` test of a row). On a
+        model nobody observes, one kept statement per shape of `where`, its values bound."""
+        slotted = None if self.hooks else _slotted(self, where, {})
+        if slotted is None:  # `access` hooks join the read: the read stage's count
+            return await self.count(_and(self._id_where(key), where)) > 0
+        shape, values = slotted
+        stmt = self._matching.get(shape)
+        if stmt is None:
+            if len(self._matching) >= 64:  # a bound, not an expected size: shapes are few
+                self._matching.clear()
+            stmt = self._matching[shape] = builder.row_matching(self.table, shape)
+        return await self.db.first_row(stmt, {**values, "id": key}) is not None
 
     # ---- writes: one pipeline --------------------------------------------------------------------
     # Every write: (access) -> before save -> validate -> persist -> the statement -> loaded ->
@@ -688,6 +784,38 @@ async def _saved(op: Operation | None, out: dict[str, Any], new: bool) -> dict[s
     if op.has("after save"):
         out = (await op.fire("after save", instance=out, is_new_instance=new)).instance or {}
     return out
+
+
+def _by_id_plan(meta: ModelMeta) -> QueryPlan:
+    """The visible columns of the row whose id is `:id`."""
+    visible = tuple(n for n, p in meta.properties.items() if not p.hidden)
+    where = Condition(meta.id_name, "eq", Slot("id"))
+    return QueryPlan(meta.name, visible, where, order=(), limit=None, offset=0)
+
+
+def _slotted(
+    model: Model, where: Where, values: dict[str, Any]
+) -> tuple[Where, dict[str, Any]] | None:
+    """`where` with each value a Slot (`p0`, `p1`...) and the values by slot name; None when a part
+    of it cannot take a bound value (operators other than eq, JSON and array properties)."""
+    if isinstance(where, And | Or):
+        items = []
+        for item in where.items:
+            found = _slotted(model, item, values)
+            if found is None:
+                return None
+            items.append(found[0])
+        return type(where)(tuple(items)), values
+    if not isinstance(where, Condition) or where.op != "eq" or where.path:
+        return None
+    prop = model.meta.properties.get(where.prop)
+    if prop is None or prop.type in builder.JSON_TYPES:
+        return None
+    if where.value is None:  # IS NULL: part of the shape
+        return where, values
+    name = f"p{len(values)}"
+    values[name] = where.value
+    return Condition(where.prop, "eq", Slot(name)), values
 
 
 def hook_where(where: Any) -> Any:

@@ -4,6 +4,7 @@ extensions (the runtime never reads LB3 JSON itself) and frozen for the life of 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 MISSING: Any = object()
@@ -111,21 +112,23 @@ class ModelMeta:
     settings: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    # derived from the frozen fields once, not per request (a create reads id_name, a findById
+    # id_property); cached_property writes the instance's __dict__, which frozen allows
+    @cached_property
     def id_property(self) -> PropertyMeta | None:
         ids = sorted((p for p in self.properties.values() if p.id), key=lambda p: p.id)
         return ids[0] if ids else None
 
-    @property
+    @cached_property
     def id_name(self) -> str:
         pk = self.id_property
         return pk.name if pk else "id"
 
-    @property
+    @cached_property
     def hidden(self) -> frozenset[str]:
         return frozenset(p.name for p in self.properties.values() if p.hidden)
 
-    @property
+    @cached_property
     def is_user(self) -> bool:
         return self.name == "User" or "User" in self.base_chain
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .context import Context
 from .errors import NOT_AN_OBJECT, BadRequest, ModelNotFound, NotFound
 from .http import NO_CONTENT, LbRequest
+from .operations.arguments import boolean
 
 if TYPE_CHECKING:
     from .model import Model
@@ -118,10 +119,8 @@ async def bind_related(req: LbRequest) -> dict[str, Any]:
 
 async def bind_related_get(req: LbRequest) -> dict[str, Any]:
     args = _parent(req)
-    refresh = req.query_param("refresh")
-    if refresh not in (None, "", "true", "false"):
-        raise BadRequest(f"Value is not a boolean: refresh={refresh!r}")
-    args["refresh"] = refresh == "true"
+    # LB3's boolean: true/false/1/0 in any case; `?refresh=` is refresh not sent; else a 400
+    args["refresh"] = boolean(req.query_param("refresh") or None) is True
     return args
 
 
@@ -169,13 +168,20 @@ async def create(ctx: Context) -> Any:
     return await ctx.method.model.create(ctx.args["data"], ctx=ctx)
 
 
+# find and findById answer with the JSON text the database wrote when the read allows it
+# (Model.find_body); after-remote hooks read and may change the result, so they get the rows
+
+
 async def find(ctx: Context) -> Any:
-    return await ctx.method.model.find(ctx.args["filter"], ctx=ctx)
+    op = ctx.method
+    read = op.model.find if op.after else op.model.find_body
+    return await read(ctx.args["filter"], ctx=ctx)
 
 
 async def find_by_id(ctx: Context) -> Any:
     model, args = ctx.method.model, ctx.args
-    instance = await model.find_by_id(args["id"], args["filter"], ctx=ctx)
+    read = model.find_by_id if ctx.method.after else model.find_by_id_body
+    instance = await read(args["id"], args["filter"], ctx=ctx)
     if instance is None:
         raise ModelNotFound(ID_MISSING.format(model=model.name, id=args["id"]))
     return instance

@@ -66,26 +66,37 @@ class RouteTable:
 
 class Dispatch:
     """Matched API requests go straight to their endpoint, built at start-up: one dict lookup for a
-    static path, a short regex list per verb for templated ones. connexion's middleware stack would
-    match routes three times per request; it now sees only what misses here (explorer, the served
-    document, 404 and 405)."""
+    static path; a templated one tries only the templates with as many segments and the same first
+    segment below the REST root (its model's plural), in document order, so the cost of a request
+    does not grow with the number of models. connexion's middleware stack would match routes three
+    times per request; it now sees only what misses here (explorer, the served document, 404 and
+    405)."""
 
     def __init__(self, document: dict[str, Any], endpoints: dict[str, Any]) -> None:
         root = document["servers"][0]["url"].rstrip("/")
         self._static: dict[tuple[str, str], Any] = {}
         self._folded: dict[tuple[str, str], Any] = {}  # by lower-case path, for other spellings
         self._static_paths: set[str] = set()  # lower case
-        self._templated: dict[str, list[tuple[re.Pattern[str], Any]]] = {}
-        for template, item in document["paths"].items():
+        # the segment that picks a template's bucket: the first below the root
+        self._at = root.count("/") + 1
+        # (verb, slashes, lower-case segment or None when the template has a parameter there)
+        # -> (document index, regex, endpoint), in document order
+        self._templated: dict[tuple[str, int, str | None], list[_Template]] = {}
+        for index, (template, item) in enumerate(document["paths"].items()):
             for verb, op in item.items():
                 if verb not in VERBS:
                     continue
                 endpoint = endpoints[op["operationId"]]
                 full = root + template
                 if "{" in template:
-                    rows = self._templated.setdefault(verb.upper(), [])
                     pattern = re.compile(f"^{template_pattern(full)}$", re.IGNORECASE)
-                    rows.append((pattern, endpoint))
+                    segment = _segment(full, self._at)
+                    key = (
+                        verb.upper(),
+                        full.count("/"),
+                        None if "{" in segment else segment.lower(),
+                    )
+                    self._templated.setdefault(key, []).append((index, pattern, endpoint))
                 else:
                     self._static[(verb.upper(), full)] = endpoint
                     self._folded.setdefault((verb.upper(), full.lower()), endpoint)
@@ -101,10 +112,29 @@ class Dispatch:
             return endpoint, {}
         if folded in self._static_paths:  # /CoffeeShops/count is not the instance "count": a 405
             return self.find("GET", path) if method == "HEAD" else None
-        for regex, candidate in self._templated.get(method, ()):
+        slashes = path.count("/")
+        named = self._templated.get((method, slashes, _segment(folded, self._at)), ())
+        unnamed = self._templated.get((method, slashes, None), ())
+        candidates = (
+            sorted((*named, *unnamed), key=_index) if named and unnamed else named or unnamed
+        )
+        for _, regex, candidate in candidates:
             found = regex.match(path)
             if found:
                 return candidate, found.groupdict()
         if method == "HEAD":  # as starlette does: a GET route answers HEAD, without a body
             return self.find("GET", path)
         return None
+
+
+_Template = tuple[int, re.Pattern[str], Any]
+
+
+def _index(template: _Template) -> int:
+    return template[0]
+
+
+def _segment(path: str, at: int) -> str:
+    """The path's segment `at` (0 is the empty one before the leading slash); "" past the end."""
+    parts = path.split("/", at + 1)
+    return parts[at] if len(parts) > at else ""

@@ -158,7 +158,9 @@ def owner_where(spec: OwnerSpec, user_id: Any, principal_type: str = USER) -> Wh
     for prop in spec.properties:
         branches.append(_all([*empty, {prop: user_id}]))
         empty.append({prop: None})
-    if follow is not None:
+    # the relation's key is one of those properties (Note's `owner` on `userId`): its branch would
+    # ask that key to be empty and the user's at once, which no row is, so it is left out
+    if follow is not None and not any(key in spec.properties for key in follow):
         branches.append(_all([*empty, follow]))
     return _any(branches)
 

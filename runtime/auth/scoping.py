@@ -203,15 +203,14 @@ def attach(models: Iterable[Model], authorizer: Authorizer) -> None:
 
 
 def row_lookup(models: Mapping[str, Model]) -> Any:
-    """The `$owner` test of one row for `OwnerCheck`: one count of the row with that id and the
-    owner where, in SQL, outside any scoping (a system read)."""
+    """The `$owner` test of one row for `OwnerCheck`: one read of the row with that id and the
+    owner where, in SQL, outside any scoping (a system read; `Model.matches`)."""
 
     async def lookup(name: str, model_id: Any, where: Mapping[str, Any]) -> bool:
         model = models[name]
         key = model.codec.coerce_id(model_id)
         if key is None:
             return False
-        clause = And((Condition(model.meta.id_name, "eq", key), _compile(model, where)))
-        return await model.count(clause) > 0
+        return await model.matches(key, _compile(model, where))
 
     return lookup

@@ -30,7 +30,8 @@ from sqlalchemy.pool import StaticPool
 
 from ..datasources import PoolSettings
 from ..filter.patterns import python_regexp
-from .direct import Direct
+from ..sql.shapes import Shaped
+from .direct import Direct, Positional
 from .faults import translate_errors
 from .urls import Backend, backend_of, display, driver_url, in_memory
 
@@ -171,6 +172,26 @@ class Database(ABC):
         async with self.read() as s:
             return [row._mapping for row in await s.all(stmt)]
 
+    async def value(self, stmt: sa.Select[Any]) -> Any:
+        """The one value of a select built for this request (a count), or None without a row."""
+        async with self.read() as s:
+            return await s.scalar(stmt)
+
+    async def shaped_rows(self, shaped: Shaped, values: list[Any]) -> Sequence[Any]:
+        """Every row of a statement kept per shape (runtime/sql/shapes.py) with this request's
+        values bound, each read by label."""
+        if not shaped.kept:
+            return await self.all_rows(shaped.statement)
+        async with self.read() as s:
+            return [row._mapping for row in await s.all(shaped.statement, shaped.params(values))]
+
+    async def shaped_value(self, shaped: Shaped, values: list[Any]) -> Any:
+        """The one value of a statement kept per shape (a count), or None without a row."""
+        if not shaped.kept:
+            return await self.value(shaped.statement)
+        async with self.read() as s:
+            return await s.scalar(shaped.statement, shaped.params(values))
+
     async def insert_row(self, stmt: sa.Insert, values: dict[str, Any]) -> Any:
         """Run a kept insert statement for one row by itself (atomic alone); its new primary key."""
         async with self.write(one_statement=True) as s:
@@ -274,6 +295,7 @@ class ServerDatabase(Database):
             if self._autocommits_reads
             else self.engine
         )
+        self._events = self.engine.sync_engine.dispatch  # who listens to its statements
         # PostgreSQL: kept statements run on asyncpg directly (runtime/db/direct.py)
         self._direct = Direct(self.engine) if self.backend == "postgresql" else None
 
@@ -299,24 +321,73 @@ class ServerDatabase(Database):
             return await super().all_rows(stmt)
         return await direct.fetch(*shaped)  # type: ignore[union-attr]
 
+    async def value(self, stmt: sa.Select[Any]) -> Any:
+        direct = self._direct_now()
+        shaped = direct.shaped(stmt) if direct is not None else None
+        if shaped is None:
+            return await super().value(stmt)
+        return await direct.value(*shaped)  # type: ignore[union-attr]
+
+    async def shaped_rows(self, shaped: Shaped, values: list[Any]) -> Sequence[Any]:
+        prepared = self._prepared(shaped)
+        if prepared is None:
+            return await super().shaped_rows(shaped, values)
+        return await self._direct.fetch(prepared, prepared.bind(values))  # type: ignore[union-attr]
+
+    async def shaped_value(self, shaped: Shaped, values: list[Any]) -> Any:
+        prepared = self._prepared(shaped)
+        if prepared is None:
+            return await super().shaped_value(shaped, values)
+        return await self._direct.value(prepared, prepared.bind(values))  # type: ignore[union-attr]
+
+    def _prepared(self, shaped: Shaped) -> Positional | None:
+        """A kept statement's direct form, made on its first run here and kept on it (a model's
+        table belongs to one database); None: SQLAlchemy's path."""
+        if not shaped.kept:
+            return None
+        direct = self._direct_now()
+        if direct is None:
+            return None
+        prepared = shaped.prepared
+        if prepared is None:
+            prepared = shaped.prepared = direct.prepare(shaped.statement, shaped.names) or False
+        return prepared or None
+
     def _direct_now(self) -> Direct | None:
         """The direct path, unless a transaction() block is open (its statements run on its
         connection) or someone listens to the engine's statements (counting, logging them)."""
-        if self._active.get() is not None or self.engine.sync_engine.dispatch.before_cursor_execute:
+        if self._active.get() is not None or self._events.before_cursor_execute:
             return None
         return self._direct
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[Session]:
         with translate_errors():
-            async with self._reader.connect() as conn:
+            conn = await self._checkout(self._reader)
+            try:
                 yield AsyncSession(conn)
+            finally:
+                await asyncio.shield(conn.close())  # as AsyncConnection.__aexit__
 
     @asynccontextmanager
     async def _begin(self, *, exclusive: bool) -> AsyncIterator[Session]:
         with translate_errors():
-            async with self.engine.begin() as conn:
-                yield AsyncSession(conn)
+            conn = await self._checkout(self.engine)
+            try:
+                async with conn.begin():
+                    yield AsyncSession(conn)
+            finally:
+                await asyncio.shield(conn.close())  # as AsyncConnection.__aexit__
+
+    async def _checkout(self, engine: AsyncEngine) -> AsyncConnection:
+        """A connection from the pool; on PostgreSQL, through the direct path's lender, which
+        gives the pool the connections it holds idle when the pool has none left."""
+        conn = engine.connect()
+        if self._direct is None:
+            await conn.start()
+        else:
+            await self._direct.lender.pooled(conn.start())
+        return conn
 
     def create_all(self, metadata: sa.MetaData) -> None:
         """Run once at start-up (before workers fork), on the synchronous driver."""
@@ -327,9 +398,13 @@ class ServerDatabase(Database):
             metadata.create_all(conn)
 
     def dispose(self) -> None:
+        if self._direct is not None:
+            self._direct.lender.forget()
         self.engine.sync_engine.dispose(close=False)
 
     async def close(self) -> None:
+        if self._direct is not None:
+            await self._direct.lender.give_back()
         await self.engine.dispose()
 
 

@@ -1,32 +1,46 @@
 """PostgreSQL statements run on asyncpg itself, outside SQLAlchemy's execution layer.
 
-A model's prebuilt statements (its row by id, its insert) are compiled by SQLAlchemy once per set of
-columns, and a find's select once per shape (SQLAlchemy's cache key: the statement without its
-values, so `{"city": "Oslo"}` and `{"city": "Rome"}` share one); a request then borrows a connection from the engine's own pool (its size cap, its check for
+A model's prebuilt statements (its row by id, its insert, the `$owner` test of a row) are compiled
+by SQLAlchemy once per set of columns, a read kept per query shape (find, findOne, count, include
+levels: runtime/sql/shapes.py) once when first run (`prepare`: its `$n` text and which value each
+parameter takes), and any other statement built per request once per shape (`shaped`: SQLAlchemy's
+cache key, the statement without its values); a request then borrows a connection from the engine's own pool (its size cap, its check for
 connections the server closed) and runs the compiled SQL as an asyncpg prepared statement (asyncpg
 caches it per connection) with only the values bound. Measured with callgrind on a findById, the
 execution layer (Connection, events, greenlet hops, result proxy) was about 650k of the 850k
 instructions the read took; this path spends about 200k.
 
+Borrowing from SQLAlchemy's asyncio pool costs two greenlet hops and an `asyncio.wait_for` task per
+statement (about a quarter of a findById), so the direct path keeps the connections it checked out
+(`Lender`): the next statement takes one back with a list pop. They stay the pool's connections,
+counted against its one size cap; one is given back to it whenever someone waits for the pool, and
+one is reused only after the checks the pool's own checkout makes (closed by the server, older than
+`pool_recycle`, checked out before the pool was invalidated or replaced).
+
 A statement qualifies only when SQLAlchemy would convert none of its values on the way in or out
-(text, integers, booleans, timestamps: asyncpg's own codecs), so both paths return the same values;
-any other statement (JSON, numeric columns, an `inq` list SQLAlchemy expands when it runs) keeps
-SQLAlchemy's path. So does everything inside a `transaction()` block, which runs on that block's
+(text, integers, booleans, timestamps, double precision, arrays of these: asyncpg's own codecs; JSON
+results, which asyncpg decodes with the codec SQLAlchemy's dialect installed), so both paths return
+the same values; any other statement (a JSON value bound, numeric columns, a list SQLAlchemy expands
+when it runs) keeps SQLAlchemy's path. So does everything inside a `transaction()` block, which runs on that block's
 connection, and every statement of an engine someone listens to (statement counts, logging).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import time
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import asyncpg
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from .faults import translate_errors
 
+_T = TypeVar("_T")
+_FLOAT8 = 701  # PostgreSQL's double precision
 _MAX_CACHED = 1024  # prebuilt statements x column sets; a bound, not an expected size
 
 
@@ -43,6 +57,23 @@ class Compiled:
         return [params[name] for name in self.names]
 
 
+class Positional(Compiled):
+    """A kept statement's SQL text and, for each `$n`, which of a request's values it takes (an
+    index) or the constant the statement holds (a value that is part of its shape)."""
+
+    __slots__ = ("constants", "picks")
+
+    def __init__(self, sql: str, picks: Sequence[int], constants: Sequence[Any]) -> None:
+        super().__init__(sql, ())
+        self.picks = tuple(picks)
+        self.constants = list(constants)
+
+    def bind(self, values: list[Any]) -> list[Any]:
+        """The `$n` arguments of one run."""
+        full = values + self.constants if self.constants else values
+        return [full[i] for i in self.picks]
+
+
 class Direct:
     """The direct path of one PostgreSQL engine."""
 
@@ -51,6 +82,7 @@ class Direct:
         self.dialect = engine.dialect
         self._cache: dict[tuple[int, tuple[str, ...] | None], tuple[Any, Compiled | None]] = {}
         self._shapes: dict[Any, Any] = {}  # SQLAlchemy cache key -> (compiled, slots, constants)
+        self.lender = Lender(engine)
 
     def compiled(
         self, stmt: sa.Executable, column_keys: tuple[str, ...] | None = None
@@ -72,22 +104,32 @@ class Direct:
             dialect=self.dialect, column_keys=list(column_keys) if column_keys else None
         )
         names = compiled.positiontup or []
-        types = [compiled.binds[name].type for name in names]
-        if isinstance(stmt, sa.Select):
-            types += [column.type for column in stmt.selected_columns]
-        types += [column.type for column in getattr(compiled, "effective_returning", None) or ()]
-        if not all(self._plain(t) for t in types):
+        results = list(stmt.selected_columns) if isinstance(stmt, sa.Select) else []
+        results += getattr(compiled, "effective_returning", None) or ()
+        if not all(self._plain_in(compiled.binds[name].type) for name in names) or not all(
+            self._plain_out(column.type) for column in results
+        ):
             return None
         return Compiled(compiled.string, names)
 
-    def _plain(self, type_: Any) -> bool:
-        """Whether SQLAlchemy passes this type's values through unchanged on asyncpg."""
+    def _plain_in(self, type_: Any) -> bool:
+        """Whether SQLAlchemy passes a value of this type to asyncpg unchanged."""
         try:
             impl = type_.dialect_impl(self.dialect)
-            return (
-                impl.bind_processor(self.dialect) is None
-                and impl.result_processor(self.dialect, None) is None
-            )
+            if isinstance(impl, ARRAY):  # a list of plain items: asyncpg binds it as it is
+                return self._plain_in(impl.item_type)
+            return impl.bind_processor(self.dialect) is None
+        except Exception:  # a processor that needs more than the dialect: not plain
+            return False
+
+    def _plain_out(self, type_: Any) -> bool:
+        """Whether SQLAlchemy returns asyncpg's value of this type unchanged (JSON: asyncpg's own
+        codec, which SQLAlchemy's dialect installed on the connection, decodes it)."""
+        try:
+            impl = type_.dialect_impl(self.dialect)
+            # a float column is double precision (runtime/sql/types.py): its code, asyncpg's float
+            code = _FLOAT8 if isinstance(impl, sa.Float) and not impl.asdecimal else None
+            return impl.result_processor(self.dialect, code) is None
         except Exception:  # a processor that needs the column's type code: not plain
             return False
 
@@ -123,33 +165,140 @@ class Direct:
         constants = compiled.construct_params()  # values that are part of the shape itself
         return Compiled(compiled.string, compiled.positiontup or []), slots, constants
 
+    def prepare(self, stmt: Any, names: Sequence[str]) -> Positional | None:
+        """A statement kept per shape (runtime/sql/shapes.py), whose parameters `names` take a
+        request's values in that order: compiled once, or None when it must take SQLAlchemy's path
+        (values it converts, a list it expands when it runs)."""
+        compiled = stmt.compile(dialect=self.dialect)
+        if compiled.post_compile_params or compiled.literal_execute_params:
+            return None
+        if self._compile(stmt, None) is None:
+            return None
+        slot = {name: index for index, name in enumerate(names)}
+        known = compiled.construct_params({name: None for name in names})
+        constants: list[Any] = []
+        picks: list[int] = []
+        for name in compiled.positiontup or ():
+            if name in slot:
+                picks.append(slot[name])
+            else:  # a value that is part of the shape (a literal the statement holds)
+                picks.append(len(names) + len(constants))
+                constants.append(known[name])
+        return Positional(compiled.string, picks, constants)
+
     async def fetch(self, compiled: Compiled, args: list[Any]) -> list[Any]:
         """Every row (asyncpg Records, read by column label)."""
-        with translate_errors():  # pool exhausted, database down: 503
-            fairy = await self.engine.raw_connection()
-        try:
-            records = await fairy.driver_connection.fetch(compiled.sql, *args)  # type: ignore[union-attr]
-        except BaseException as exc:
-            await greenlet_spawn(_discard, fairy, exc)
-            with translate_errors():
-                raise
-        await greenlet_spawn(fairy.close)
-        return list(records)
+        return list(await self._run("fetch", compiled.sql, args))
+
+    async def value(self, compiled: Compiled, args: list[Any]) -> Any:
+        """The first column of the first row (a count), or None."""
+        return await self._run("fetchval", compiled.sql, args)
 
     async def first(self, compiled: Compiled, params: Mapping[str, Any]) -> Any:
         """The first row (an asyncpg Record, read by column label) or None."""
-        with translate_errors():  # pool exhausted, database down: 503
-            fairy = await self.engine.raw_connection()
+        return await self._run("fetchrow", compiled.sql, compiled.args(params))
+
+    async def _run(self, method: str, sql: str, args: Sequence[Any]) -> Any:
+        """One statement on a pooled connection's asyncpg `method` (fetch, fetchrow, fetchval)."""
+        lender = self.lender
+        lent = lender.take()
+        if lent is None:
+            lent = await lender.checkout()
+        fairy, driver = lent
         try:
-            record = await fairy.driver_connection.fetchrow(  # type: ignore[union-attr]
-                compiled.sql, *compiled.args(params)
-            )
+            found = await getattr(driver, method)(sql, *args)
         except BaseException as exc:
             await greenlet_spawn(_discard, fairy, exc)
             with translate_errors():
                 raise
-        await greenlet_spawn(fairy.close)
-        return record
+        if lender.waiting:  # someone waits for the pool: this connection goes back to it
+            await greenlet_spawn(fairy.close)
+        else:
+            lender.idle.append(lent)
+        return found
+
+
+class Lender:
+    """The connections the direct path holds between statements, checked out of the engine's pool.
+
+    `waiting` counts the tasks waiting for the pool (the direct path's and SQLAlchemy's: see
+    `pooled`); while one waits, a connection the direct path is done with goes back to the pool
+    instead of staying here, so holding connections never starves a caller."""
+
+    __slots__ = ("engine", "idle", "sync", "unfit", "waiting")
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sync = engine.sync_engine  # its `pool` is replaced by dispose(): read it each time
+        # checked-out connections (SQLAlchemy's fairy, asyncpg's connection), last used last
+        self.idle: list[tuple[Any, Any]] = []
+        self.unfit: list[Any] = []  # idle fairies found unfit, to give back at the next checkout
+        self.waiting = 0
+
+    def take(self) -> tuple[Any, Any] | None:
+        """An idle connection still fit for use, or None (the caller checks one out). One the pool's
+        checkout would refuse or recycle is dropped here, as that checkout would (_drop_closed)."""
+        idle = self.idle
+        while idle:
+            lent = idle.pop()
+            if self._fit(*lent):
+                return lent
+            self.unfit.append(lent[0])  # leaves in checkout(), where awaiting is possible
+        return None
+
+    def _fit(self, fairy: Any, driver: Any) -> bool:
+        pool = self.sync.pool
+        record = fairy._connection_record  # the pool's own bookkeeping of this connection
+        return (
+            record is not None
+            and fairy._pool is pool  # not from a pool that dispose() replaced
+            and not driver.is_closed()
+            and (pool._recycle < 0 or time.time() - record.starttime <= pool._recycle)
+            and pool._invalidate_time <= record.starttime
+        )
+
+    async def checkout(self) -> tuple[Any, Any]:
+        while self.unfit:
+            await greenlet_spawn(_drop, self.unfit.pop())
+        with translate_errors():  # pool exhausted, database down: 503
+            fairy = await self.pooled(self.engine.raw_connection())
+        return fairy, fairy.driver_connection
+
+    async def pooled(self, checkout: Awaitable[_T]) -> _T:
+        """Await a checkout from the engine's pool, first giving it back this path's idle
+        connections when it has none to hand out (its size cap counts them), and counted in
+        `waiting` meanwhile so connections in use go back to the pool when released."""
+        if self.idle:
+            pool: Any = self.engine.sync_engine.pool  # a QueuePool: max_overflow=0, one cap
+            if pool.checkedin() == 0 and pool.checkedout() >= pool.size():
+                await self.give_back()
+        self.waiting += 1
+        try:
+            return await checkout
+        finally:
+            self.waiting -= 1
+
+    async def give_back(self) -> None:
+        """Every idle connection back to the pool (before a checkout would wait, before disposal)."""
+        self.unfit += [fairy for fairy, _ in self.idle]
+        self.idle.clear()
+        while self.unfit:
+            await greenlet_spawn(_drop, self.unfit.pop())
+
+    def forget(self) -> None:
+        """Drop the idle connections without touching them: the pool is disposed of without
+        closing its connections (a process about to fork), and so are these."""
+        self.idle.clear()
+        self.unfit.clear()
+
+
+def _drop(fairy: Any) -> None:
+    """An idle connection unfit for reuse back to the pool: one the server closed is invalidated
+    (the pool opens a new one); an old one the pool recycles at its next checkout."""
+    driver = fairy.driver_connection
+    if driver is None or driver.is_closed():
+        fairy.invalidate()
+    fairy.close()
 
 
 def _discard(fairy: Any, exc: BaseException) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -26,6 +26,17 @@ class Near:
     lng: float
     max_distance: float | None = None
     unit: str = "miles"  # LB3's default: miles, kilometers, meters, feet, radians, degrees
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A Condition's value left to bind when a kept statement runs (`:name`), so one statement
+    serves every value (the `$owner` test of a row: runtime/auth/scoping.py; a read's shape:
+    runtime/sql/shapes.py). `sample`: a value of the kind it will hold, which types the parameter as
+    that value would be (None: the column's type)."""
+
+    name: str
+    sample: Any = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

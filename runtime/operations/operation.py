@@ -78,10 +78,12 @@ class Operation:
 
     async def __call__(self, request: LbRequest) -> Any:
         """Bind, hooks, call: the request's Context is made here and passed down explicitly."""
-        ctx = Context(request=request, method=self)
-        if self.guard is not None:  # authorized before the arguments are read, as in LB3
+        if self.guard is None:
+            ctx = Context(request=request, method=self, args=await self.bind(request))
+        else:  # authorized before the arguments are read, as in LB3
+            ctx = Context(request=request, method=self)
             await self.guard(ctx)
-        ctx.args = await self.bind(request)
+            ctx.args = await self.bind(request)
         if not (self.before or self.after or self.on_error):  # the hot path: no hooks, no extras
             return await self.call(ctx)
         try:

@@ -1,9 +1,10 @@
 """`include`: the related rows of many parents, one statement per relation level (no N+1).
 
 A read with includes selects its rows, then, for each included relation, ONE statement that reads the
-targets of every parent at once (`WHERE key IN (...)`, in chunks of `CHUNK` keys only past that
-size), and recurses into the targets' own includes the same way: three levels over any number of
-parents are four statements. Per-parent `limit`/`skip` in a scope is a window function
+targets of every parent at once (`WHERE key IN (...)`; PostgreSQL: `key = ANY($1)`, one prepared
+statement for any number of keys; in chunks of `CHUNK` keys only past that size), each on the
+target's database (a relation may cross data sources), and recurses into the targets' own includes
+the same way: three levels over any number of parents are four statements. Per-parent `limit`/`skip` in a scope is a window function
 (`ROW_NUMBER() OVER (PARTITION BY parent key ORDER BY scope order, id)`) in a sub-select, never one
 query per parent. through/HABTM join the (distinct) join rows, so each target carries the parent key
 it was read for; referencesMany reads every referenced id at once and keeps each array's order;
@@ -24,12 +25,11 @@ from typing import TYPE_CHECKING, Any
 from .. import read
 from ..auth.scoping import NOTHING
 from ..context import Context
-from ..db import Session
 from ..filter.ast import Filter, Include
 from ..filter.evaluate import apply
-from ..plan import plan_query
-from ..sql import builder
+from ..plan import Parents, QueryPlan, plan_query
 from ..sql import include as include_sql
+from ..sql import shapes
 from .base import EMBEDDED, THROUGH, Relation, and_
 
 if TYPE_CHECKING:
@@ -47,10 +47,9 @@ async def find(
     included relation attached, then those keys removed."""
     fetch, strip = _fetched(model, flt.fields, parent_keys(model, flt.include))
     plan = plan_query(model.meta, replace(flt, fields=fetch), limit=limit)
-    async with model.db.read() as s:
-        rows = await s.all(builder.select_rows(model.table, plan))
-        out = [model.codec.to_json(row._mapping, fetch) for row in rows]
-        await attach(model, out, flt.include, s, ctx)
+    rows = await model.db.shaped_rows(*shapes.ROWS(model.table, plan))
+    out = [model.codec.to_json(row, fetch) for row in rows]
+    await attach(model, out, flt.include, ctx)
     return _strip(out, strip)
 
 
@@ -76,44 +75,33 @@ async def attach(
     model: Model,
     rows: list[Row],
     includes: Iterable[Include],
-    s: Session,
     ctx: Context | None = None,
 ) -> None:
-    """Add each included relation to every row (in place), one statement per relation."""
+    """Add each included relation to every row (in place), one statement per relation, each run
+    on the target's own database (a relation may cross data sources)."""
     for inc in includes:
         if not rows:
             return
-        rel = model.relation(inc.relation)
-        target = rel.target if rel.type not in EMBEDDED else None
-        if target is not None and target.db is not model.db:
-            # a relation across data sources: its targets are read from their own database
-            async with target.db.read() as own:
-                await _attach_one(rel, rows, inc, own, ctx)
-        else:
-            await _attach_one(rel, rows, inc, s, ctx)
+        await _attach_one(model.relation(inc.relation), rows, inc, ctx)
 
 
-async def _attach_one(
-    rel: Relation, rows: list[Row], inc: Include, s: Session, ctx: Context | None
-) -> None:
+async def _attach_one(rel: Relation, rows: list[Row], inc: Include, ctx: Context | None) -> None:
     if rel.type == "belongsTo":
-        await _belongs_to(rel, rows, inc.filter, s, ctx)
+        await _belongs_to(rel, rows, inc.filter, ctx)
     elif rel.type in THROUGH:
-        await _through(rel, rows, inc.filter, s, ctx)
+        await _through(rel, rows, inc.filter, ctx)
     elif rel.type == "referencesMany":
-        await _references(rel, rows, inc.filter, s, ctx)
+        await _references(rel, rows, inc.filter, ctx)
     elif rel.type in EMBEDDED:
         _embedded(rel, rows, inc.filter)
     else:
-        await _children(rel, rows, inc.filter, s, ctx)
+        await _children(rel, rows, inc.filter, ctx)
 
 
 # ---- the kinds ---------------------------------------------------------------------------------
 
 
-async def _belongs_to(
-    rel: Relation, rows: list[Row], flt: Filter, s: Session, ctx: Context | None
-) -> None:
+async def _belongs_to(rel: Relation, rows: list[Row], flt: Filter, ctx: Context | None) -> None:
     """The owner by the row's foreign key; a polymorphic one per model the discriminator names
     (one statement per model present; a row naming no known model gets none)."""
     by_model: dict[str, tuple[Model, list[Row]]] = {}
@@ -130,7 +118,7 @@ async def _belongs_to(
         scope = rel.scope if rel.target is not None else Filter()
         found: dict[Any, Row] = {}
         read = await _targets(
-            target, flt, scope, include_sql.keyed(target.table, key), groups, s, ctx, shown_key=key
+            target, flt, scope, include_sql.keyed(target.table, key), groups, ctx, shown_key=key
         )
         for parent, item in read:
             found.setdefault(parent, item)
@@ -140,9 +128,7 @@ async def _belongs_to(
                     row[rel.name] = found[parent]
 
 
-async def _children(
-    rel: Relation, rows: list[Row], flt: Filter, s: Session, ctx: Context | None
-) -> None:
+async def _children(rel: Relation, rows: list[Row], flt: Filter, ctx: Context | None) -> None:
     """hasMany (an array) and hasOne (the first child, or no key), polymorphic or not."""
     target = rel.target_model()
     groups = _group(rows, rel.primary_key)
@@ -154,7 +140,6 @@ async def _children(
         rel.scope,
         include_sql.keyed(target.table, rel.foreign_key, kind),
         groups,
-        s,
         ctx,
         shown_key=rel.foreign_key,
         per_parent=many,
@@ -162,9 +147,7 @@ async def _children(
     _assign(rel.name, rows, groups, found, many=many)
 
 
-async def _through(
-    rel: Relation, rows: list[Row], flt: Filter, s: Session, ctx: Context | None
-) -> None:
+async def _through(rel: Relation, rows: list[Row], flt: Filter, ctx: Context | None) -> None:
     """hasManyThrough/HABTM: the targets joined to this parent's distinct join rows, each with
     the parent key it was read for (a dangling or duplicate join row adds nothing)."""
     target = rel.target_model()
@@ -179,7 +162,6 @@ async def _through(
         rel.scope,
         source,
         groups,
-        s,
         ctx,
         shown_key=target.meta.id_name,
         per_parent=True,
@@ -187,9 +169,7 @@ async def _through(
     _assign(rel.name, rows, groups, found, many=True)
 
 
-async def _references(
-    rel: Relation, rows: list[Row], flt: Filter, s: Session, ctx: Context | None
-) -> None:
+async def _references(rel: Relation, rows: list[Row], flt: Filter, ctx: Context | None) -> None:
     """referencesMany: every referenced id in one statement; each parent's targets in its array's
     order (or the scope's order), then its own skip/limit."""
     target = rel.target_model()
@@ -198,7 +178,7 @@ async def _references(
     wanted: dict[Any, list[Row]] = {k: [] for ids in arrays.values() for k in ids}
     page = replace(flt, limit=None, skip=0)
     read = await _targets(
-        target, page, rel.scope, include_sql.keyed(target.table, key), wanted, s, ctx, shown_key=key
+        target, page, rel.scope, include_sql.keyed(target.table, key), wanted, ctx, shown_key=key
     )
     by_key = {parent: item for parent, item in read}
     ordered = bool(flt.order or rel.scope.order)
@@ -236,7 +216,6 @@ async def _targets(
     scope: Filter,
     source: include_sql.Reach,
     groups: dict[Any, list[Row]],
-    s: Session,
     ctx: Context | None = None,
     *,
     shown_key: str | None = None,
@@ -263,15 +242,15 @@ async def _targets(
         return []
     where = and_(scope.where, flt.where, access)
     order = flt.order or scope.order
-    window = (flt.skip, flt.limit) if per_parent and (flt.limit or flt.skip) else None
+    window = per_parent and bool(flt.limit or flt.skip)
+    limit, skip = (flt.limit or None, flt.skip) if window else (None, 0)
     pairs: list[tuple[Any, Row]] = []
     for start in range(0, len(keys), CHUNK):
-        chunk = source(keys[start : start + CHUNK])
-        stmt = include_sql.targets(mt, fetch, chunk, where, order, window=window)
-        for row in await s.all(stmt):
-            values = row._mapping
+        parents = Parents(source, keys[start : start + CHUNK], window)
+        plan = QueryPlan(target.name, fetch, where, order, limit, skip, parents)
+        for values in await target.db.shaped_rows(*shapes.TARGETS(mt, plan)):
             pairs.append((_key(values[include_sql.PARENT]), target.codec.to_json(values, fetch)))
-    await attach(target, [item for _, item in pairs], flt.include, s, ctx)
+    await attach(target, [item for _, item in pairs], flt.include, ctx)
     strip = set(fetch) - shown
     if strip:
         for _, item in pairs:

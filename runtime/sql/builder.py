@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql import operators as sa_operators
 
-from ..filter.ast import And, Condition, Exists, InSelect, Near, Or, OrderBy, Where
+from ..filter.ast import And, Condition, Exists, InSelect, Near, Or, OrderBy, Slot, Where
 from ..plan import QueryPlan
 from . import operators as ops
 from .exists import exists_clause
@@ -84,7 +86,44 @@ def condition_clause(mt: ModelTable, cond: Condition) -> sa.ColumnElement[bool]:
         return _json_condition(col, cond)
     if prop is not None and prop.type == "array":
         return _array_condition(col, cond)
+    if cond.op == "inq" and not json_column:
+        return one_of(mt, col, cond.value)
     return _scalar_condition(col, cond.op, cond.value)
+
+
+def one_of(mt: ModelTable, col: Column, values: Sequence[Any] | Slot) -> sa.ColumnElement[bool]:
+    """`col IN (values)`; where the database binds a list as one array (`mt.arrays`), `col =
+    ANY(:values)`: one statement (and one prepared statement) for every length of list. `values`
+    may be one Slot holding the list (an array) or a tuple of Slots (runtime/sql/shapes.py)."""
+    if mt.arrays:
+        array = postgresql.ARRAY(col.type)
+        if isinstance(values, Slot):
+            return col == sa.any_(sa.bindparam(values.name, type_=array))
+        return col == sa.any_(sa.bindparam(None, list(values), type_=array))
+    if isinstance(values, Slot):  # a list SQLAlchemy expands when the kept statement runs
+        first = values.sample[0] if values.sample else None
+        type_ = col.type.coerce_compared_value(sa_operators.in_op, first)
+        return col.in_(sa.bindparam(values.name, type_=type_, expanding=True))
+    return col.in_(values)
+
+
+def bound(col: Column, slot: Slot) -> sa.BindParameter[Any]:
+    """A Slot's parameter, typed as SQLAlchemy types that value compared with `col` (a Slot with
+    no sample: untyped, so the comparison gives it the column's type)."""
+    if slot.sample is None:
+        return sa.bindparam(slot.name)
+    return sa.bindparam(
+        slot.name, type_=col.type.coerce_compared_value(sa_operators.eq, slot.sample)
+    )
+
+
+def _bound(col: Column, value: Any) -> Any:
+    """A value as given, with a Slot (or each Slot of a list's) made its parameter."""
+    if isinstance(value, Slot):
+        return bound(col, value)
+    if isinstance(value, tuple) and any(isinstance(v, Slot) for v in value):
+        return [bound(col, v) if isinstance(v, Slot) else v for v in value]
+    return value
 
 
 def _scalar_condition(col: Column, op: str, value: Any) -> sa.ColumnElement[bool]:
@@ -92,7 +131,9 @@ def _scalar_condition(col: Column, op: str, value: Any) -> sa.ColumnElement[bool
         return ops.LikeMatch(col, value, fold=op in ("ilike", "nilike"), negate=op[0] == "n")
     if op == "regexp":
         return ops.RegexpMatch(col, value.source, value.flags)
-    if isinstance(value, bool) and op in ("gt", "gte", "lt", "lte"):
+    if isinstance(value, Slot | tuple):  # Slots: bound when the kept statement runs
+        value = _bound(col, value)
+    elif isinstance(value, bool) and op in ("gt", "gte", "lt", "lte"):
         # SQLAlchemy takes only =, != and IS with a bare True/False; false < true as in LB3
         value = sa.literal(value, col.type)
     clause = OPERATORS[op](col, value)
@@ -208,6 +249,12 @@ def select_rows(mt: ModelTable, plan: QueryPlan) -> sa.Select[Any]:
         stmt = sa.select(*selected(mt, plan.columns))
     else:  # `fields` left nothing to show: LB3 answers one empty object per row
         stmt = sa.select(sa.literal(1)).select_from(mt.table)
+    return paged(stmt, mt, plan)
+
+
+def paged(stmt: sa.Select[Any], mt: ModelTable, plan: QueryPlan) -> sa.Select[Any]:
+    """`stmt` restricted to the plan's rows, in its order, its page of them (every read's rows:
+    select_rows, and the JSON bodies of runtime/sql/json_select.py)."""
     clause = where_clause(mt, plan.where)
     if clause is not None:
         stmt = stmt.where(clause)
@@ -217,10 +264,20 @@ def select_rows(mt: ModelTable, plan: QueryPlan) -> sa.Select[Any]:
     for o in plan.order:
         stmt = stmt.order_by(*order_terms(mt, o))
     if plan.limit is not None:
-        stmt = stmt.limit(plan.limit)
-    if plan.offset:
-        stmt = stmt.offset(plan.offset)  # each dialect adds the LIMIT its grammar needs
+        stmt = stmt.limit(count_of(plan.limit))
+    if plan.offset:  # each dialect adds the LIMIT its grammar needs
+        stmt = stmt.offset(count_of(plan.offset))
     return stmt
+
+
+def count_of(value: int | Slot) -> Any:
+    """A limit or offset: the number, or a Slot's BIGINT parameter (skip reaches 2**53 - 1)."""
+    return sa.bindparam(value.name, type_=sa.BigInteger()) if isinstance(value, Slot) else value
+
+
+def count_plan(mt: ModelTable, plan: QueryPlan) -> sa.Select[Any]:
+    """count_rows as a builder of plans (runtime/sql/shapes.py): only the plan's where counts."""
+    return count_rows(mt, plan.where)
 
 
 def count_rows(mt: ModelTable, where: Where | None) -> sa.Select[Any]:
@@ -258,6 +315,14 @@ def row_by_id(
     match = id_col == (sa.bindparam("id") if key is None else key)
     stmt = sa.select(*selected(mt, props)).where(match)
     return stmt.with_for_update() if lock else stmt
+
+
+def row_matching(mt: ModelTable, where: Where) -> sa.Select[Any]:
+    """The id of the row `:id` if it matches `where` (whose values are Slots: a kept statement)."""
+    id_col = mt.column(mt.model.id_name)
+    stmt = sa.select(id_col).where(id_col == sa.bindparam("id"))
+    clause = where_clause(mt, where)
+    return stmt.where(clause) if clause is not None else stmt
 
 
 def touch_row(mt: ModelTable, prop: str, key: Any) -> sa.Update:

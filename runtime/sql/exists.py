@@ -27,7 +27,7 @@ def aliased(mt: ModelTable) -> ModelTable:
     """The same model over an alias of its table: its columns keyed by property name."""
     alias = mt.table.alias()
     columns = {prop: alias.c[col.key] for prop, col in mt.columns.items()}
-    return ModelTable(mt.model, cast(Any, alias), cast(Any, columns), mt.catalog)
+    return ModelTable(mt.model, cast(Any, alias), cast(Any, columns), mt.catalog, mt.arrays)
 
 
 def exists_clause(

@@ -8,13 +8,14 @@ in a sub-select, never one query per parent. Pure: builds statements, runs nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from ..filter.ast import OrderBy, Where
-from .builder import order_terms, selected, where_clause
+from ..filter.ast import OrderBy, Slot, Where
+from ..plan import QueryPlan
+from .builder import count_of, one_of, order_terms, selected, where_clause
 from .tables import ModelTable
 
 PARENT = "_lb_parent"  # the label of the parent key a target row was read for
@@ -22,19 +23,55 @@ ROW = "_lb_row"  # the label of a target's position among its parent's targets
 TO = "_lb_to"
 
 Source = tuple[sa.FromClause, sa.ColumnElement[Any], list[sa.ColumnElement[bool]]]
-Reach = Callable[[list[Any]], Source]
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """Targets matched on one of their own columns (`key IN chunk`), and a polymorphic
+    relation's discriminator column equal to its value."""
+
+    key: str
+    kind: tuple[str, str] | None = None
+
+    def shape(self) -> Any:
+        return ("keyed", self.key, self.kind)
+
+    def source(self, mt: ModelTable, chunk: Any) -> Source:
+        column = mt.column(self.key)
+        extra = [mt.column(self.kind[0]) == self.kind[1]] if self.kind is not None else []
+        return mt.table, column, [one_of(mt, column, chunk), *extra]
+
+
+@dataclass(frozen=True, eq=False)
+class Through:
+    """Targets joined to the parents' distinct join rows (a duplicate join row adds nothing)."""
+
+    join: ModelTable
+    foreign_key: str
+    key_through: str
+    kind: tuple[str, str] | None = None
+
+    def shape(self) -> Any:  # the join model is one of the target's catalog: its name says it
+        return ("through", self.join.model.name, self.foreign_key, self.key_through, self.kind)
+
+    def source(self, target: ModelTable, chunk: Any) -> Source:
+        join = self.join
+        links = sa.select(
+            join.column(self.foreign_key).label(PARENT), join.column(self.key_through).label(TO)
+        ).where(one_of(join, join.column(self.foreign_key), chunk))
+        if self.kind is not None:
+            links = links.where(join.column(self.kind[0]) == self.kind[1])
+        sub = links.distinct().subquery()
+        joined = target.table.join(sub, sub.c[TO] == target.column(target.model.id_name))
+        return joined, sub.c[PARENT], []
+
+
+Reach = Keyed | Through
 
 
 def keyed(mt: ModelTable, key: str, kind: tuple[str, str] | None = None) -> Reach:
-    """Targets matched on one of their own columns (`key IN chunk`), and a polymorphic
-    relation's discriminator column equal to its value."""
-    column = mt.column(key)
-    extra = [mt.column(kind[0]) == kind[1]] if kind is not None else []
-
-    def source(chunk: list[Any]) -> Source:
-        return mt.table, column, [column.in_(chunk), *extra]
-
-    return source
+    """Targets matched on one of their own columns of `mt`."""
+    return Keyed(key, kind)
 
 
 def through(
@@ -44,19 +81,17 @@ def through(
     key_through: str,
     kind: tuple[str, str] | None = None,
 ) -> Reach:
-    """Targets joined to the parents' distinct join rows (a duplicate join row adds nothing)."""
+    """Targets of `target` joined to `join`'s distinct rows."""
+    return Through(join, foreign_key, key_through, kind)
 
-    def source(chunk: list[Any]) -> Source:
-        links = sa.select(
-            join.column(foreign_key).label(PARENT), join.column(key_through).label(TO)
-        ).where(join.column(foreign_key).in_(chunk))
-        if kind is not None:
-            links = links.where(join.column(kind[0]) == kind[1])
-        sub = links.distinct().subquery()
-        joined = target.table.join(sub, sub.c[TO] == target.column(target.model.id_name))
-        return joined, sub.c[PARENT], []
 
-    return source
+def targets_of(mt: ModelTable, plan: QueryPlan) -> sa.Select[Any]:
+    """An include level's plan as its statement (runtime/sql/shapes.py keeps one per shape)."""
+    parents = plan.parents
+    assert parents is not None, "an include level's plan names its parents"
+    window = (plan.offset, plan.limit) if parents.per_parent else None
+    source = parents.reach.source(mt, parents.keys)
+    return targets(mt, plan.columns, source, plan.where, plan.order, window=window)
 
 
 def order_keys(mt: ModelTable, order: tuple[OrderBy, ...]) -> list[sa.ColumnElement[Any]]:
@@ -76,7 +111,7 @@ def targets(
     where: Where | None,
     order: tuple[OrderBy, ...],
     *,
-    window: tuple[int, int | None] | None = None,
+    window: tuple[int | Slot, int | Slot | None] | None = None,
 ) -> sa.Select[Any]:
     """One chunk's targets; `window` = (skip, limit) counted per parent key."""
     from_, parent, conditions = source
@@ -90,8 +125,10 @@ def targets(
     skip, limit = window
     number = sa.func.row_number().over(partition_by=parent, order_by=keys)
     sub = sa.select(*columns, number.label(ROW)).select_from(from_).where(*conditions).subquery()
-    bounds = [sub.c[ROW] > skip]
-    if limit:
+    bounds = [sub.c[ROW] > count_of(skip)]
+    if limit and isinstance(skip, int) and isinstance(limit, int):
         bounds.append(sub.c[ROW] <= skip + limit)
+    elif limit:  # Slots: the bounds of every page of one shape
+        bounds.append(sub.c[ROW] <= count_of(skip) + count_of(limit))
     picked = [sub.c[p] for p in fetch]
     return sa.select(*picked, sub.c[PARENT]).where(*bounds).order_by(sub.c[ROW])

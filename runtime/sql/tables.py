@@ -30,6 +30,9 @@ class ModelTable:
     columns: dict[str, sa.Column[object]]  # by property name
     # every table built with this one, by model name: where a relation's target table is found
     catalog: dict[str, ModelTable] = field(default_factory=dict, compare=False, repr=False)
+    # the database binds a list as one array parameter (PostgreSQL): `inq` is `= ANY(:list)`, one
+    # prepared statement for every length of list
+    arrays: bool = field(default=False, compare=False)
 
     def column(self, prop: str) -> sa.Column[object]:
         return self.columns[prop]
@@ -80,7 +83,7 @@ def build_tables(
     catalog: dict[str, ModelTable] = {}
     for m in models:
         built = build_table(m, metadata, backend, foreign_keys=keys.get(m.name, set()))
-        catalog[m.name] = ModelTable(built.model, built.table, built.columns, catalog)
+        catalog[m.name] = ModelTable(built.model, built.table, built.columns, catalog, built.arrays)
     if backend != "mysql":
         _unique_index_names(metadata)
     return metadata, catalog
@@ -154,7 +157,7 @@ def build_table(
         schema=schema_name(model, backend),
         sqlite_autoincrement=integer_id,
     )
-    return ModelTable(model=model, table=table, columns=columns)
+    return ModelTable(model=model, table=table, columns=columns, arrays=backend == "postgresql")
 
 
 def _indexes(

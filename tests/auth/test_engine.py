@@ -245,6 +245,26 @@ def test_owner_where_legacy_properties_then_first_belongs_to() -> None:
     )
 
 
+def test_owner_where_leaves_out_a_relation_on_a_legacy_property() -> None:
+    """The belongsTo's key is `userId` itself: its branch (`userId` empty and the user's) matches
+    no row, so the where is the property test alone (one condition an index serves)."""
+    models = _models(
+        Note={
+            "properties": {"id": {"id": 1}, "userId": {}},
+            "relations": {"owner": {"type": "belongsTo", "model": "User", "foreignKey": "userId"}},
+        }
+    )
+    spec = owner_spec("Note", models)
+    assert owner_where(spec, 5) == {"userId": 5}
+    rows = MemoryRows({"Note": [{"id": 1, "userId": 5}, {"id": 2, "userId": None}]}, {"Note": spec})
+    check = OwnerCheck({"Note": spec}, rows)
+    for model_id, owner in ((1, True), (2, False)):
+        ask = AccessContext(
+            "Note", "findById", "READ", model_id=model_id, principals=principals_of(5)
+        )
+        assert RoleRegistry(owner=check).in_role("$owner", ask) is owner
+
+
 def test_owner_where_owner_relations_and_custom_keys() -> None:
     models = _models(
         Post={

@@ -18,9 +18,11 @@ from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from runtime.mail import Email, InvalidMessage, MailError, read_mail_settings
+from tests.serving import free_port
 
-PORT = 4174
-TLS_PORT = 4175
+# chosen per process: two runs (or two xdist workers) on one machine must not share a port
+PORT = free_port()
+TLS_PORT = free_port()
 
 
 @dataclass

@@ -140,7 +140,8 @@ def server(
 
 # The library's 288 operations (every relation kind, nestRemoting's nested surface) take fewer
 # examples each, on SQLite only: the relation code is the same on every backend, and the HTTP suites
-# run it on all three.
+# run it on all three. 8 examples an operation (15 took 15 of the suite's 43 minutes); the two
+# lenient answers 8 found (an empty `refresh`, a blank JSON body) follow LB3 now, with tests.
 # The store is the application-logic example (remote methods, remote and operation hooks, validators,
 # mixins, middleware): its logic is Python above the same SQL, so SQLite is the backend that matters.
 RUNS = [
@@ -151,7 +152,7 @@ RUNS = [
 ]
 EXAMPLES = {
     "coffee-shop": MAX_EXAMPLES,
-    "library": min(MAX_EXAMPLES, 15),
+    "library": min(MAX_EXAMPLES, 8),
     "store": MAX_EXAMPLES,
     "access-control": min(MAX_EXAMPLES, 10),  # most of its operations refuse Jane: a short run
 }

@@ -214,6 +214,42 @@ async def test_polymorphic_children_are_told_apart_by_type(api: httpx.AsyncClien
         assert err["code"] == "MODEL_NOT_FOUND"
 
 
+@pytest.mark.parametrize("refresh", ["", "true", "FALSE", "1", "0"])
+async def test_refresh_is_read_as_lb3_reads_a_boolean(api: httpx.AsyncClient, refresh: str) -> None:
+    """strong-remoting's boolean on LB3 3.28: `?refresh=` is refresh not sent (the document says
+    allowEmptyValue), true/false/1/0 in any case are booleans."""
+    await seed(api, "/Books", [{"title": "B1"}])
+    ok(await api.post("/Pictures", json={"url": "p", "imageableType": "Book", "imageableId": 1}))
+    got = ok(await api.get(f"/Pictures/1/imageable?refresh={refresh}"))
+    assert got == ok(await api.get("/Books/1"))
+
+
+@pytest.mark.parametrize("refresh", ["abc", "yes", "2"])
+async def test_refresh_that_is_no_boolean_is_400(api: httpx.AsyncClient, refresh: str) -> None:
+    """LB3 3.28: 400 `Value is not a boolean.`, name Error."""
+    await seed(api, "/Books", [{"title": "B1"}])
+    ok(await api.post("/Pictures", json={"url": "p", "imageableType": "Book", "imageableId": 1}))
+    err = error(await api.get(f"/Pictures/1/imageable?refresh={refresh}"), 400)
+    assert (err["name"], err["message"]) == ("Error", "Value is not a boolean.")
+
+
+@pytest.mark.parametrize("blank", [b" ", b"  \n", b"\t"])
+async def test_a_blank_json_body_on_a_relation_create_is_a_syntax_error(
+    api: httpx.AsyncClient, blank: bytes
+) -> None:
+    """LB3 3.28 (body-parser, then JSON.parse) answers 400 SyntaxError to a JSON body of only
+    whitespace; an empty body is an empty object there and here."""
+    await seed(api, "/Books", [{"title": "B1"}])
+    json_type = {"content-type": "application/json"}
+    response = await api.post("/Books/1/loans", content=blank, headers=json_type)
+    err = error(response, 400)
+    assert err["name"] == "SyntaxError"
+    assert err["message"].startswith("The request body is not valid JSON: ")
+    assert ok(await api.get("/Books/1/loans")) == []
+    empty = ok(await api.post("/Books/1/loans", content=b"", headers=json_type))
+    assert empty["bookId"] == 1
+
+
 # ---- scope, properties, nestRemoting ---------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
-"""`specgen serve --workers N`: several processes serve one database and keep no state of their own;
-and a database that cannot be reached at start-up is one clear line, not a traceback."""
+"""`specgen serve --workers N`: several processes serve one database and keep no state of their own,
+on uvicorn and on granian; and a database that cannot be reached at start-up is one clear line,
+not a traceback."""
 
 from __future__ import annotations
 
@@ -43,24 +44,30 @@ def serve(args: list[str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
+def wait_until_served(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            assert _request(f"{base}/CoffeeShops") == (200, [])
+            return
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "granian"])
 @pytest.mark.parametrize("backend", SERVERS)
 def test_workers_share_the_database_and_nothing_else(
-    backend: str, databases: TestDatabases, tmp_path: Path
+    backend: str, server: str, databases: TestDatabases, tmp_path: Path
 ) -> None:
     port = _free_port()
     log = tmp_path / "serve.log"
-    proc = serve(["--db", databases.fresh(backend), "--port", str(port), "--workers", "2"], log)
+    db = databases.fresh(backend)
+    proc = serve(["--db", db, "--port", str(port), "--workers", "2", "--server", server], log)
     base = f"http://127.0.0.1:{port}/api"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                assert _request(f"{base}/CoffeeShops") == (200, [])
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
-        # uvicorn's supervisor plus two workers, each with its own app
+        wait_until_served(proc, base, log)
+        # the server's supervisor plus two workers, each with its own app
         workers = [p for p in children(proc.pid) if Path(f"/proc/{p}/cmdline").exists()]
         assert len(workers) >= 2, log.read_text()
         created = [
@@ -76,9 +83,27 @@ def test_workers_share_the_database_and_nothing_else(
         proc.wait(timeout=20)
 
 
-def test_workers_refuse_an_in_memory_database(tmp_path: Path) -> None:
+def test_one_granian_worker_serves_an_in_memory_database(tmp_path: Path) -> None:
+    """granian's worker is another process: it makes the in-memory tables the parent made."""
+    port = _free_port()
     log = tmp_path / "serve.log"
-    proc = serve(["--db", "sqlite://", "--port", str(_free_port()), "--workers", "2"], log)
+    proc = serve(["--db", "sqlite://", "--port", str(port), "--server", "granian"], log)
+    base = f"http://127.0.0.1:{port}/api"
+    try:
+        wait_until_served(proc, base, log)
+        shop = {"name": "Shop", "city": "Paris"}
+        assert _request(f"{base}/CoffeeShops", shop) == (200, {**shop, "id": 1})
+        assert _request(f"{base}/CoffeeShops/1") == (200, {**shop, "id": 1})
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0, log.read_text()
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "granian"])
+def test_workers_refuse_an_in_memory_database(server: str, tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    args = ["--db", "sqlite://", "--port", str(_free_port()), "--workers", "2", "--server", server]
+    proc = serve(args, log)
     assert proc.wait(timeout=60) == 1
     assert "--workers needs a database the workers share" in log.read_text()
 

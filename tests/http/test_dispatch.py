@@ -54,3 +54,30 @@ async def test_direct_dispatch_answers_as_connexion_routing_does(
             b.headers.get("allow"),
             b.content,
         ), f"{method} {url}"
+
+
+def test_templates_are_tried_in_document_order_whatever_their_first_segment() -> None:
+    """Dispatch buckets templates by their first segment below the root; one with a parameter
+    there still competes with the named ones, in document order, as a linear scan would."""
+    from runtime.routes import Dispatch
+
+    paths = {
+        "/Things/{id}/parts": {"get": {"operationId": "parts"}},
+        "/{kind}/{id}": {"get": {"operationId": "any"}},
+        "/Things/{id}": {"get": {"operationId": "thing"}, "delete": {"operationId": "drop"}},
+        "/Others/{id}": {"get": {"operationId": "other"}},
+        "/Things/count": {"get": {"operationId": "count"}},
+    }
+    document = {"servers": [{"url": "/api"}], "paths": paths}
+    dispatch = Dispatch(document, {op: op for item in paths.values() for op in
+                                   (o["operationId"] for o in item.values())})  # fmt: skip
+    assert dispatch.find("GET", "/api/Things/1") == ("any", {"kind": "Things", "id": "1"})
+    assert dispatch.find("DELETE", "/api/things/1") == ("drop", {"id": "1"})
+    assert dispatch.find("GET", "/api/THINGS/7/Parts") == ("parts", {"id": "7"})
+    assert dispatch.find("HEAD", "/api/Others/2") == ("any", {"kind": "Others", "id": "2"})
+    assert dispatch.find("GET", "/api/Things/count") == ("count", {})
+    assert dispatch.find("DELETE", "/api/Things/count") is None  # a 405, not the id "count"
+    assert dispatch.find("DELETE", "/api/Others/2") is None
+    assert dispatch.find("GET", "/api/Things/1/parts/3") is None
+    assert dispatch.find("GET", "/api/Things//parts") is None
+    assert dispatch.find("GET", "/other/Things/1") is None

@@ -130,6 +130,7 @@ MALFORMED = [
     ("trailing-comma", b'{"name": "x", "city": "y",}'),
     ("single-quotes", b"{'name': 'x'}"),
     ("bare-word", b"notjson"),
+    ("whitespace-only", b"  \n"),  # LB3: JSON.parse's "Unexpected end of JSON input"
     ("two-documents", b"{} {}"),
     ("nan", b'{"name": NaN}'),
     ("infinite-number", b'{"name": "x", "city": "y", "rating": 1e999}'),
@@ -254,7 +255,8 @@ async def test_unexpected_failure_is_500_without_details(
     async def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(app.models["CoffeeShop"], "find", broken)
+    for read in ("find", "find_body"):  # the row path, and the body PostgreSQL writes
+        monkeypatch.setattr(app.models["CoffeeShop"], read, broken)
     response = await seeded.get("/CoffeeShops")
     assert response.json() == lb3_error(500, "Internal Server Error", name="InternalServerError")
     assert error(response, 500)

@@ -14,7 +14,9 @@ import sqlalchemy as sa
 
 from generated.coffee_shop import create_app
 from runtime.app import LoopBackApp
-from runtime.db import sync_engine
+from runtime.datasources import PoolSettings
+from runtime.db import open_database, sync_engine
+from tests.databases import TestDatabases
 
 UNAVAILABLE = {
     "statusCode": 503,
@@ -171,3 +173,48 @@ async def test_the_server_recovers_when_every_connection_was_ended(
         assert (response.status_code, response.json()) == (200, {"count": 4})
     response = await seeded.post("/CoffeeShops", json={"name": "After", "city": "Restart"})
     assert response.status_code == 200 and response.json()["id"] == 5
+
+
+@pytest.mark.servers_only
+async def test_connections_the_direct_path_keeps_never_starve_other_statements(
+    backend: str, databases: TestDatabases
+) -> None:
+    """PostgreSQL's direct path keeps the connections it used (runtime/db/direct.py): they count
+    against the one pool size, and go back to the pool when a statement on SQLAlchemy's path (a
+    write, a transaction) would otherwise wait for one, so a mix of both never runs into the
+    acquire timeout."""
+    db = open_database(databases.fresh(backend), PoolSettings(size=2, acquire_timeout=3.0))
+    table = sa.Table(
+        "probe",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("n", sa.Integer),
+    )
+    db.create_all(table.metadata)
+    by_id = sa.select(table.c.id, table.c.n).where(table.c.id == sa.bindparam("id"))
+    try:
+        await db.execute("INSERT INTO probe (id, n) VALUES (1, 10)")
+        sleep = "pg_sleep(0.2)" if backend == "postgresql" else "sleep(0.2)"
+        slow = by_id.add_columns(sa.literal_column(sleep))  # two statements that surely overlap
+        both = await asyncio.gather(db.first_row(slow, {"id": 1}), db.first_row(slow, {"id": 1}))
+        assert [row["n"] for row in both] == [10, 10]
+        if backend == "postgresql":  # the direct path now keeps every connection the pool has
+            assert len(db._direct.lender.idle) == 2  # type: ignore[attr-defined]
+        await db.execute("UPDATE probe SET n = n + 1")  # so this statement needs one of them
+
+        async def in_transaction() -> None:
+            async with db.transaction():
+                await db.execute("UPDATE probe SET n = n + 1")
+                await asyncio.sleep(0.01)
+
+        started = time.monotonic()
+        mixed = [db.first_row(by_id, {"id": 1}) for _ in range(30)]
+        mixed += [db.execute("UPDATE probe SET n = n + 1") for _ in range(10)]
+        mixed += [in_transaction() for _ in range(5)]
+        await asyncio.gather(*mixed)
+        assert time.monotonic() - started < 3.0  # nobody waited out the acquire timeout
+        assert (await db.first_row(by_id, {"id": 1}))["n"] == 10 + 1 + 10 + 5
+        pool = db.engine.sync_engine.pool  # type: ignore[attr-defined]
+        assert pool.checkedin() + pool.checkedout() <= 2  # one size cap for both paths
+    finally:
+        await db.close()

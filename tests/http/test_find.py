@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from runtime.app import LoopBackApp
 from runtime.filter.parse import MAX_WHERE_DEPTH
 
 from .conftest import SHOPS
@@ -99,6 +100,8 @@ PAGING = [
     ("ordered-page", {"order": "city", "skip": 1, "limit": 2}, (1, 3)),
     ("ordered-desc-page", {"order": "name DESC", "limit": 2}, (3, 2)),
     ("where-and-page", {"where": {"city": "Paris"}, "skip": 1}, (3,)),
+    ("largest-skip", {"skip": 2**53 - 1, "limit": 0}, ()),  # past a 32-bit bind on every backend
+    ("largest-skip-and-limit", {"skip": 2**53 - 1, "limit": 1000}, ()),
 ]
 
 
@@ -319,3 +322,25 @@ async def test_count_errors(seeded: httpx.AsyncClient, query: str, expected: Any
     response = await seeded.get(f"/CoffeeShops/count?{query}")
     assert error(response, 400)
     assert response.json() == expected
+
+
+async def test_inq_lists_of_every_length_share_one_statement(
+    app: LoopBackApp, seeded: httpx.AsyncClient
+) -> None:
+    """An `inq` list of any length (find, count) answers its rows; on PostgreSQL the list is one
+    array parameter (`= ANY($1)`), so one compiled statement serves every length and the read stays
+    on the driver's prepared statements (runtime/db/direct.py)."""
+    direct = getattr(app.db, "_direct", None)  # PostgreSQL's direct path
+    shapes: list[int] = []
+    for ids in ([2], [1, 3], [4, 2, 1], []):
+        where = {"id": {"inq": ids}}
+        assert ok(await find(seeded, {"where": where})) == rows(*sorted(ids))
+        response = await seeded.get("/CoffeeShops/count", params={"where": json.dumps(where)})
+        assert ok(response) == {"count": len(ids)}
+        if direct is not None:
+            shapes.append(len(direct._shapes))
+    assert len(set(shapes)) <= 1  # no new statement for a new length
+    one = await seeded.get(
+        "/CoffeeShops/findOne", params={"filter": '{"where":{"id":{"inq":[3,4]}}}'}
+    )
+    assert ok(one) == SHOPS[2]

@@ -8,7 +8,10 @@ from typing import Any
 
 import httpx
 
+from tests.http.conftest import SHOPS
 from tests.http.support import error, ok
+
+SHOP_1 = SHOPS[0]
 
 
 async def seed(client: httpx.AsyncClient) -> None:
@@ -77,3 +80,17 @@ async def test_shops_by_their_reviews(seeded: httpx.AsyncClient) -> None:
         await seeded.get("/Reviews", params={"filter": '{"where":{"reviewer.password":"x"}}'}), 400
     )
     assert "password" in err["message"]
+
+
+async def test_the_largest_skip_and_limit_everywhere_a_page_is_read(seeded: httpx.AsyncClient) -> None:
+    """skip up to 2**53 - 1 is valid: they bind as BIGINT (the CI's schemathesis found a
+    32-bit bind refused by PostgreSQL on find, findOne and relation reads)."""
+    await seed(seeded)
+    page = {"skip": 2**53 - 1, "limit": 1000}  # maxLimit of this app
+    assert await get(seeded, "/CoffeeShops/1/reviews", page) == []
+    assert error(await seeded.get("/CoffeeShops/findOne", params={"filter": json.dumps(page)}), 404)
+    scoped = {"where": {"id": 1}, "include": {"relation": "reviews", "scope": page}}
+    assert await get(seeded, "/CoffeeShops", scoped) == [{**SHOP_1, "reviews": []}]
+    window = {"relation": "reviews", "scope": {"skip": 1, "limit": 1000}}
+    shops = await get(seeded, "/CoffeeShops", {"where": {"id": {"inq": [1, 3]}}, "include": window})
+    assert [[r["comments"] for r in s["reviews"]] for s in shops] == [["meh"], []]
