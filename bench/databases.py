@@ -34,6 +34,45 @@ def postgres_databases(server_url: str, names: list[str]) -> Iterator[dict[str, 
         admin.dispose()
 
 
+def copy_database(server_url: str, source_url: str, target_url: str) -> None:
+    """Replace the target with a copy of the source (`CREATE DATABASE … TEMPLATE`): the bound reads
+    ours' freshly seeded tables, the same rows in the same layout, without seeding twice."""
+    admin = sa.create_engine(
+        driver_url(server_url, sync=True), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool
+    )
+    source, target = sa.make_url(source_url).database, sa.make_url(target_url).database
+    try:
+        with admin.connect() as conn:
+            # a template must have no sessions: a seeding pool's idle connections may linger
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :db AND pid <> pg_backend_pid()"
+                ),
+                {"db": source},
+            )
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
+    finally:
+        admin.dispose()
+
+
+def add_find_index(db_url: str) -> None:
+    """`--index`: the find scenario's index, the same in every server's database (both migrations
+    name CoffeeShop's table `coffeeshop`), and fresh statistics for the planner."""
+    if not db_url.startswith("postgresql"):
+        raise SystemExit("--index needs --database postgresql")
+    engine = sa.create_engine(
+        driver_url(db_url, sync=True), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool
+    )
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("CREATE INDEX bench_find ON coffeeshop (city, name)"))
+            conn.execute(sa.text("ANALYZE"))
+    finally:
+        engine.dispose()
+
+
 def postgres_reachable(server_url: str, timeout: int = 3) -> str | None:
     """None when the server answers, else why not: `--database auto` then runs SQLite alone."""
     engine = sa.create_engine(

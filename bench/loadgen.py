@@ -18,7 +18,7 @@ import math
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,8 +36,9 @@ class LoadSpec:
     connections: int
     warmup: float
     duration: float
-    server_pid: int | None = None  # sampled from /proc to report the server's CPU use
+    server_pid: int | None = None  # sampled from /proc (with its children) for the server's CPU
     db_process: str | None = None  # e.g. "postgres": the database server's processes, by name
+    cpus: tuple[int, ...] | None = None  # pin the load generator to these CPUs; None: anywhere
 
 
 @dataclass
@@ -51,7 +52,7 @@ class LoadResult:
     max_ms: float
     statuses: dict[str, int]  # status code (or "transport") -> count, measured window only
     client_cpu: float  # fraction of one core used by this process during the window
-    server_cpu: float | None  # same for the server process, when /proc is readable
+    server_cpu: float | None  # same for the server process and its children (workers), from /proc
     db_cpu: float | None  # the database server's processes (PostgreSQL), part of the work measured
     other_cpu: float | None  # the rest of the machine, kernel networking included: noisy neighbours
     event_loop: str
@@ -150,23 +151,8 @@ async def _connection(spec: LoadSpec, offset: int, window: _Window) -> None:
         writer.close()
 
 
-def _process_cpu_seconds(pid: int | None) -> float | None:
-    """utime + stime of a process (all its threads) from /proc (Linux); None where unavailable."""
-    if pid is None:
-        return None
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _named_cpu_seconds(name: str | None) -> dict[int, float]:
-    """pid -> CPU seconds of every process whose command name is `name` (PostgreSQL's backends)."""
-    if name is None:
-        return {}
-    out: dict[int, float] = {}
+def _processes() -> Iterator[tuple[int, str, int, float]]:
+    """(pid, command name, parent pid, utime + stime seconds) of every process, from /proc."""
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if not entry.isdigit():
             continue
@@ -176,11 +162,33 @@ def _named_cpu_seconds(name: str | None) -> dict[int, float]:
         except OSError:
             continue
         head, _, rest = raw.rpartition(")")
-        if head.partition("(")[2] != name:
-            continue
         fields = rest.split()
-        out[int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        yield int(entry), head.partition("(")[2], int(fields[1]), cpu
+
+
+def _tree_cpu_seconds(root: int | None) -> dict[int, float]:
+    """pid -> CPU seconds of `root` and its descendants: a server's worker processes (uvicorn
+    --workers, granian's worker) do its work, the parent only supervises them."""
+    if root is None:
+        return {}
+    table = {pid: (ppid, cpu) for pid, _name, ppid, cpu in _processes()}
+    out: dict[int, float] = {}
+    for pid, (_ppid, cpu) in table.items():
+        at, seen = pid, 0
+        while at in table and seen < 64:  # walk up to the root (or to init)
+            if at == root:
+                out[pid] = cpu
+                break
+            at, seen = table[at][0], seen + 1
     return out
+
+
+def _named_cpu_seconds(name: str | None) -> dict[int, float]:
+    """pid -> CPU seconds of every process whose command name is `name` (PostgreSQL's backends)."""
+    if name is None:
+        return {}
+    return {pid: cpu for pid, command, _ppid, cpu in _processes() if command == name}
 
 
 def machine_busy_seconds() -> float | None:
@@ -196,7 +204,7 @@ def machine_busy_seconds() -> float | None:
 @dataclass(frozen=True)
 class _CpuSample:
     client: float
-    server: float | None
+    server: dict[int, float]
     db: dict[int, float]
     machine: float | None
 
@@ -204,7 +212,7 @@ class _CpuSample:
     def now(spec: LoadSpec) -> _CpuSample:
         return _CpuSample(
             time.process_time(),
-            _process_cpu_seconds(spec.server_pid),
+            _tree_cpu_seconds(spec.server_pid),
             _named_cpu_seconds(spec.db_process),
             machine_busy_seconds(),
         )
@@ -222,8 +230,9 @@ async def _sample_cpu(spec: LoadSpec, window: _Window) -> _Cpu:
     b = _CpuSample.now(spec)
     client = (b.client - a.client) / spec.duration
     server = None
-    if a.server is not None and b.server is not None:
-        server = (b.server - a.server) / spec.duration
+    if spec.server_pid in a.server and spec.server_pid in b.server:
+        both = a.server.keys() & b.server.keys()
+        server = sum(b.server[pid] - a.server[pid] for pid in both) / spec.duration
     db = None
     if spec.db_process is not None:
         db = sum(b.db[pid] - a.db[pid] for pid in a.db.keys() & b.db.keys()) / spec.duration
@@ -264,7 +273,10 @@ def _loop_factory() -> tuple[Callable[[], asyncio.AbstractEventLoop] | None, str
 
 
 def run_load(spec: LoadSpec) -> LoadResult:
-    """Drive `spec.connections` connections for warm-up + duration; runs its own event loop."""
+    """Drive `spec.connections` connections for warm-up + duration; runs its own event loop (on
+    `spec.cpus` when given: set before the loop starts, so every thread it makes inherits it)."""
+    if spec.cpus is not None:
+        os.sched_setaffinity(0, spec.cpus)
     factory, loop_name = _loop_factory()
     with asyncio.Runner(loop_factory=factory) as runner:
         window, stalled, (client_cpu, server_cpu, db_cpu, other_cpu) = runner.run(_run(spec))

@@ -21,13 +21,16 @@ from .statements import Count
 # CPU of everything but server and client (kernel networking included) above which a run is suspect
 OTHER_CPU_LIMIT = 0.25
 
+# the ratios printed: ours against LB3 (the goal), the bound against LB3, ours against the bound
+PAIRS: tuple[tuple[str, str], ...] = (("ours", "lb3"), ("bound", "lb3"), ("ours", "bound"))
+
 Results = dict[str, dict[str, LoadResult]]  # server -> scenario key -> result
 Counts = dict[str, dict[str, Count]]  # server -> scenario key -> statements of one request
 
 
 @dataclass
 class Run:
-    """Both servers on one database."""
+    """Every server (ours, LB3, the bound) on one database."""
 
     database: str
     header: list[str]
@@ -56,6 +59,7 @@ class Run:
                 s: {k: r.as_dict() for k, r in per.items()} for s, per in self.results.items()
             },
             "ratios_ours_over_lb3": ratios(self.results),
+            "ratios": {f"{a}/{b}": ratios(self.results, a, b) for a, b in PAIRS},
             "statements": {
                 s: {k: c.as_dict() for k, c in per.items()} for s, per in self.counts.items()
             },
@@ -67,7 +71,7 @@ class Run:
 def ratios(
     results: Results, ours: str = "ours", theirs: str = "lb3"
 ) -> dict[str, dict[str, float]]:
-    """ours/LB3 per scenario: req/s above 1 and latencies below 1 mean we are faster."""
+    """ours/theirs per scenario: req/s above 1 and latencies below 1 mean `ours` is faster."""
     out: dict[str, dict[str, float]] = {}
     for key, mine in results.get(ours, {}).items():
         other = results.get(theirs, {}).get(key)
@@ -108,7 +112,7 @@ def table(run: Run, titles: dict[str, str]) -> str:
     lines = [head, "-" * len(head)]
     servers = list(dict.fromkeys([*run.results, *run.skipped]))
     keys = run.scenario_keys()
-    rel = ratios(run.results)
+    rel = {pair: ratios(run.results, *pair) for pair in PAIRS}
     for key in keys:
         lines.append(f"{key:<10} {titles.get(key, '')}")
         for server in servers:
@@ -123,11 +127,13 @@ def table(run: Run, titles: dict[str, str]) -> str:
                 f" {r.max_ms:>8.1f} {r.errors:>7} {_stmts(count):>6} {_pct(r.server_cpu):>8}"
                 f" {_pct(r.db_cpu):>7} {_pct(r.client_cpu):>8} {_pct(r.other_cpu):>8}"
             )
-        if key in rel:
-            x = rel[key]
+        for pair, per in rel.items():
+            if (x := per.get(key)) is None:
+                continue
+            stmts = _stmt_ratio(run.counts, key) if pair == ("ours", "lb3") else ""
             lines.append(
-                f"{'':<10} {'ours/lb3':<9} {x['rps']:>8.2f}x {x['p50']:>7.2f}x {'':>8} {x['p99']:>7.2f}x"
-                f" {'':>8} {'':>7} {_stmt_ratio(run.counts, key):>6}"
+                f"{'':<10} {'/'.join(pair):<9} {x['rps']:>8.2f}x {x['p50']:>7.2f}x {'':>8} {x['p99']:>7.2f}x"
+                f" {'':>8} {'':>7} {stmts:>6}"
             )
     return "\n".join(lines)
 
@@ -135,23 +141,26 @@ def table(run: Run, titles: dict[str, str]) -> str:
 def summary(runs: list[Run]) -> str:
     """One line per database and scenario: the figures to quote, with the ratios side by side."""
     head = (
-        f"{'database':<10} {'scenario':<9} {'ours req/s':>10} {'lb3 req/s':>10} {'ratio':>7}"
-        f" {'ours p99':>9} {'lb3 p99':>9} {'ratio':>7} {'ours st':>8} {'lb3 st':>7}"
-        f" {'ours cpu':>9} {'lb3 cpu':>8}"
+        f"{'database':<10} {'scenario':<9} {'ours req/s':>10} {'lb3 req/s':>10} {'bound':>7}"
+        f" {'ours/lb3':>8} {'bnd/lb3':>8} {'ours/bnd':>8}"
+        f" {'ours p99':>9} {'lb3 p99':>8} {'bnd p99':>8} {'p99 o/l':>7} {'ours st':>8} {'lb3 st':>7}"
+        f" {'ours cpu':>9} {'lb3 cpu':>8} {'bnd cpu':>8}"
     )
     lines = [head, "-" * len(head)]
     for run in runs:
-        rel = ratios(run.results)
+        rel = {pair: ratios(run.results, *pair) for pair in PAIRS}
         for key in run.scenario_keys():
-            mine, other = run.results.get("ours", {}).get(key), run.results.get("lb3", {}).get(key)
-            x = rel.get(key)
+            mine, other, bound = (run.results.get(s, {}).get(key) for s in ("ours", "lb3", "bound"))
+            x, y, z = (rel[pair].get(key) for pair in PAIRS)
             lines.append(
                 f"{run.database:<10} {key:<9} {_num(mine, 'rps', '.0f'):>10}"
-                f" {_num(other, 'rps', '.0f'):>10} {_x(x, 'rps'):>7}"
-                f" {_num(mine, 'p99_ms', '.2f'):>9} {_num(other, 'p99_ms', '.2f'):>9}"
-                f" {_x(x, 'p99'):>7} {_stmts(run.counts.get('ours', {}).get(key)):>8}"
+                f" {_num(other, 'rps', '.0f'):>10} {_num(bound, 'rps', '.0f'):>7}"
+                f" {_x(x, 'rps'):>8} {_x(y, 'rps'):>8} {_x(z, 'rps'):>8}"
+                f" {_num(mine, 'p99_ms', '.2f'):>9} {_num(other, 'p99_ms', '.2f'):>8}"
+                f" {_num(bound, 'p99_ms', '.2f'):>8} {_x(x, 'p99'):>7}"
+                f" {_stmts(run.counts.get('ours', {}).get(key)):>8}"
                 f" {_stmts(run.counts.get('lb3', {}).get(key)):>7}"
-                f" {_cpu_ms(mine):>9} {_cpu_ms(other):>8}"
+                f" {_cpu_ms(mine):>9} {_cpu_ms(other):>8} {_cpu_ms(bound):>8}"
             )
     return "\n".join(lines)
 

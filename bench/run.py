@@ -1,10 +1,12 @@
-"""`python -m bench.run`: seed, serve, load, report, for our server and (when installed) the real LB3.
+"""`python -m bench.run`: seed, serve, load, report, for our server, the real LB3 (when installed)
+and, on PostgreSQL, the bound (bench/bound: a bare ASGI app on raw asyncpg).
 
 On each database (SQLite, then PostgreSQL when it answers), each server is seeded with the same
 data set, started alone, checked (row counts, ids in order, and the first answer of each read
-scenario compared across servers so both provably do the same work), then loaded scenario by
+scenario compared across servers so all provably do the same work), then loaded scenario by
 scenario from a separate load-generator process; then the SQL statements of one request per scenario
-are counted (bench/statements.py). Results print as a table per database plus a summary, and are
+are counted (bench/statements.py). Each server is pinned to one CPU and the load generator to
+another (--no-pin: neither). Results print as a table per database plus a summary, and are
 written to bench/results/<UTC timestamp>.json.
 """
 
@@ -20,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,12 +30,23 @@ from typing import Any
 from runtime.db.urls import display
 
 from . import report
-from .databases import postgres_databases, postgres_reachable
+from .databases import add_find_index, copy_database, postgres_databases, postgres_reachable
 from .dataset import Dataset
 from .loadgen import LoadResult, LoadSpec, machine_busy_seconds, run_load
 from .scenarios import SCENARIOS, Scenario, calls, encode
 from .seed import request_json, seed_http, seed_python
-from .servers import HOST, ROOT, Server, node_version, package_version, start_lb3, start_ours
+from .servers import (
+    HOST,
+    ROOT,
+    Server,
+    can_pin,
+    node_version,
+    package_version,
+    serve_accepts_server,
+    start_bound,
+    start_lb3,
+    start_ours,
+)
 from .statements import count_lb3, count_ours
 
 DEFAULT_LB3 = Path("/tmp/lb3/node_modules")
@@ -74,14 +88,90 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
         help="PostgreSQL server for --database postgresql (env BENCH_PG_URL; default %(default)s)",
     )
+    p.add_argument(
+        "--server",
+        choices=("uvicorn", "granian"),
+        default="uvicorn",
+        help="HTTP server of ours (`specgen serve --server`) and of the bound (default %(default)s)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes of ours and of the bound (default 1; above 1 they are not pinned)",
+    )
+    p.add_argument(
+        "--no-pin",
+        dest="pin",
+        action="store_false",
+        help="pin nothing (default: each server on the first CPU, the load generator on the "
+        "second, PostgreSQL wherever the kernel puts it)",
+    )
+    p.add_argument(
+        "--no-bound",
+        dest="bound",
+        action="store_false",
+        help="skip the bound (bench/bound, PostgreSQL runs only)",
+    )
+    p.add_argument(
+        "--index",
+        action="store_true",
+        help="PostgreSQL only: after seeding, the same index on CoffeeShop (city, name) in every "
+        "server's database (the app declares none: find then measures the servers, not a scan)",
+    )
     p.add_argument("--output-dir", type=Path, default=ROOT / "bench" / "results")
     args = p.parse_args(argv)
+    if args.workers < 1:
+        p.error("--workers must be at least 1")
+    # passed on only where `specgen serve` has it, so that uvicorn runs work on older trees too
+    args.pass_server = serve_accepts_server()
+    if args.server != "uvicorn" and not args.pass_server:
+        p.error(f"--server {args.server}: this tree's `specgen serve` has no --server option")
     known = {s.key for s in SCENARIOS}
     picked = [k for k in args.scenarios.split(",") if k]
     if unknown := [k for k in picked if k not in known]:
         p.error(f"unknown scenario(s) {unknown}; choose from {sorted(known)}")
     args.scenario_list = [s for s in SCENARIOS if s.key in picked]
+    args.placement = place(args)
     return args
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The CPU the servers are pinned to and the load generator's (None: not pinned), and the
+    sentence the report prints."""
+
+    server: frozenset[int] | None
+    client: tuple[int, ...] | None
+    text: str
+
+    def for_server(self, name: str, workers: int) -> frozenset[int] | None:
+        """Several workers on one core would measure nothing: they are left unpinned (LB3 is one
+        Node process whatever --workers says)."""
+        return self.server if name == "lb3" or workers == 1 else None
+
+
+def place(args: argparse.Namespace) -> Placement:
+    """As the issue measures: each server alone on the first CPU, the load generator on the second,
+    PostgreSQL unpinned."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    why = "--no-pin" if not args.pin else can_pin()
+    if why is None and len(cpus) < 2:
+        why = f"only {len(cpus)} CPU available"
+    if why is not None:
+        return Placement(None, None, f"placement: nothing pinned ({why})")
+    server, client = cpus[0], cpus[1]
+    where = (
+        f"each server pinned to CPU {server} (taskset)"
+        if args.workers == 1
+        else f"ours and the bound with {args.workers} workers NOT pinned (any CPU), lb3 (one "
+        f"process) pinned to CPU {server}"
+    )
+    return Placement(
+        frozenset({server}),
+        (client,),
+        f"placement: {where}, the load generator to CPU {client}, PostgreSQL unpinned",
+    )
 
 
 def lb3_install(args: argparse.Namespace) -> Path | None:
@@ -155,6 +245,7 @@ def measure(
             args.duration,
             server.proc.pid,
             "postgres" if database == "postgresql" else None,
+            args.placement.client,
         )
         result = pool.submit(run_load, spec).result()
         log(
@@ -175,7 +266,8 @@ def seed_lb3(
     in order, so LB3 seeds through one connection and is then restarted, without automigrate, with
     its normal pool."""
     if db_url is None:
-        server = start_lb3(lb3, tmp / "lb3.log", args.node)
+        cpus = args.placement.for_server("lb3", 1)
+        server = start_lb3(lb3, tmp / "lb3.log", args.node, cpus=cpus)
         server.wait_ready()
         seed_http(server.api_url, dataset)
         return server
@@ -185,7 +277,10 @@ def seed_lb3(
         seed_http(seeder.api_url, dataset)
     finally:
         seeder.stop()
-    return start_lb3(lb3, tmp / "lb3.log", args.node, db_url, migrate=False)
+    if args.index:
+        add_find_index(db_url)
+    cpus = args.placement.for_server("lb3", 1)
+    return start_lb3(lb3, tmp / "lb3.log", args.node, db_url, migrate=False, cpus=cpus)
 
 
 def run_server(
@@ -196,21 +291,41 @@ def run_server(
     dataset: Dataset,
     pool: ProcessPoolExecutor,
     lb3: Path | None,
-    db_url: str | None = None,
+    urls: dict[str, str],
 ) -> None:
     """Seed, start, check, probe, measure and count one server into `run`; it is always stopped.
 
     A read scenario whose first request fails (e.g. a feature the server lacks) is not loaded:
     req/s of error answers would mean nothing. Statements are counted after the load, when both
-    servers hold the same rows again."""
-    info: dict[str, Any] = {}
-    run.info[name] = info
+    servers hold the same rows again. The bound is not seeded: it gets a copy of ours' database
+    made right after ours is seeded (before ours' create scenario adds rows)."""
+    info: dict[str, Any] = run.info.setdefault(name, {})
+    db_url = urls.get(name)
+    cpus = args.placement.for_server(name, args.workers)
+    info["cpus"] = None if cpus is None else sorted(cpus)
     if name == "ours":
         db_url = db_url or f"sqlite:///{tmp / 'coffee-shop.db'}"
         t = time.perf_counter()
         seed_python(db_url, dataset)
         info["seed_s"] = round(time.perf_counter() - t, 2)
-        server = start_ours(db_url, tmp / "ours.log")
+        if args.index:
+            add_find_index(db_url)
+        if "bound" in urls:
+            t = time.perf_counter()
+            copy_database(args.pg_url, db_url, urls["bound"])
+            run.info["bound"] = {"seed_s": round(time.perf_counter() - t, 2)}  # the copy
+        server = start_ours(
+            db_url,
+            tmp / "ours.log",
+            server=args.server if args.pass_server else None,
+            workers=args.workers,
+            cpus=cpus,
+        )
+    elif name == "bound":
+        assert db_url is not None
+        server = start_bound(
+            db_url, tmp / "bound.log", server=args.server, workers=args.workers, cpus=cpus
+        )
     else:
         assert lb3 is not None
         t = time.perf_counter()
@@ -227,7 +342,7 @@ def run_server(
         run.skipped[name] = skipped
         scenarios = [s for s in args.scenario_list if s.key not in skipped]
         run.results[name] = measure(server, run.database, scenarios, args, dataset, pool)
-        if name != "ours":
+        if name == "lb3":
             run.counts[name] = count_lb3(server.origin, server.api_url, args.scenario_list, dataset)
     finally:
         server.stop()
@@ -253,10 +368,13 @@ def header(
         f"data: {dataset.shops} CoffeeShops, {dataset.reviewers} Reviewers, {dataset.reviews} Reviews "
         f"(seed {dataset.seed}); create runs last so reads see identical tables",
     ]
+    procs = f"{args.workers} worker{'s' if args.workers > 1 else ''}"
     if database == "postgresql":
-        lines.append("ours: specgen serve (uvicorn, 1 process) on PostgreSQL (asyncpg, pool of 10)")
+        lines.append(
+            f"ours: specgen serve ({args.server}, {procs}) on PostgreSQL (asyncpg, pool of 10)"
+        )
     else:
-        lines.append("ours: specgen serve (uvicorn, 1 process) on a SQLite file (WAL)")
+        lines.append(f"ours: specgen serve ({args.server}, {procs}) on a SQLite file (WAL)")
     if lb3 is not None and database == "postgresql":
         lines.append(
             f"lb3:  loopback {package_version(lb3, 'loopback')} on Node {node_version(args.node)}, "
@@ -270,6 +388,14 @@ def header(
             "MEMORY connector (rows in process RAM, no SQL): not a like-for-like database; "
             "its stmts are connector calls"
         )
+    if database == "postgresql" and args.bound:
+        lines.append(
+            f"bound: bench/bound, a bare ASGI app on {args.server} ({procs}) with raw asyncpg "
+            "(pool of 10, prepared statements), on a copy of ours' seeded database"
+        )
+    lines.append(args.placement.text)
+    if args.index:
+        lines.append("--index: CoffeeShop (city, name) indexed in every server's database")
     busy = busy_cores()
     lines.append(
         f"client: asyncio raw-socket HTTP/1.1 in its own process; {os.cpu_count()} CPUs, "
@@ -334,25 +460,28 @@ def run_database(
     run = report.Run(database, header(args, dataset, lb3, database), notes=notes)
     log("\n".join(["", *run.header]))
     servers = ["ours"] + (["lb3"] if lb3 is not None else [])
+    if database == "postgresql" and args.bound:
+        servers.append("bound")
     with (
         tempfile.TemporaryDirectory(prefix="lb3py-bench-") as tmp,
         databases(args, database, servers) as urls,
     ):
         for name in servers:
-            run_server(name, run, Path(tmp), args, dataset, pool, lb3, urls.get(name))
+            run_server(name, run, Path(tmp), args, dataset, pool, lb3, urls)
     run.notes += report.warnings(run.results)
     for server, skipped in run.skipped.items():
         run.notes += [f"{server}/{key} not measured: {why}" for key, why in skipped.items()]
-    if lb3 is not None:
-        ours, theirs = run.info["ours"]["probe"], run.info["lb3"]["probe"]
+    ours = run.info["ours"]["probe"]
+    for other in servers[1:]:
+        theirs = run.info[other]["probe"]
         for key in ours:
-            if key in run.skipped["ours"] or key in run.skipped["lb3"]:
+            if key in run.skipped["ours"] or key in run.skipped[other]:
                 continue
             a, b = normalise(database, ours[key]), normalise(database, theirs.get(key))
             if a != b:
                 run.notes.append(
-                    f"ours and lb3 answer the first {key} request differently: "
-                    f"{_first_difference(a, b)}"
+                    f"ours and {other} answer the first {key} request differently: "
+                    f"{_first_difference(a, b, other=other)}"
                 )
     return run
 
@@ -371,23 +500,23 @@ def normalise(database: str, answer: Any) -> Any:
     return answer
 
 
-def _first_difference(a: Any, b: Any, where: str = "") -> str:
+def _first_difference(a: Any, b: Any, where: str = "", other: str = "lb3") -> str:
     """Where two JSON answers first differ, so a warning points at it instead of 200 characters."""
     if isinstance(a, dict) and isinstance(b, dict):
         for k in sorted(set(a) | set(b), key=str):
             if k not in a or k not in b:
-                side = "ours" if k in a else "lb3"
+                side = "ours" if k in a else other
                 value = a.get(k, b.get(k))
                 return f"{where}.{k} only in {side}: {value!s:.100}"
             if a[k] != b[k]:
-                return _first_difference(a[k], b[k], f"{where}.{k}")
+                return _first_difference(a[k], b[k], f"{where}.{k}", other)
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         if len(a) != len(b):
-            return f"{where or '.'} has {len(a)} items in ours, {len(b)} in lb3"
+            return f"{where or '.'} has {len(a)} items in ours, {len(b)} in {other}"
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             if x != y:
-                return _first_difference(x, y, f"{where}[{i}]")
-    return f"{where or '.'}: ours {a!s:.100} vs lb3 {b!s:.100}"
+                return _first_difference(x, y, f"{where}[{i}]", other)
+    return f"{where or '.'}: ours {a!s:.100} vs {other} {b!s:.100}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -411,8 +540,8 @@ def main(argv: list[str] | None = None) -> int:
         for note in run.notes:
             print(f"WARNING: {run.database}: {note}")
     print(
-        "\nsummary (ours/lb3 measured side by side in this run; st = statements a request; "
-        "cpu = server-process CPU ms a response)"
+        "\nsummary (ours, lb3 and the bound measured side by side in this run; st = statements a "
+        "request; cpu = server CPU ms a response, worker processes included)"
     )
     print(report.summary(runs))
     for note in notes:
@@ -422,9 +551,15 @@ def main(argv: list[str] | None = None) -> int:
         "started": started.isoformat(),
         "elapsed_s": round(elapsed, 1),
         "config": {
-            k: v for k, v in vars(args).items() if k not in {"scenario_list", "lb3_node_modules"}
+            k: v
+            for k, v in vars(args).items()
+            if k not in {"scenario_list", "lb3_node_modules", "placement"}
         }
-        | {"lb3_node_modules": str(lb3) if lb3 else None, "output_dir": str(args.output_dir)},
+        | {
+            "lb3_node_modules": str(lb3) if lb3 else None,
+            "output_dir": str(args.output_dir),
+            "placement": args.placement.text,
+        },
         "notes": notes,
     }
     report.write_json(out, meta, runs)

@@ -17,6 +17,7 @@ from .dataset import CITIES, Dataset
 
 POOL = 2_000  # distinct requests per scenario; the load generator cycles through them
 INCLUDE_PARENTS = 100  # CoffeeShops per include2 answer
+INCLUDE_ROWS = 50  # Reviews per include answer
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,17 @@ def _include2(rng: random.Random, _ds: Dataset) -> list[Call]:
     return [one(rng.choice(CITIES)) for _ in range(POOL)]
 
 
+def _include(rng: random.Random, ds: Dataset) -> list[Call]:
+    """A belongsTo include over 50 rows: 50 reviews from a random id on (the primary key's index,
+    so the database's share stays small), each with its reviewer (one of the 10)."""
+
+    def one(after: int) -> Call:
+        filt = {"where": {"id": {"gt": after}}, "order": "id ASC", "limit": INCLUDE_ROWS}
+        return Call("GET", f"/Reviews?filter={_json(filt | {'include': 'reviewer'})}")
+
+    return [one(rng.randint(0, max(0, ds.reviews - INCLUDE_ROWS))) for _ in range(POOL)]
+
+
 def _create(rng: random.Random, _ds: Dataset) -> list[Call]:
     return [
         Call("POST", "/CoffeeShops", {"name": f"Bench Shop {i}", "city": rng.choice(CITIES)})
@@ -90,6 +102,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         'GET /CoffeeShops?filter={where:{city},order:"name DESC",limit:100,'
         'include:{relation:"reviews",scope:{include:"reviewer"}}}',
         _include2,
+    ),
+    Scenario(
+        "include",
+        'GET /Reviews?filter={where:{id:{gt}},order:"id ASC",limit:50,include:"reviewer"}',
+        _include,
     ),
     Scenario("create", "POST /CoffeeShops", _create),
 )
