@@ -82,7 +82,9 @@ async def test_shops_by_their_reviews(seeded: httpx.AsyncClient) -> None:
     assert "password" in err["message"]
 
 
-async def test_the_largest_skip_and_limit_everywhere_a_page_is_read(seeded: httpx.AsyncClient) -> None:
+async def test_the_largest_skip_and_limit_everywhere_a_page_is_read(
+    seeded: httpx.AsyncClient,
+) -> None:
     """skip up to 2**53 - 1 is valid: they bind as BIGINT (the CI's schemathesis found a
     32-bit bind refused by PostgreSQL on find, findOne and relation reads)."""
     await seed(seeded)
