@@ -44,6 +44,23 @@ def serve(args: list[str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
+def stopped(proc: subprocess.Popen[bytes], timeout: float = 20) -> int:
+    """Its exit code after SIGTERM; killed (and reaped) when it does not exit in `timeout` s, so
+    that no server outlives its test."""
+    proc.terminate()
+    return exit_code(proc, timeout)
+
+
+def exit_code(proc: subprocess.Popen[bytes], timeout: float = 60) -> int:
+    """Its exit code once it ends by itself; killed (and reaped) when it runs past `timeout` s."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+
+
 def wait_until_served(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
     deadline = time.monotonic() + 60
     while True:
@@ -79,8 +96,7 @@ def test_workers_share_the_database_and_nothing_else(
         for _ in range(20):  # whichever worker answers sees every row
             assert _request(f"{base}/CoffeeShops/count") == (200, {"count": 10})
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stopped(proc)
 
 
 def test_one_granian_worker_serves_an_in_memory_database(tmp_path: Path) -> None:
@@ -95,8 +111,7 @@ def test_one_granian_worker_serves_an_in_memory_database(tmp_path: Path) -> None
         assert _request(f"{base}/CoffeeShops", shop) == (200, {**shop, "id": 1})
         assert _request(f"{base}/CoffeeShops/1") == (200, {**shop, "id": 1})
     finally:
-        proc.terminate()
-        assert proc.wait(timeout=20) == 0, log.read_text()
+        assert stopped(proc) == 0, log.read_text()
 
 
 @pytest.mark.parametrize("server", ["uvicorn", "granian"])
@@ -104,14 +119,14 @@ def test_workers_refuse_an_in_memory_database(server: str, tmp_path: Path) -> No
     log = tmp_path / "serve.log"
     args = ["--db", "sqlite://", "--port", str(_free_port()), "--workers", "2", "--server", server]
     proc = serve(args, log)
-    assert proc.wait(timeout=60) == 1
+    assert exit_code(proc) == 1
     assert "--workers needs a database the workers share" in log.read_text()
 
 
 def test_serve_says_so_when_the_database_is_down(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     proc = serve(["--db", "postgresql://postgres@127.0.0.1:1/lb", "--port", str(_free_port())], log)
-    assert proc.wait(timeout=60) == 1
+    assert exit_code(proc) == 1
     text = log.read_text()
     assert "specgen serve: cannot create the tables: The database is unavailable" in text
     assert "Traceback" not in text
