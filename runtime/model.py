@@ -88,7 +88,6 @@ class Model(Validatable):
             self.hooks.add("persist", users.persist_rules, builtin=True)
         self._insert_stmt = builder.insert_row(table)
         self._by_id = builder.row_by_id(table, self.codec.visible) if meta.id_property else None
-        self._matching: dict[Where, Any] = {}  # matches(): where shape -> its kept statement
         self._id_only = builder.row_by_id(table, [meta.id_name]) if meta.id_property else None
         # PostgreSQL writes the JSON bodies of reads whose columns it prints as the row path does
         self._json_bodies = db.backend == "postgresql" and json_select.renders(
@@ -361,17 +360,13 @@ class Model(Validatable):
 
     async def matches(self, key: Any, where: Where) -> bool:
         """Whether the row `key` matches `where` (a system read: the `$owner` test of a row). On a
-        model nobody observes, one kept statement per shape of `where`, its values bound."""
-        slotted = None if self.hooks else _slotted(self, where, {})
-        if slotted is None:  # `access` hooks join the read: the read stage's count
-            return await self.count(_and(self._id_where(key), where)) > 0
-        shape, values = slotted
-        stmt = self._matching.get(shape)
-        if stmt is None:
-            if len(self._matching) >= 64:  # a bound, not an expected size: shapes are few
-                self._matching.clear()
-            stmt = self._matching[shape] = builder.row_matching(self.table, shape)
-        return await self.db.first_row(stmt, {**values, "id": key}) is not None
+        model nobody observes, one kept statement per shape of `where` (runtime/sql/shapes.py), its
+        values bound."""
+        clause = _and(self._id_where(key), where)
+        if self.hooks:  # `access` hooks join the read: the read stage's count
+            return await self.count(clause) > 0
+        plan = QueryPlan(self.meta.name, (self.meta.id_name,), clause, (), 1, 0)
+        return bool(await self.db.shaped_rows(*shapes.ROWS(self.table, plan)))
 
     # ---- writes: one pipeline --------------------------------------------------------------------
     # Every write: (access) -> before save -> validate -> persist -> the statement -> loaded ->
@@ -791,31 +786,6 @@ def _by_id_plan(meta: ModelMeta) -> QueryPlan:
     visible = tuple(n for n, p in meta.properties.items() if not p.hidden)
     where = Condition(meta.id_name, "eq", Slot("id"))
     return QueryPlan(meta.name, visible, where, order=(), limit=None, offset=0)
-
-
-def _slotted(
-    model: Model, where: Where, values: dict[str, Any]
-) -> tuple[Where, dict[str, Any]] | None:
-    """`where` with each value a Slot (`p0`, `p1`...) and the values by slot name; None when a part
-    of it cannot take a bound value (operators other than eq, JSON and array properties)."""
-    if isinstance(where, And | Or):
-        items = []
-        for item in where.items:
-            found = _slotted(model, item, values)
-            if found is None:
-                return None
-            items.append(found[0])
-        return type(where)(tuple(items)), values
-    if not isinstance(where, Condition) or where.op != "eq" or where.path:
-        return None
-    prop = model.meta.properties.get(where.prop)
-    if prop is None or prop.type in builder.JSON_TYPES:
-        return None
-    if where.value is None:  # IS NULL: part of the shape
-        return where, values
-    name = f"p{len(values)}"
-    values[name] = where.value
-    return Condition(where.prop, "eq", Slot(name)), values
 
 
 def hook_where(where: Any) -> Any:

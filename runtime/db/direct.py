@@ -103,14 +103,17 @@ class Direct:
         compiled = stmt.compile(
             dialect=self.dialect, column_keys=list(column_keys) if column_keys else None
         )
-        names = compiled.positiontup or []
+        if not self._plain(stmt, compiled):
+            return None
+        return Compiled(compiled.string, compiled.positiontup or [])
+
+    def _plain(self, stmt: Any, compiled: Any) -> bool:
+        """Whether SQLAlchemy would convert none of the compiled statement's values, in or out."""
         results = list(stmt.selected_columns) if isinstance(stmt, sa.Select) else []
         results += getattr(compiled, "effective_returning", None) or ()
-        if not all(self._plain_in(compiled.binds[name].type) for name in names) or not all(
-            self._plain_out(column.type) for column in results
-        ):
-            return None
-        return Compiled(compiled.string, names)
+        return all(
+            self._plain_in(compiled.binds[name].type) for name in compiled.positiontup or ()
+        ) and all(self._plain_out(column.type) for column in results)
 
     def _plain_in(self, type_: Any) -> bool:
         """Whether SQLAlchemy passes a value of this type to asyncpg unchanged."""
@@ -157,9 +160,8 @@ class Direct:
         compiled = stmt.compile(dialect=self.dialect)
         if compiled.post_compile_params or compiled.literal_execute_params:
             return False
-        plain = self._compile(stmt, None)
         name_of = {id(bind): name for name, bind in compiled.binds.items()}
-        if plain is None or not all(id(bind) in name_of for bind in binds):
+        if not self._plain(stmt, compiled) or not all(id(bind) in name_of for bind in binds):
             return False
         slots = [name_of[id(bind)] for bind in binds]
         constants = compiled.construct_params()  # values that are part of the shape itself
@@ -172,7 +174,7 @@ class Direct:
         compiled = stmt.compile(dialect=self.dialect)
         if compiled.post_compile_params or compiled.literal_execute_params:
             return None
-        if self._compile(stmt, None) is None:
+        if not self._plain(stmt, compiled):
             return None
         slot = {name: index for index, name in enumerate(names)}
         known = compiled.construct_params({name: None for name in names})
@@ -269,7 +271,7 @@ class Lender:
         connections when it has none to hand out (its size cap counts them), and counted in
         `waiting` meanwhile so connections in use go back to the pool when released."""
         if self.idle:
-            pool: Any = self.engine.sync_engine.pool  # a QueuePool: max_overflow=0, one cap
+            pool: Any = self.sync.pool  # a QueuePool: max_overflow=0, one cap
             if pool.checkedin() == 0 and pool.checkedout() >= pool.size():
                 await self.give_back()
         self.waiting += 1

@@ -16,6 +16,7 @@ models (EXISTS), a relation named like a property, the same relation twice, keys
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..context import Context
@@ -84,7 +85,7 @@ async def include_plans(
         plan = plan_query(target.meta, scoped)
         nested = await include_plans(target, flt.include, ctx)
         if nested:
-            plan = type(plan)(**{**plan.__dict__, "includes": nested})
+            plan = replace(plan, includes=nested)
         parent_key, target_key = _keys(rel)
         plans.append(IncludePlan(rel.name, many, parent_key, target_key, plan))
     return tuple(plans)

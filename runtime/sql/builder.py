@@ -317,14 +317,6 @@ def row_by_id(
     return stmt.with_for_update() if lock else stmt
 
 
-def row_matching(mt: ModelTable, where: Where) -> sa.Select[Any]:
-    """The id of the row `:id` if it matches `where` (whose values are Slots: a kept statement)."""
-    id_col = mt.column(mt.model.id_name)
-    stmt = sa.select(id_col).where(id_col == sa.bindparam("id"))
-    clause = where_clause(mt, where)
-    return stmt.where(clause) if clause is not None else stmt
-
-
 def touch_row(mt: ModelTable, prop: str, key: Any) -> sa.Update:
     """A no-op UPDATE of one row: SQLite's stand-in for a row lock (it takes the write lock)."""
     column = mt.column(prop)
