@@ -31,8 +31,8 @@ from .load import BUILTIN_SOURCES, app_root, load_app
 from .load.config_files import environment
 from .load.discovery import model_sources
 from .load.problems import reading
-from .openapi import build_openapi, validate_openapi
-from .render import ModelsJob, diff_package, render_package, write_package
+from .openapi import build_openapi, validate_openapi, validated_beside
+from .render import diff_package, render_package, write_package
 
 
 def compile_app(app_dir: Path, out_dir: Path) -> tuple[AppSpec, dict[str, str], list[SpecError]]:
@@ -42,14 +42,10 @@ def compile_app(app_dir: Path, out_dir: Path) -> tuple[AppSpec, dict[str, str], 
         raise SpecInvalid(problems)
     app = with_rules(app, problems)
     document = build_openapi(app)
-    models = ModelsJob(document)  # the longest stage: it runs while this process validates
-    try:
-        validate_openapi(document)
-    except BaseException:
-        models.close()
-        raise
     rel = os.path.relpath(app.app_dir, out_dir.resolve())  # server/ when given an LB3 project
-    return app, render_package(app, document, Path(rel).as_posix(), models), problems
+    with validated_beside(document):
+        files = render_package(app, document, Path(rel).as_posix())
+    return app, files, problems
 
 
 def with_rules(app: AppSpec, problems: list[SpecError]) -> AppSpec:

@@ -6,11 +6,6 @@ apply or compare that result, so `make generate` and the CI stale check share on
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +19,9 @@ from .openapi.operations import ENDPOINTS, base_path, operation_id
 from .openapi.relation_endpoints import Surface, relation_operations
 from .openapi.remote_methods import Owner, remote_operations
 from .openapi.shared_methods import exposed
+from .pydantic_models import render_models
 
 TEMPLATES = Path(__file__).parent / "templates"
-MODELS_INPUT = "openapi.json"  # datamodel-code-generator decodes a .json input as JSON
-
-# Flags from the stack prototype: pydantic v2, no timestamp, builtin formatter (no black/isort run).
-DATAMODEL_FLAGS = (
-    "--input-file-type", "openapi",
-    "--output-model-type", "pydantic_v2.BaseModel",
-    "--use-annotated", "--field-constraints", "--use-standard-collections", "--use-union-operator",
-    "--target-python-version", "3.11", "--use-double-quotes", "--disable-timestamp",
-    "--strict-nullable", "--formatters", "builtin", "--output-datetime-class", "datetime",
-    "--use-schema-description", "--collapse-root-models", "--enum-field-as-literal", "all",
-)  # fmt: skip
-
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
     keep_trailing_newline=True,
@@ -66,69 +50,10 @@ def dump_yaml(document: dict[str, Any]) -> str:
     return text
 
 
-class ModelsJob:
-    """datamodel-code-generator on the document, in a subprocess (its CLI is its stable API; and
-    PYTHONHASHSEED is pinned there, for byte-identical output) started as soon as the document
-    exists, so that it runs beside validation and YAML writing: it is most of a large app's
-    compile (bench/generate.py). It reads the component schemas alone, as JSON: with
-    `--input-file-type openapi` it makes models of `components/schemas` only, so the paths (half of
-    a large document) were only parsing work, and its YAML reader is pure Python."""
-
-    def __init__(self, document: dict[str, Any]) -> None:
-        self._tmp = tempfile.TemporaryDirectory()
-        tmp = Path(self._tmp.name)
-        schemas = {
-            "openapi": document["openapi"],
-            "info": document["info"],
-            "paths": {},
-            "components": {"schemas": document.get("components", {}).get("schemas", {})},
-        }
-        (tmp / MODELS_INPUT).write_text(json.dumps(schemas), encoding="utf-8")
-        self._out = tmp / "models.py"
-        cmd = [
-            sys.executable, "-m", "datamodel_code_generator",
-            "--input", MODELS_INPUT, "--output", str(self._out), *DATAMODEL_FLAGS,
-        ]  # fmt: skip
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
-        self._proc = subprocess.Popen(
-            cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-        )
-
-    def result(self) -> str:
-        """models.py's text; its header names the package's openapi.yaml, whose schemas these are."""
-        try:
-            _, stderr = self._proc.communicate()
-            if self._proc.returncode != 0:
-                raise RuntimeError(f"datamodel-code-generator failed:\n{stderr}")
-            text = self._out.read_text(encoding="utf-8")
-        finally:
-            self.close()
-        return text.replace(f"filename:  {MODELS_INPUT}\n", "filename:  openapi.yaml\n", 1)
-
-    def close(self) -> None:
-        """Stop the subprocess if it still runs (the compile failed) and remove its files."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.communicate()
-        self._tmp.cleanup()
-
-
-def pydantic_models(document: dict[str, Any]) -> str:
-    """models.py of the document (datamodel-code-generator, see ModelsJob)."""
-    return ModelsJob(document).result()
-
-
-def render_package(
-    app: AppSpec, document: dict[str, Any], app_dir_rel: str, models: ModelsJob | None = None
-) -> dict[str, str]:
-    """All files of the generated package, by path relative to the package directory; `models`:
-    models.py's job when the caller started it earlier (else it starts here, beside the rest)."""
-    job = models or ModelsJob(document)
-    try:
-        files = _render_files(app, document, app_dir_rel)
-        files["models.py"] = job.result()
-    finally:
-        job.close()
+def render_package(app: AppSpec, document: dict[str, Any], app_dir_rel: str) -> dict[str, str]:
+    """All files of the generated package, by path relative to the package directory."""
+    files = _render_files(app, document, app_dir_rel)
+    files["models.py"] = render_models(document.get("components", {}).get("schemas", {}))
     return dict(sorted(files.items()))
 
 

@@ -9,6 +9,13 @@ extensions: the document is the one contract the runtime reads.
 
 from __future__ import annotations
 
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .. import naming
@@ -106,3 +113,58 @@ def _path_order(path: str, models: list[ModelSpec]) -> tuple[int, str]:
 def validate_openapi(document: dict[str, Any]) -> None:
     """openapi-spec-validator's checks (see validation.py for how they are made fast)."""
     validate_document(document)
+
+
+@contextmanager
+def validated_beside(document: dict[str, Any]) -> Iterator[None]:
+    """`validate_openapi(document)` in a forked process while the body runs: validation and the
+    writing of the files are the two halves of a large app's compile (bench/generate.py), and a
+    fork hands the document over without copying it. Where a fork is not safe (other threads
+    running; macOS, whose system libraries refuse to run in a forked child; no fork at all) it
+    validates here first. Either way an invalid document raises its error on leaving, and the
+    body's work is not used."""
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
+        validate_openapi(document)
+        yield
+        return
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child reports through the pipe and ends without the parent's cleanup
+        code = 1
+        try:
+            os.close(read)
+            with os.fdopen(write, "wb") as out:
+                out.write(_outcome(document))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    try:
+        yield
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read)
+        raise
+    with os.fdopen(read, "rb") as inp:
+        payload = inp.read()
+    _, status = os.waitpid(pid, 0)
+    if payload:
+        raise pickle.loads(payload)
+    if status != 0:
+        raise RuntimeError(f"the OpenAPI validation process ended with status {status}")
+
+
+def _outcome(document: dict[str, Any]) -> bytes:
+    """Nothing when the document is valid, else its error pickled (as text when it does not
+    come back from a pickle whole)."""
+    try:
+        validate_openapi(document)
+    except Exception as exc:
+        try:
+            payload = pickle.dumps(exc)
+            pickle.loads(payload)
+        except Exception:
+            payload = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
+        return payload
+    return b""

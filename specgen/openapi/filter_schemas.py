@@ -282,7 +282,7 @@ def _include_schemas(model: ModelSpec, catalog: Mapping[str, ModelSpec]) -> dict
             "minProperties": 1,
         }
         item.append(ref(f"{name}IncludeObject"))
-    for r in relations:  # one schema per relation: datamodel-codegen loses a oneOf of objects
+    for r in relations:  # one schema per relation: each a named class in models.py
         scope_name = f"{name}{r.name[:1].upper()}{r.name[1:]}IncludeScope"
         properties: dict[str, Any] = {"relation": {"type": "string", "enum": [r.name]}}
         if r.model is not None:

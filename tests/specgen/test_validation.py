@@ -4,6 +4,9 @@ raises: on a valid generated document nothing, on broken copies of it the same f
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,7 +14,9 @@ from typing import Any
 import pytest
 import yaml
 from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
+from specgen.openapi import validated_beside
 from specgen.openapi.validation import validate_document
 
 DOCUMENT = Path(__file__).parents[2] / "generated" / "library" / "openapi.yaml"
@@ -83,3 +88,49 @@ def test_same_first_error_as_openapi_spec_validator(breakage: Callable[..., None
     expected = _first_error(validate, copy.deepcopy(document))
     assert _first_error(validate_document, document) == expected
     assert (expected is None) == (breakage is _unchanged)
+
+
+BESIDE = """
+import sys, yaml
+from specgen.openapi import validated_beside
+document = yaml.load(open(sys.argv[1]), Loader=yaml.CSafeLoader)
+if sys.argv[2] == "broken":
+    document["paths"]["/x"] = {"get": {"responses": {"200": {"description": 1}}}}
+ran = []
+try:
+    with validated_beside(document):
+        ran.append(True)
+except Exception as exc:
+    print("raised", type(exc).__name__, "after the body" if ran else "before the body")
+else:
+    print("valid")
+"""
+
+
+@pytest.mark.parametrize("state", ["valid", "broken"])
+def test_validation_beside_in_a_forked_process(state: str, tmp_path: Path) -> None:
+    """One thread (the CLI): the document is validated in a child while the body runs; an error
+    there is raised, as itself, when the body is done."""
+    script = tmp_path / "beside.py"
+    script.write_text(BESIDE, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, str(script), str(DOCUMENT), state],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2],
+    ).stdout.strip()  # fmt: skip
+    assert out == ("valid" if state == "valid" else "raised OpenAPIValidationError after the body")
+
+
+def test_validation_beside_with_threads_running_validates_first() -> None:
+    document = yaml.load(DOCUMENT.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    document["paths"]["/x"] = {"get": {"responses": {"200": {"description": 1}}}}
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    ran = []
+    try:
+        with pytest.raises(OpenAPIValidationError), validated_beside(document):
+            ran.append(True)
+    finally:
+        stop.set()
+        other.join()
+    assert ran == []
