@@ -8,6 +8,7 @@ models already hold every relation kind. Then:
 
     generate      `specgen generate APP -o OUT` in a fresh interpreter, into an empty OUT: the
                   number the issue's target is about (wall clock under `--target`, default 10 s)
+    import models `import models` of that output in a fresh interpreter, every class complete
     generate-all  `specgen generate-all SPECS -o OUT` over a specs dir holding only this app
     stages        the compiler's stages in this process (load, openapi, validate, yaml, and
                   models.py), CPU seconds each
@@ -241,6 +242,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{'generate':<14} {wall:>8.2f} {cpu:>8.2f}   (fresh interpreter, empty output: "
             f"{len(files)} files, {size:.1f} MB)"
         )
+        # the output is of use only when it imports: models.py's classes, complete
+        check = (
+            "import sys; sys.path.insert(0, sys.argv[1]); import models, pydantic; "
+            "incomplete = [n for n, c in vars(models).items() if isinstance(c, type) and "
+            "issubclass(c, pydantic.BaseModel) and c.__module__ == 'models' "
+            "and not c.__pydantic_complete__]; "
+            "sys.exit(f'incomplete: {incomplete[:5]}' if incomplete else 0)"
+        )
+        imported = timed_command([sys.executable, "-c", check, str(out)])
+        lines.append(f"{'import models':<14} {imported[0]:>8.2f} {imported[1]:>8.2f}")
         if args.all:
             every = timed_command([specgen, "generate-all", str(specs), "-o", f"{tmp}/all"])
             lines.append(f"{'generate-all':<14} {every[0]:>8.2f} {every[1]:>8.2f}")

@@ -82,4 +82,5 @@ def test_bench_generate(tmp_path: Path) -> None:
     out = bench("generate", "--models", "3", "--target", "600", "--no-all", tmp_path=tmp_path)
     assert "3 models, 10 relations" in out
     assert "OK: generate" in out
+    assert "import models" in out  # the generated models.py imports, every class complete
     assert "models.py" in out

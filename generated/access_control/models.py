@@ -147,6 +147,24 @@ class StringSimpleCondition(BaseModel):
     exists: bool | None = None
 
 
+class account(BaseModel):
+    """
+    A account instance.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    balance: float | None = 0
+    id: Annotated[int | None, Field(ge=1)] = None
+    userId: Annotated[int | None, Field(ge=1)] = None
+    bankId: Annotated[int | None, Field(ge=1)] = None
+    user_: Annotated[user | None, Field(alias="user", description="Included user.")] = None
+    bank_: Annotated[bank | None, Field(alias="bank", description="Included bank.")] = None
+    transactions: Annotated[
+        list[transaction] | None,
+        Field(description="Included transactions."),
+    ] = None
+
+
 class bank(BaseModel):
     """
     A bank instance.
@@ -171,22 +189,6 @@ class project(BaseModel):
     user_: Annotated[user | None, Field(alias="user", description="Included user.")] = None
 
 
-class user(BaseModel):
-    """
-    A user instance.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    realm: str | None = None
-    username: str | None = None
-    email: str | None = None
-    emailVerified: bool | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    memberId: Annotated[int | None, Field(ge=1)] = None
-    projects: Annotated[list[project] | None, Field(description="Included projects.")] = None
-    accounts: Annotated[list[account] | None, Field(description="Included accounts.")] = None
-
-
 class transaction(BaseModel):
     """
     A transaction instance.
@@ -207,22 +209,20 @@ class transaction(BaseModel):
     user_: Annotated[user | None, Field(alias="user", description="Included user.")] = None
 
 
-class account(BaseModel):
+class user(BaseModel):
     """
-    A account instance.
+    A user instance.
     """
 
     model_config = ConfigDict(extra="forbid")
-    balance: float | None = 0
+    realm: str | None = None
+    username: str | None = None
+    email: str | None = None
+    emailVerified: bool | None = None
     id: Annotated[int | None, Field(ge=1)] = None
-    userId: Annotated[int | None, Field(ge=1)] = None
-    bankId: Annotated[int | None, Field(ge=1)] = None
-    user_: Annotated[user | None, Field(alias="user", description="Included user.")] = None
-    bank_: Annotated[bank | None, Field(alias="bank", description="Included bank.")] = None
-    transactions: Annotated[
-        list[transaction] | None,
-        Field(description="Included transactions."),
-    ] = None
+    memberId: Annotated[int | None, Field(ge=1)] = None
+    projects: Annotated[list[project] | None, Field(description="Included projects.")] = None
+    accounts: Annotated[list[account] | None, Field(description="Included accounts.")] = None
 
 
 class Newaccount(BaseModel):
@@ -1487,11 +1487,11 @@ class userSimpleFilter(BaseModel):
     include: Literal["projects", "accounts"] | list[Literal["projects", "accounts"]] | None = None
 
 
+account.model_rebuild()
 bank.model_rebuild()
 project.model_rebuild()
-user.model_rebuild()
 transaction.model_rebuild()
-account.model_rebuild()
+user.model_rebuild()
 accountSimpleWhere.model_rebuild()
 accountSimpleFilter.model_rebuild()
 bankSimpleWhere.model_rebuild()

@@ -147,19 +147,17 @@ class StringSimpleCondition(BaseModel):
     exists: bool | None = None
 
 
-class Reviewer(BaseModel):
+class CoffeeShop(BaseModel):
     """
-    A Reviewer instance.
+    A CoffeeShop instance.
     """
 
     model_config = ConfigDict(extra="forbid")
-    realm: str | None = None
-    username: str | None = None
-    email: str | None = None
-    emailVerified: bool | None = None
+    name: str | None = None
+    city: str | None = None
     id: Annotated[int | None, Field(ge=1)] = None
-    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
     reviews: Annotated[list[Review] | None, Field(description="Included reviews.")] = None
+    reviewers: Annotated[list[Reviewer] | None, Field(description="Included reviewers.")] = None
 
 
 class Review(BaseModel):
@@ -178,17 +176,19 @@ class Review(BaseModel):
     reviewer: Annotated[Reviewer | None, Field(description="Included reviewer.")] = None
 
 
-class CoffeeShop(BaseModel):
+class Reviewer(BaseModel):
     """
-    A CoffeeShop instance.
+    A Reviewer instance.
     """
 
     model_config = ConfigDict(extra="forbid")
-    name: str | None = None
-    city: str | None = None
+    realm: str | None = None
+    username: str | None = None
+    email: str | None = None
+    emailVerified: bool | None = None
     id: Annotated[int | None, Field(ge=1)] = None
+    coffeeShopId: Annotated[int | None, Field(ge=1)] = None
     reviews: Annotated[list[Review] | None, Field(description="Included reviews.")] = None
-    reviewers: Annotated[list[Reviewer] | None, Field(description="Included reviewers.")] = None
 
 
 class NewCoffeeShop(BaseModel):
@@ -972,9 +972,9 @@ class ReviewerSimpleFilter(BaseModel):
     include: Literal["reviews"] | list[Literal["reviews"]] | None = None
 
 
-Reviewer.model_rebuild()
-Review.model_rebuild()
 CoffeeShop.model_rebuild()
+Review.model_rebuild()
+Reviewer.model_rebuild()
 CoffeeShopSimpleWhere.model_rebuild()
 CoffeeShopSimpleFilter.model_rebuild()
 ReviewSimpleWhere.model_rebuild()

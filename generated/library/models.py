@@ -193,18 +193,6 @@ class Address(BaseModel):
     id: str | None = None
 
 
-class LibraryCard(BaseModel):
-    """
-    A LibraryCard instance.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    number: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    patronId: Annotated[int | None, Field(ge=1)] = None
-    patron: Annotated[Patron | None, Field(description="Included patron.")] = None
-
-
 class Note(BaseModel):
     """
     A Note instance.
@@ -225,38 +213,6 @@ class Reminder(BaseModel):
     id: Annotated[int | None, Field(ge=1)] = None
 
 
-class Patron(BaseModel):
-    """
-    A Patron instance.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    notes: list[Note] | None = []
-    stickyNotes: list[Note] | None = []
-    reminderItems: list[Reminder] | None = []
-    books: Annotated[list[Book] | None, Field(description="Included books.")] = None
-    libraryCard: Annotated[LibraryCard | None, Field(description="Included libraryCard.")] = None
-    noteList: Annotated[list[Note] | None, Field(description="Included noteList.")] = None
-    stickies: Annotated[list[Note] | None, Field(description="Included stickies.")] = None
-    reminders: Annotated[list[Reminder] | None, Field(description="Included reminders.")] = None
-
-
-class Loan(BaseModel):
-    """
-    A Loan instance.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    due: datetime | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    bookId: Annotated[int | None, Field(ge=1)] = None
-    patronId: Annotated[int | None, Field(ge=1)] = None
-    patron: Annotated[Patron | None, Field(description="Included patron.")] = None
-    book: Annotated[Book | None, Field(description="Included book.")] = None
-
-
 class Picture(BaseModel):
     """
     A Picture instance.
@@ -268,41 +224,6 @@ class Picture(BaseModel):
     imageableId: Annotated[int | None, Field(ge=1)] = None
     imageableType: str | None = None
     imageable: Annotated[dict[str, Any] | None, Field(description="Included imageable.")] = None
-
-
-class Tag(BaseModel):
-    """
-    A Tag instance.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    books: Annotated[list[Book] | None, Field(description="Included books.")] = None
-
-
-class Book(BaseModel):
-    """
-    A Book instance.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    title: str | None = None
-    isbn: str | None = None
-    published: bool | None = False
-    authorName: str | None = None
-    pages: float | None = None
-    keywords: list[str] | None = None
-    details: dict[str, Any] | None = None
-    id: Annotated[int | None, Field(ge=1)] = None
-    authorId: Annotated[int | None, Field(ge=1)] = None
-    relatedTagIds: list[float] | None = []
-    author: Annotated[Author | None, Field(description="Included author.")] = None
-    tags: Annotated[list[Tag] | None, Field(description="Included tags.")] = None
-    patrons: Annotated[list[Patron] | None, Field(description="Included patrons.")] = None
-    loans: Annotated[list[Loan] | None, Field(description="Included loans.")] = None
-    cover: Annotated[Picture | None, Field(description="Included cover.")] = None
-    relatedTags: Annotated[list[Tag] | None, Field(description="Included relatedTags.")] = None
 
 
 class Location(BaseModel):
@@ -331,6 +252,85 @@ class Author(BaseModel):
     signedBooks: Annotated[list[Book] | None, Field(description="Included signedBooks.")] = None
     pictures: Annotated[list[Picture] | None, Field(description="Included pictures.")] = None
     address: Annotated[Address | None, Field(description="Included address.")] = None
+
+
+class Book(BaseModel):
+    """
+    A Book instance.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = None
+    isbn: str | None = None
+    published: bool | None = False
+    authorName: str | None = None
+    pages: float | None = None
+    keywords: list[str] | None = None
+    details: dict[str, Any] | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    authorId: Annotated[int | None, Field(ge=1)] = None
+    relatedTagIds: list[float] | None = []
+    author: Annotated[Author | None, Field(description="Included author.")] = None
+    tags: Annotated[list[Tag] | None, Field(description="Included tags.")] = None
+    patrons: Annotated[list[Patron] | None, Field(description="Included patrons.")] = None
+    loans: Annotated[list[Loan] | None, Field(description="Included loans.")] = None
+    cover: Annotated[Picture | None, Field(description="Included cover.")] = None
+    relatedTags: Annotated[list[Tag] | None, Field(description="Included relatedTags.")] = None
+
+
+class LibraryCard(BaseModel):
+    """
+    A LibraryCard instance.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    number: str | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    patronId: Annotated[int | None, Field(ge=1)] = None
+    patron: Annotated[Patron | None, Field(description="Included patron.")] = None
+
+
+class Loan(BaseModel):
+    """
+    A Loan instance.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    due: datetime | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    bookId: Annotated[int | None, Field(ge=1)] = None
+    patronId: Annotated[int | None, Field(ge=1)] = None
+    patron: Annotated[Patron | None, Field(description="Included patron.")] = None
+    book: Annotated[Book | None, Field(description="Included book.")] = None
+
+
+class Patron(BaseModel):
+    """
+    A Patron instance.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    notes: list[Note] | None = []
+    stickyNotes: list[Note] | None = []
+    reminderItems: list[Reminder] | None = []
+    books: Annotated[list[Book] | None, Field(description="Included books.")] = None
+    libraryCard: Annotated[LibraryCard | None, Field(description="Included libraryCard.")] = None
+    noteList: Annotated[list[Note] | None, Field(description="Included noteList.")] = None
+    stickies: Annotated[list[Note] | None, Field(description="Included stickies.")] = None
+    reminders: Annotated[list[Reminder] | None, Field(description="Included reminders.")] = None
+
+
+class Tag(BaseModel):
+    """
+    A Tag instance.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    id: Annotated[int | None, Field(ge=1)] = None
+    books: Annotated[list[Book] | None, Field(description="Included books.")] = None
 
 
 class NewAddress(BaseModel):
@@ -2685,12 +2685,12 @@ class TagBookPatch(BaseModel):
     id: Annotated[None, Field(description="Set by the server: absent or null.")] = None
 
 
-LibraryCard.model_rebuild()
-Patron.model_rebuild()
-Loan.model_rebuild()
-Tag.model_rebuild()
-Book.model_rebuild()
 Author.model_rebuild()
+Book.model_rebuild()
+LibraryCard.model_rebuild()
+Loan.model_rebuild()
+Patron.model_rebuild()
+Tag.model_rebuild()
 AuthorSimpleWhere.model_rebuild()
 AuthorSimpleFilter.model_rebuild()
 BookSimpleWhere.model_rebuild()

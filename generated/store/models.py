@@ -129,20 +129,6 @@ class StringSimpleCondition(BaseModel):
     exists: bool | None = None
 
 
-class Product(BaseModel):
-    """
-    A Product instance.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = None
-    sku: str | None = None
-    price: float | None = None
-    stock: float | None = 0
-    id: Annotated[int | None, Field(ge=1)] = None
-    orders: Annotated[list[Order] | None, Field(description="Included orders.")] = None
-
-
 class Order(BaseModel):
     """
     A Order instance.
@@ -163,6 +149,20 @@ class Order(BaseModel):
     ] = None
     productId: Annotated[int | None, Field(ge=1)] = None
     product: Annotated[Product | None, Field(description="Included product.")] = None
+
+
+class Product(BaseModel):
+    """
+    A Product instance.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    sku: str | None = None
+    price: float | None = None
+    stock: float | None = 0
+    id: Annotated[int | None, Field(ge=1)] = None
+    orders: Annotated[list[Order] | None, Field(description="Included orders.")] = None
 
 
 class NewOrder(BaseModel):
@@ -655,8 +655,8 @@ class ProductSimpleFilter(BaseModel):
     include: Literal["orders"] | list[Literal["orders"]] | None = None
 
 
-Product.model_rebuild()
 Order.model_rebuild()
+Product.model_rebuild()
 OrderSimpleWhere.model_rebuild()
 OrderSimpleFilter.model_rebuild()
 ProductSimpleWhere.model_rebuild()

@@ -376,3 +376,32 @@ def test_an_email_is_a_string_as_lb3_checks_it() -> None:
     assert reviewer.email == "someone@localhost"
     with pytest.raises(pydantic.ValidationError):
         module.NewReviewer.model_validate({"password": "x"})
+
+
+def ring(size: int) -> dict[str, Any]:
+    """Models each including its two neighbours, as a chain of belongsTo/hasMany relations does."""
+    names = [f"M{i:03d}" for i in range(size)]
+    return {
+        name: {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "next": {"allOf": [ref(names[(i + 1) % size])], "description": "Included next."},
+                "previous": {"type": "array", "items": ref(names[i - 1])},
+            },
+            "additionalProperties": False,
+        }
+        for i, name in enumerate(names)
+    }
+
+
+def test_a_long_ring_of_related_models_imports() -> None:
+    """pydantic completes a ring of classes by recursion through all of them (about 20 frames a
+    class): the module raises Python's recursion limit while it builds them, and restores it."""
+    limit = sys.getrecursionlimit()
+    module = load(ring(120))
+    assert sys.getrecursionlimit() == limit
+    assert all(getattr(module, f"M{i:03d}").__pydantic_complete__ for i in range(120))
+    value = module.M000.model_validate({"next": {"previous": [{"name": "a"}], "next": {}}})
+    assert value.next.previous[0].name == "a"
+    assert "setrecursionlimit" not in render_models(ring(3))  # a short ring needs nothing
