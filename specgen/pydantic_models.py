@@ -74,7 +74,6 @@ def render_models(schemas: dict[str, Any]) -> str:
 
 @dataclass
 class _Class:
-    name: str
     lines: list[str]
     uses: set[str] = field(default_factory=set)  # class names its annotations name
 
@@ -85,9 +84,7 @@ class _Type:
 
     text: str
     uses: frozenset[str] = frozenset()
-
-    def __or__(self, other: _Type) -> _Type:
-        return _Type(f"{self.text} | {other.text}", self.uses | other.uses)
+    members: tuple[str, ...] = ()  # a union's, when it is one (kept: no text to split again)
 
 
 _NONE = _Type("None")
@@ -121,7 +118,7 @@ class _Renderer:
     def _object_class(self, name: str, schema: dict[str, Any]) -> None:
         if name in self.classes:
             return
-        cls = _Class(name, [])
+        cls = _Class([])
         self.classes[name] = cls  # before its fields: a field may name the class itself
         lines = [f"class {name}(BaseModel):"]
         lines += _docstring(schema.get("description"))
@@ -150,7 +147,7 @@ class _Renderer:
         name = self.names[component]
         if name in self.classes:
             return
-        cls = _Class(name, [])
+        cls = _Class([])
         self.classes[name] = cls
         typ = self._union_of(schema, name, component_root=True)
         cls.uses = set(typ.uses)
@@ -167,10 +164,7 @@ class _Renderer:
         description = schema.get("description")
         if isinstance(description, str):
             bounds.append(f"description={_literal(description)}")
-        nullable = _nullable(schema) or not required
-        text = typ.text
-        if nullable and not _has_none(text) and text != "Any":
-            text = f"{text} | None"
+        text = _join([typ, _NONE]).text if _nullable(schema) or not required else typ.text
         if bounds:
             self.used.update({"Annotated", "Field"})
             text = f"Annotated[{text}, Field({', '.join(bounds)})]"
@@ -188,9 +182,7 @@ class _Renderer:
         if _is_union(schema):
             return self._union_of(schema, hint)
         typ = self._single(schema, hint)
-        if _nullable(schema) and not _has_none(typ.text):
-            typ = typ | _NONE
-        return typ
+        return _join([typ, _NONE]) if _nullable(schema) else typ
 
     def _member(self, schema: Any, hint: str) -> _Type:
         """A union member or a list's item: its bounds go with it."""
@@ -216,9 +208,8 @@ class _Renderer:
     def _single(self, schema: dict[str, Any], hint: str) -> _Type:
         if "$ref" in schema:
             return self._ref(schema["$ref"])
-        if (
-            "allOf" in schema
-        ):  # the compiler's `allOf: [$ref]` wrapper (a described or nullable ref)
+        if "allOf" in schema:
+            # the compiler's `allOf: [$ref]` wrapper (a described or nullable ref)
             parts = [self._type(s, hint) for s in schema["allOf"]]
             return parts[0] if len(parts) == 1 else _join(parts)
         if "enum" in schema:
@@ -276,33 +267,25 @@ class _Renderer:
     def _self_reaching_aliases(self) -> set[str]:
         """Non-object components that reach themselves through non-object components only: they
         cannot be written out where used (that would not end), so they become RootModels."""
-        aliases = {n for n in self.schemas if n not in self.objects}
+        aliases = {n: None for n in self.schemas if n not in self.objects}  # in order
         edges = {n: {r for r in _refs(self.schemas[n]) if r in aliases} for n in aliases}
-        looping: set[str] = set()
-        for start in aliases:
-            seen: set[str] = set()
-            todo = list(edges[start])
-            while todo:
-                n = todo.pop()
-                if n == start:
-                    looping.add(start)
-                    break
-                if n not in seen:
-                    seen.add(n)
-                    todo.extend(edges[n])
-        return looping
+        return {
+            n
+            for group in _cycles_dependencies_first(edges)
+            for n in group
+            if len(group) > 1 or n in edges[n]
+        }
 
     # -- module --------------------------------------------------------------------------------
 
     def _module(self) -> str:
-        components = self._cycles_dependencies_first()
+        components = _cycles_dependencies_first({n: c.uses for n, c in self.classes.items()})
         order = [name for component in components for name in component]
         defined: set[str] = set()
-        incomplete: list[str] = []
+        incomplete: dict[str, None] = {}  # in order
         for name in order:
-            cls = self.classes[name]
-            if any(u not in defined or u in incomplete for u in cls.uses):
-                incomplete.append(name)
+            if any(u not in defined or u in incomplete for u in self.classes[name].uses):
+                incomplete[name] = None
             defined.add(name)
         # pydantic completes a class by recursion through every incomplete class it reaches: a
         # long ring of models related both ways (each included in its neighbours) goes deeper
@@ -338,49 +321,50 @@ class _Renderer:
             out.append("sys.setrecursionlimit(_RECURSION_LIMIT)\n")
         return "".join(out)
 
-    def _cycles_dependencies_first(self) -> list[list[str]]:
-        """The classes grouped by cycle (Tarjan's strongly connected components, without recursion:
-        an app's chain of classes may be longer than Python's stack), each group after the groups
-        it uses, classes in the order they were made within a group."""
-        made = {name: i for i, name in enumerate(self.classes)}
-        index: dict[str, int] = {}
-        low: dict[str, int] = {}
-        stack: list[str] = []
-        on_stack: set[str] = set()
-        components: list[list[str]] = []
-        for root in self.classes:
-            if root in index:
-                continue
-            work = [(root, iter(sorted(self.classes[root].uses)))]
-            index[root] = low[root] = len(index)
-            stack.append(root)
-            on_stack.add(root)
-            while work:
-                node, edges = work[-1]
-                for used in edges:
-                    if used not in index:
-                        index[used] = low[used] = len(index)
-                        stack.append(used)
-                        on_stack.add(used)
-                        work.append((used, iter(sorted(self.classes[used].uses))))
-                        break
-                    if used in on_stack:
-                        low[node] = min(low[node], index[used])
-                else:
-                    work.pop()
-                    if work:
-                        parent = work[-1][0]
-                        low[parent] = min(low[parent], low[node])
-                    if low[node] == index[node]:
-                        component: list[str] = []
-                        while True:
-                            member = stack.pop()
-                            on_stack.discard(member)
-                            component.append(member)
-                            if member == node:
-                                break
-                        components.append(sorted(component, key=made.__getitem__))
-        return components
+
+def _cycles_dependencies_first(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The nodes grouped by cycle (Tarjan's strongly connected components, without recursion: an
+    app's chain of classes may be longer than Python's stack), each group after the groups it
+    reaches, nodes in their order in `edges` within a group."""
+    made = {name: i for i, name in enumerate(edges)}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, targets = work[-1]
+            for target in targets:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(sorted(edges[target]))))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component: list[str] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    components.append(sorted(component, key=made.__getitem__))
+    return components
 
 
 def _is_object(schema: Any) -> bool:
@@ -395,23 +379,16 @@ def _nullable(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("nullable") is True
 
 
-def _has_none(text: str) -> bool:
-    return text == "None" or text.endswith(" | None")
-
-
 def _join(members: list[_Type]) -> _Type:
     """A union of the members, each once, None last; Any absorbs the rest."""
-    seen: dict[str, _Type] = {}
-    for m in members:
-        for part in _split_top(m.text):
-            seen.setdefault(part, _Type(part, m.uses))
+    seen = dict.fromkeys(part for m in members for part in m.members or (m.text,))
     if "Any" in seen:
         return _ANY
     if not seen:
         return _NONE
     texts = [t for t in seen if t != "None"] + (["None"] if "None" in seen else [])
     uses = frozenset().union(*(m.uses for m in members))
-    return _Type(" | ".join(texts), uses)
+    return _Type(" | ".join(texts), uses, tuple(texts))
 
 
 def _split_top(text: str, separator: str = "|") -> Iterator[str]:

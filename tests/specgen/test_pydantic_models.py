@@ -294,7 +294,7 @@ def test_the_class_accepts_what_the_schema_accepts(case: str) -> None:
         for value in values
     ]
     assert [v for v in verdicts if v[1] != v[2]] == []
-    assert {v[1] for v in verdicts} == {True, False} or len(values) < 2  # both kinds tried
+    assert {v[1] for v in verdicts} == {True, False}  # both kinds tried
 
 
 def test_python_names_keep_the_property_names_as_aliases() -> None:
@@ -334,11 +334,6 @@ def test_the_module_is_complete_once_imported() -> None:
     assert module.Author.__pydantic_complete__ and module.Address.__pydantic_complete__
     text = render_models(CASES["an alias that reaches itself: a RootModel"][0])
     assert "class Item(RootModel[" in text and "Item.model_rebuild()" in text
-
-
-def test_rendering_is_deterministic() -> None:
-    schemas = CASES["fields and order: names, lists, an inline object, patterns"][0]
-    assert render_models(schemas) == render_models(dict(schemas))
 
 
 APPS = sorted(p.name for p in SPECS.iterdir() if (p / "model-config.json").exists())
